@@ -1,0 +1,13 @@
+/** The one final outcome every event gets (DESIGN.md section 5). */
+export type OutcomeStatus = 'delivered' | 'skipped' | 'rejected' | 'dead_lettered';
+
+export interface EventOutcome {
+  index: number;
+  messageId?: string;
+  status: OutcomeStatus;
+  /** Why it was skipped, rejected or dead-lettered. */
+  reason?: string;
+  /** HTTP attempts made for this event's requests. */
+  attempts?: number;
+  deadLetterId?: string;
+}

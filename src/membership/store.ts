@@ -1,0 +1,22 @@
+/** One group of a user's membership, and the event time (ms since epoch) it was assigned at. */
+export interface GroupAssignment {
+  groupId: string;
+  assignedAt: number;
+}
+
+/**
+ * Server-side twin of the OpenPanel SDK instance's `groups`, for every user at once (DESIGN.md section 4).
+ * Keys are userId, else anonymousId. Async so SQLite and Redis backends plug in behind the same contract.
+ */
+export interface MembershipStore {
+  /** The user's assignments in assignment order (earliest event time first, ties in arrival order). */
+  get(key: string): Promise<GroupAssignment[]>;
+  /** Records groups assigned at event time `at`; returns the groupIds the key did not have before. */
+  assign(key: string, groupIds: string[], at: number): Promise<string[]>;
+  /** Copies `from`'s membership into `to` (identify/alias linking); returns the groupIds `to` did not have before. */
+  link(from: string, to: string): Promise<string[]>;
+  /** Fingerprint of the last group upsert emitted for this group, so unchanged upserts are not sent again. */
+  lastUpsert(groupKey: string): Promise<string | undefined>;
+  rememberUpsert(groupKey: string, fingerprint: string): Promise<void>;
+  close(): Promise<void>;
+}

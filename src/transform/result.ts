@@ -1,0 +1,8 @@
+import type { OpenPanelRequest } from '../openpanel/contract.js';
+
+/** What the transform decided for one input event; `userKey` orders delivery (profileId, else anonymousId). */
+export type TransformResult = {
+  index: number;
+  messageId?: string;
+  userKey?: string;
+} & ({ status: 'ok'; requests: OpenPanelRequest[] } | { status: 'skipped' | 'rejected'; reason: string });
