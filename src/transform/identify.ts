@@ -1,0 +1,44 @@
+import { isPlainObject } from '../mapping/paths.js';
+import type { IdentifyPayload, OpenPanelRequest } from '../openpanel/contract.js';
+import type { GroupEvent, IdentifyEvent } from '../spec/event.js';
+import { request, type TypeTransform } from './context.js';
+import { transformGroup } from './group.js';
+
+/** traits.company with an id, as the group call it stands for (Segment's reserved `company` trait). */
+function companyGroupCall(event: IdentifyEvent, traits: Record<string, unknown> | undefined): GroupEvent | undefined {
+  const company = traits?.['company'];
+  if (!isPlainObject(company)) return undefined;
+  const { id, ...companyTraits } = company;
+  if ((typeof id !== 'string' || id.trim() === '') && typeof id !== 'number') return undefined;
+  const { traits: _, ...rest } = event;
+  return { ...rest, type: 'group', groupId: String(id), traits: { type: 'company', ...companyTraits } };
+}
+
+/**
+ * identify -> OpenPanel identify; the anonymous id's membership moves with the user (sent as assign_group for
+ * the groups the profile did not have yet); a traits.company with an id becomes that company's group call.
+ * RudderStack's SDKs put traits in context.traits.
+ */
+export const transformIdentify: TypeTransform<IdentifyEvent> = async (event, ctx) => {
+  const traits = event.traits ?? event.context?.traits;
+  const company = companyGroupCall(event, traits);
+  const requests: OpenPanelRequest[] = [];
+  if (event.userId !== undefined) {
+    const payload = ctx.mappings.identify.apply({ ...event, traits }, ctx.config) as IdentifyPayload;
+    if (company && payload.properties) {
+      delete payload.properties['company'];
+      if (Object.keys(payload.properties).length === 0) delete payload.properties;
+    }
+    requests.push(request(ctx, { type: 'identify', payload }));
+    if (event.anonymousId !== undefined) {
+      const linked = await ctx.membership.link(event.anonymousId, event.userId);
+      if (linked.length > 0) requests.push(request(ctx, { type: 'assign_group', payload: { groupIds: linked, profileId: event.userId } }));
+    }
+  }
+  if (company) {
+    const companyRequests = await transformGroup(company, ctx);
+    if (Array.isArray(companyRequests)) requests.push(...companyRequests);
+  }
+  if (requests.length > 0) return requests;
+  return { skip: 'identify without userId: OpenPanel profiles need a profileId (traits not sent)' };
+};

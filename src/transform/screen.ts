@@ -1,0 +1,7 @@
+import type { ScreenEvent } from '../spec/event.js';
+import { request, type TypeTransform } from './context.js';
+import { trackPayload } from './track-request.js';
+
+export const transformScreen: TypeTransform<ScreenEvent> = async (event, ctx) => [
+  request(ctx, { type: 'track', payload: await trackPayload(event, ctx.mappings.screen, 'config.screenEventName', ctx) }),
+];

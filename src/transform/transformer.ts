@@ -1,0 +1,74 @@
+import { InstrumentationError } from '@rudderstack/integrations-lib';
+import type { DestinationConfig } from '../config/schema.js';
+import { loadMappings, type Mappings } from '../mapping/load.js';
+import type { MembershipStore } from '../membership/store.js';
+import { clientHeaders } from '../openpanel/headers.js';
+import type { CdpEvent } from '../spec/event.js';
+import { parseEvent, rawMessageId } from '../spec/validate.js';
+import { transformAlias } from './alias.js';
+import type { TransformContext, TypeTransform } from './context.js';
+import { integrationsSkipReason } from './filter.js';
+import { transformGroup } from './group.js';
+import { transformIdentify } from './identify.js';
+import { transformPage } from './page.js';
+import type { TransformResult } from './result.js';
+import { transformScreen } from './screen.js';
+import { transformTrack } from './track.js';
+
+const transforms: { [T in CdpEvent['type']]: TypeTransform<Extract<CdpEvent, { type: T }>> } = {
+  track: transformTrack,
+  page: transformPage,
+  screen: transformScreen,
+  identify: transformIdentify,
+  group: transformGroup,
+  alias: transformAlias,
+};
+
+export interface TransformerDeps {
+  config: DestinationConfig;
+  membership: MembershipStore;
+  mappings?: Mappings;
+  /** Receive time for events without a timestamp. */
+  now?: () => number;
+}
+
+/** Event time in ms: timestamp ?? originalTimestamp (Segment's corrected and device times), else now. */
+function eventTime(event: CdpEvent, now: () => number): number {
+  const time = Date.parse(event.timestamp ?? event.originalTimestamp ?? '');
+  return Number.isNaN(time) ? now() : time;
+}
+
+export type TransformEvent = (raw: unknown, index: number) => Promise<TransformResult>;
+
+/**
+ * validate -> filter -> map (with membership) for one raw event. Membership reads and writes happen here, so
+ * callers must transform one user's events in input order (they do: one at a time, in order).
+ */
+export function createTransformer({ config, membership, mappings = loadMappings(), now = Date.now }: TransformerDeps): TransformEvent {
+  const baseHeaders = clientHeaders(config);
+  return async (raw, index) => {
+    const messageId = rawMessageId(raw);
+    const parsed = parseEvent(raw);
+    if (!parsed.ok) return { index, messageId, status: 'rejected', reason: parsed.reason };
+    const event = parsed.event;
+    const userKey = (event.userId ?? event.anonymousId) as string;
+    const skip = integrationsSkipReason(event);
+    if (skip) return { index, messageId, userKey, status: 'skipped', reason: skip };
+    const ctx: TransformContext = {
+      config,
+      mappings,
+      membership,
+      headers: { ...baseHeaders, ...(mappings.headers.apply(event, config) as Record<string, string>) },
+      at: eventTime(event, now),
+      userKey,
+    };
+    try {
+      const out = await (transforms[event.type] as TypeTransform<CdpEvent>)(event, ctx);
+      if ('skip' in out) return { index, messageId, userKey, status: 'skipped', reason: out.skip };
+      return { index, messageId, userKey, status: 'ok', requests: out };
+    } catch (error) {
+      if (error instanceof InstrumentationError) return { index, messageId, userKey, status: 'rejected', reason: error.message };
+      throw error;
+    }
+  };
+}
