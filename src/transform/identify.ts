@@ -29,7 +29,8 @@ export const transformIdentify: TypeTransform<IdentifyEvent> = async (event, ctx
       delete payload.properties['company'];
       if (Object.keys(payload.properties).length === 0) delete payload.properties;
     }
-    requests.push(request(ctx, { type: 'identify', payload }));
+    // Like OpenPanel's SDK, an identify that carries nothing but the profileId sends no identify request.
+    if (Object.keys(payload).length > 1) requests.push(request(ctx, { type: 'identify', payload }));
     if (event.anonymousId !== undefined) {
       const linked = await ctx.membership.link(event.anonymousId, event.userId);
       if (linked.length > 0) requests.push(request(ctx, { type: 'assign_group', payload: { groupIds: linked, profileId: event.userId } }));
@@ -40,5 +41,6 @@ export const transformIdentify: TypeTransform<IdentifyEvent> = async (event, ctx
     if (Array.isArray(companyRequests)) requests.push(...companyRequests);
   }
   if (requests.length > 0) return requests;
-  return { skip: 'identify without userId: OpenPanel profiles need a profileId (traits not sent)' };
+  if (event.userId === undefined) return { skip: 'identify without userId: OpenPanel profiles need a profileId (traits not sent)' };
+  return { skip: 'identify without traits: nothing to send (OpenPanel creates the profile from its events)' };
 };

@@ -1,43 +1,121 @@
+import { createHash } from 'node:crypto';
 import { configSchema, type DestinationConfig, type DestinationConfigInput } from '../../config/schema.js';
+import { MemoryDeadLetterStore, type DeadLetterStore } from '../../delivery/dead-letters.js';
+import { SqliteDeadLetterStore } from '../../delivery/dead-letters-sqlite.js';
+import { MemoryDedupeStore, type DedupeStore } from '../../delivery/dedupe.js';
+import { SqliteDedupeStore } from '../../delivery/dedupe-sqlite.js';
+import { Deliverer, type DelivererOptions } from '../../delivery/deliverer.js';
+import type { EventOutcome } from '../../delivery/outcome.js';
+import { replayDeadLetters } from '../../delivery/replay.js';
 import { loadMappings } from '../../mapping/load.js';
 import { MemoryMembershipStore } from '../../membership/memory.js';
+import { SqliteMembershipStore } from '../../membership/sqlite.js';
 import type { MembershipStore } from '../../membership/store.js';
+import type { Transport } from '../../openpanel/http-client.js';
+import { openStateDb, type StateDb } from '../../state/sqlite.js';
 import type { TransformResult } from '../../transform/result.js';
 import { createTransformer } from '../../transform/transformer.js';
 
 export interface DestinationOptions {
-  /** Membership backend; default: the bounded in-memory store sized by the config. */
+  /** Keep membership, delivered ids and dead letters in SQLite under this folder; default: bounded memory. */
+  dataDir?: string;
+  /** Membership backend, overriding the one `dataDir` implies. */
   membership?: MembershipStore;
+  /** HTTP transport to OpenPanel: undici (default, lowest CPU) or axios' http adapter (what nock intercepts). */
+  transport?: Transport;
   /** Receive time for events without a timestamp (tests pin it). */
   now?: () => number;
+  /** Backoff clock and jitter, for tests. */
+  sleep?: DelivererOptions['sleep'];
+  random?: DelivererOptions['random'];
+}
+
+export interface SendOptions {
+  /** Called once per event as soon as its outcome is final (progress bars, metrics). */
+  onOutcome?: (outcome: EventOutcome) => void;
 }
 
 const DAY_MS = 86_400_000;
 
-export const memoryMembershipFor = (config: DestinationConfig, now?: () => number): MemoryMembershipStore =>
-  new MemoryMembershipStore({ maxKeys: config.membershipMaxKeys, ttlMs: config.membershipTtlDays * DAY_MS, now });
+interface Stores {
+  membership: MembershipStore;
+  dedupe: DedupeStore;
+  deadLetters: DeadLetterStore;
+  db?: StateDb;
+}
+
+function openStores(config: DestinationConfig, options: DestinationOptions): Stores {
+  const ttlMs = config.membershipTtlDays * DAY_MS;
+  if (options.dataDir === undefined) {
+    return {
+      membership: options.membership ?? new MemoryMembershipStore({ maxKeys: config.membershipMaxKeys, ttlMs, now: options.now }),
+      dedupe: new MemoryDedupeStore(config, options.now),
+      deadLetters: new MemoryDeadLetterStore(),
+    };
+  }
+  const db = openStateDb(options.dataDir);
+  return {
+    membership: options.membership ?? new SqliteMembershipStore(db, { ttlMs, now: options.now }),
+    dedupe: new SqliteDedupeStore(db, config, options.now),
+    deadLetters: new SqliteDeadLetterStore(db),
+    db,
+  };
+}
+
+/** Events without a messageId get one derived from their content, so a re-sent copy is still recognised. */
+const contentId = (event: unknown): string => `content-${createHash('sha1').update(JSON.stringify(event)).digest('base64url')}`;
 
 /**
- * The library entry point: `transform` maps events to OpenPanel requests without sending them. Membership
- * carries across calls of one destination, as the SDK instance's groups do.
+ * The library entry point. `transform` maps events to OpenPanel requests without sending; `send` transforms
+ * and delivers, resolving with one final outcome per event. Membership carries across calls, as the SDK
+ * instance's groups do.
  */
 export function createDestination(configInput: DestinationConfigInput, options: DestinationOptions = {}) {
   const config = configSchema.parse(configInput);
-  const membership = options.membership ?? memoryMembershipFor(config, options.now);
-  const transformEvent = createTransformer({ config, membership, mappings: loadMappings(), now: options.now });
+  const stores = openStores(config, options);
+  const transformEvent = createTransformer({ config, membership: stores.membership, mappings: loadMappings(), now: options.now });
+  let deliverer: Deliverer | undefined;
+  const delivery = (): Deliverer =>
+    (deliverer ??= new Deliverer({ config, transport: options.transport, dedupe: stores.dedupe, deadLetters: stores.deadLetters, sleep: options.sleep, random: options.random, now: options.now }));
 
-  /** Events of one call are transformed one at a time, in order, so membership follows the input order. */
+  /** One event at a time, in input order, so membership follows the input order. */
   async function transform(events: readonly unknown[]): Promise<TransformResult[]> {
     const results: TransformResult[] = [];
     for (let index = 0; index < events.length; index++) results.push(await transformEvent(events[index], index));
     return results;
   }
 
+  /** Transforms in order and hands each event to delivery without waiting for the previous one to arrive. */
+  async function send(events: readonly unknown[], { onOutcome }: SendOptions = {}): Promise<EventOutcome[]> {
+    const outcomes: Array<Promise<EventOutcome>> = [];
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index];
+      const result = await transformEvent(event, index);
+      const outcome: Promise<EventOutcome> =
+        result.status === 'ok'
+          ? delivery().deliver({ index, messageId: result.messageId ?? contentId(event), userKey: result.userKey, requests: result.requests, event })
+          : Promise.resolve({ index, messageId: result.messageId, status: result.status, reason: result.reason });
+      outcomes.push(onOutcome ? outcome.then((o) => (onOutcome(o), o)) : outcome);
+    }
+    return Promise.all(outcomes);
+  }
+
   return {
     config,
     transform,
-    async close(): Promise<void> {
-      await membership.close();
+    send,
+    /** Re-sends every stored dead letter; those delivered leave the store. */
+    replay: () => replayDeadLetters(delivery(), stores.deadLetters),
+    deadLetters: stores.deadLetters,
+    /** Healthy until OpenPanel answers 401 (wrong client id or secret). */
+    health: () => deliverer?.health ?? { healthy: true },
+    /** Resolves when every event handed to `send` has its final outcome. */
+    flush: async (): Promise<void> => deliverer?.drain(),
+    /** Drains within the deadline (the rest is dead-lettered, never dropped), then releases connections and state. */
+    async close(deadlineMs?: number): Promise<void> {
+      await deliverer?.close(deadlineMs);
+      await stores.membership.close();
+      stores.db?.close();
     },
   };
 }

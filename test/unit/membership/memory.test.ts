@@ -1,0 +1,63 @@
+import { describe, expect, it } from '@jest/globals';
+import { MemoryMembershipStore } from '../../../src/membership/memory.js';
+
+function clock(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+describe('MemoryMembershipStore bounds', () => {
+  it('evicts the least recently used key beyond maxKeys', async () => {
+    const store = new MemoryMembershipStore({ maxKeys: 2, ttlMs: 60_000 });
+    await store.assign('a', ['g'], 1);
+    await store.assign('b', ['g'], 1);
+    await store.get('a'); // a is now more recent than b
+    await store.assign('c', ['g'], 1);
+    expect(await store.get('b')).toEqual([]);
+    expect((await store.get('a')).length).toBe(1);
+    expect((await store.get('c')).length).toBe(1);
+  });
+
+  it('forgets a key idle for ttlMs, while reads keep an active key alive', async () => {
+    const t = clock();
+    const store = new MemoryMembershipStore({ maxKeys: 10, ttlMs: 1000, now: t.now });
+    await store.assign('idle', ['g'], 1);
+    await store.assign('active', ['g'], 1);
+    t.advance(600);
+    await store.get('active');
+    t.advance(600);
+    expect(await store.get('idle')).toEqual([]);
+    expect((await store.get('active')).length).toBe(1);
+    t.advance(999);
+    expect((await store.get('active')).length).toBe(1);
+    t.advance(1000);
+    expect(await store.get('active')).toEqual([]);
+  });
+
+  it('an expired key starts afresh: its old groups do not come back', async () => {
+    const t = clock();
+    const store = new MemoryMembershipStore({ maxKeys: 10, ttlMs: 1000, now: t.now });
+    await store.assign('u', ['old'], 1);
+    t.advance(1000);
+    expect(await store.assign('u', ['new'], 2)).toEqual(['new']);
+    expect((await store.get('u')).map((x) => x.groupId)).toEqual(['new']);
+  });
+
+  it('bounds and expires upsert fingerprints the same way', async () => {
+    const t = clock();
+    const store = new MemoryMembershipStore({ maxKeys: 2, ttlMs: 1000, now: t.now });
+    await store.rememberUpsert('g1', 'fp1');
+    await store.rememberUpsert('g2', 'fp2');
+    await store.rememberUpsert('g3', 'fp3');
+    expect(await store.lastUpsert('g1')).toBeUndefined();
+    expect(await store.lastUpsert('g3')).toBe('fp3');
+    t.advance(1000);
+    expect(await store.lastUpsert('g2')).toBeUndefined();
+    expect(await store.lastUpsert('g3')).toBeUndefined();
+  });
+
+  it('rejects nonsensical bounds', () => {
+    expect(() => new MemoryMembershipStore({ maxKeys: 0, ttlMs: 1 })).toThrow(RangeError);
+    expect(() => new MemoryMembershipStore({ maxKeys: 1, ttlMs: 0 })).toThrow(RangeError);
+  });
+});
