@@ -1,0 +1,64 @@
+import { Command, Option } from 'commander';
+import pkg from '../../../package.json' with { type: 'json' };
+import { EXIT_CONFIG } from './config-option.js';
+import { replayCommand } from './replay-command.js';
+import { sendCommand } from './send-command.js';
+import { transformCommand } from './transform-command.js';
+import { validateConfigCommand } from './validate-config-command.js';
+
+const configOption = () => new Option('--config <file>', 'config JSON (keys as in manifest.json); OPENPANEL_CLIENT_ID/_SECRET/_API_URL override it');
+const inputOption = () => new Option('--input <file>', 'events as NDJSON, a JSON array or {"batch": [...]} (default: stdin)');
+const dataDirOption = () => new Option('--data-dir <dir>', 'state: membership, delivered ids, dead letters').default('./data');
+const transportOption = () =>
+  new Option('--transport <name>', 'HTTP transport to OpenPanel').choices(['undici', 'http']).default('undici');
+
+export function buildProgram(): Command {
+  const program = new Command('openpanel-destination')
+    .description('Segment/RudderStack-spec events to OpenPanel, with server-side group membership')
+    .version(pkg.version)
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_CONFIG));
+
+  program
+    .command('transform')
+    .description('dry run: print the OpenPanel requests for each event as JSON lines; sends nothing')
+    .addOption(configOption())
+    .addOption(inputOption())
+    .option('--pretty', 'readable output instead of JSON lines')
+    .action(async (options) => transformCommand(options));
+
+  program
+    .command('send')
+    .description('transform and deliver to OpenPanel; prints a summary; exit 1 unless all were delivered or skipped')
+    .addOption(configOption())
+    .addOption(inputOption())
+    .addOption(dataDirOption())
+    .addOption(transportOption())
+    .action(async (options) => {
+      process.exitCode = await sendCommand(options);
+    });
+
+  program
+    .command('replay')
+    .description('re-send the dead letters kept under --data-dir')
+    .addOption(configOption())
+    .addOption(dataDirOption())
+    .addOption(transportOption())
+    .action(async (options) => {
+      process.exitCode = await replayCommand(options);
+    });
+
+  program
+    .command('validate-config')
+    .description('check a config (and the OPENPANEL_* environment); exit 2 with one line per problem')
+    .addOption(configOption())
+    .action((options) => {
+      process.exitCode = validateConfigCommand(options);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
+

@@ -1,0 +1,23 @@
+import { isPlainObject } from '../../mapping/paths.js';
+import type { TransformResult } from '../../transform/result.js';
+
+/** A one-line summary of the incoming call, e.g. `group userId=user_123 groupId=org_acme`. */
+function describeInput(event: unknown): string {
+  if (!isPlainObject(event)) return 'input';
+  const parts = [String(event.type ?? '?')];
+  for (const key of ['userId', 'anonymousId', 'event', 'name', 'groupId', 'previousId']) {
+    if (event[key] !== undefined) parts.push(`${key}=${JSON.stringify(event[key])}`);
+  }
+  return parts.join(' ');
+}
+
+/** Human-readable transform output (`transform --pretty`, used by `npm run demo`). */
+export function printPretty(event: unknown, result: TransformResult): void {
+  const lines = [`#${result.index} ${describeInput(event)}`];
+  if (result.status === 'ok') {
+    for (const { body } of result.requests) lines.push(`    -> POST /track ${body.type.padEnd(12)} ${JSON.stringify(body.payload)}`);
+  } else {
+    lines.push(`    -- ${result.status}: ${result.reason}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,33 @@
+import type { InputItem } from '../../spec/input.js';
+import type { TransformResult } from '../../transform/result.js';
+import { createDestination } from '../library/destination.js';
+import { configOrExit } from './config-option.js';
+import { readInput } from './input.js';
+import { printPretty } from './pretty.js';
+
+export interface TransformOptions {
+  config?: string;
+  input?: string;
+  pretty?: boolean;
+}
+
+/** The CLI's line per event: the library result without internal fields. */
+const outputLine = ({ userKey: _, ...line }: TransformResult): TransformResult => line;
+
+/**
+ * Dry run: one JSON line per input event, in input order; nothing is sent and no state is kept between runs
+ * (membership carries across the events of this run only).
+ */
+export async function transformCommand(options: TransformOptions): Promise<void> {
+  const config = configOrExit(options.config);
+  const items: InputItem[] = await readInput(options.input);
+  const destination = createDestination(config);
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index] as InputItem;
+    const result: TransformResult =
+      'value' in item ? await destination.transformEvent(item.value, index) : { index, status: 'rejected', reason: item.error };
+    if (options.pretty) printPretty('value' in item ? item.value : undefined, result);
+    else process.stdout.write(`${JSON.stringify(outputLine(result))}\n`);
+  }
+  await destination.close();
+}
