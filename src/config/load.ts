@@ -134,6 +134,9 @@ function issueRule(issue: Issue): string {
       return `must ${sizeRule(issue.origin, issue.minimum, issue.inclusive, 'small')}`;
     case 'too_big':
       return `must ${sizeRule(issue.origin, issue.maximum, issue.inclusive, 'big')}`;
+    case 'custom':
+      // Our own refinements' messages: written from the rule, never from the value.
+      return issue.message;
     default:
       return 'is invalid';
   }

@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import { eventNameProblem } from '../openpanel/event-name.js';
+
+/** An event name OpenPanel accepts (checked here so a config cannot make every page call a 400); '' may mean "none". */
+const zEventName = (emptyMeansNone = false) =>
+  z.string().superRefine((name, ctx) => {
+    const problem = emptyMeansNone && name === '' ? undefined : eventNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /**
  * The destination's settings: the single source of manifest.json's configSchema (scripts/write-manifest.ts).
@@ -20,14 +28,13 @@ export const configSchema = z.object({
     .min(1)
     .default('company')
     .meta({ title: 'Default group type', description: 'Group type when a group call has no traits.type or traits.groupType.' }),
-  pageEventName: z.string().min(1).default('screen_view').meta({ title: 'Page event name', description: 'OpenPanel event name for page calls.' }),
-  screenEventName: z.string().min(1).default('screen_view').meta({ title: 'Screen event name', description: 'OpenPanel event name for screen calls.' }),
+  pageEventName: zEventName().default('screen_view').meta({ title: 'Page event name', description: 'OpenPanel event name for page calls.' }),
+  screenEventName: zEventName().default('screen_view').meta({ title: 'Screen event name', description: 'OpenPanel event name for screen calls.' }),
   deviceIdFromAnonymousId: z
     .boolean()
     .default(true)
     .meta({ title: 'Device ID from anonymousId', description: "Send anonymousId as OpenPanel's device id, so devices and sessions follow the CDP's stable id." }),
-  revenueEventName: z
-    .string()
+  revenueEventName: zEventName(true)
     .default('Order Completed')
     .meta({ title: 'Revenue event', description: 'Track event whose revenue property also yields an OpenPanel revenue event. Empty: none.' }),
   revenueProperty: z.string().min(1).default('revenue').meta({ title: 'Revenue property', description: 'Property of the revenue event holding the amount in major units (e.g. 12.34).' }),
