@@ -3,7 +3,7 @@ import { eventNameProblem } from '../openpanel/event-name.js';
 
 /** An event name OpenPanel accepts (checked here so a config cannot make every page call a 400); '' may mean "none". */
 const zEventName = (emptyMeansNone = false) =>
-  z.string().superRefine((name, ctx) => {
+  (emptyMeansNone ? z.string() : z.string().min(1)).superRefine((name, ctx) => {
     const problem = emptyMeansNone && name === '' ? undefined : eventNameProblem(name);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
