@@ -4,3 +4,4 @@ export type { OpenPanelRequest, OpenPanelBody } from './openpanel/contract.js';
 export type { TransformResult } from './transform/result.js';
 export type { EventOutcome, OutcomeStatus } from './delivery/outcome.js';
 export type { MembershipStore, GroupAssignment } from './membership/store.js';
+export { process, processRouterDest, type ProcessorInput, type RestRequest, type RouterOutput } from './entry/rudderstack/transformer-api.js';

@@ -59,7 +59,7 @@ const placeholders: Partial<Record<ConfigKey, string>> = {
 };
 
 /** tagInput stores each tag as an object under this key (rudder-integrations-config convention). */
-const tagKeys: Partial<Record<ConfigKey, string>> = { eventAllowlist: 'eventName', eventDenylist: 'eventName' };
+export const tagKeys: Partial<Record<ConfigKey, string>> = { eventAllowlist: 'eventName', eventDenylist: 'eventName' };
 
 const sourceTypes = ['web', 'android', 'ios', 'cloud', 'unity', 'amp', 'cordova', 'reactnative', 'flutter', 'warehouse', 'shopify'] as const;
 const messageTypes = ['identify', 'group', 'track', 'page', 'screen', 'alias'] as const;
