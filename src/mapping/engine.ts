@@ -76,14 +76,16 @@ export function compileMapping(file: MappingFile): CompiledMapping {
         }
         const source = readPath(event, field.path);
         if (!isPlainObject(source)) continue;
-        const rest: Record<string, unknown> = {};
+        // Fields declared earlier into the same object (properties.__path before properties) keep their values.
+        const earlier = readPath(out, field.dest);
+        const rest: Record<string, unknown> = isPlainObject(earlier) ? earlier : {};
         let any = false;
         for (const key in source) {
-          if (source[key] === undefined || field.except.has(key) || consumed.has(`${field.restOf}.${key}`)) continue;
+          if (source[key] === undefined || Object.hasOwn(rest, key) || field.except.has(key) || consumed.has(`${field.restOf}.${key}`)) continue;
           rest[key] = source[key];
           any = true;
         }
-        if (any) writePath(out, field.dest, rest);
+        if (any && rest !== earlier) writePath(out, field.dest, rest);
       }
       return out;
     },

@@ -8,6 +8,8 @@ import { z } from 'zod';
 const zEmail = z.email();
 const zHttpUrl = z.url({ protocol: /^https?$/ });
 const MAX_DEVICE_ID_LENGTH = 64; // OpenPanel ignores a longer __deviceId
+/** Already what toISOString would print (the common case): no Date round trip. */
+const canonicalIso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const nonEmptyString = (value: unknown): string | undefined => {
   const text = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
@@ -21,6 +23,7 @@ export const formatters = {
   string: nonEmptyString,
   /** Any valid date as ISO-8601 UTC, the form OpenPanel's __timestamp takes. */
   isoTime: (value: unknown) => {
+    if (typeof value === 'string' && canonicalIso.test(value)) return value;
     if (typeof value !== 'string' && typeof value !== 'number') return undefined;
     const time = new Date(value);
     return Number.isNaN(time.getTime()) ? undefined : time.toISOString();

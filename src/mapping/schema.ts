@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { configSchema } from '../config/schema.js';
 import { formatterNames } from './formatters.js';
+import { isPlainObject } from './paths.js';
 
 /**
  * The shape of a mappings/*.json file, checked at load so a wrong mapping fails at start-up.
@@ -8,6 +9,9 @@ import { formatterNames } from './formatters.js';
  * config instead (e.g. the default group type).
  */
 const configKeys = Object.keys(configSchema.shape);
+const configProperties = z.toJSONSchema(configSchema, { io: 'input' }).properties ?? {};
+/** Only an on/off setting can switch a field. */
+const booleanConfigKeys = configKeys.filter((key) => (configProperties[key] as { type?: string } | undefined)?.type === 'boolean');
 const zSourceKey = z
   .string()
   .min(1)
@@ -21,7 +25,7 @@ export const zValueField = z.strictObject({
   sourceKeys: z.array(zSourceKey).min(1),
   format: z.enum(formatterNames).default('value'),
   /** A config boolean that must be on for this field to be mapped. */
-  enabledBy: z.enum(configKeys).optional(),
+  enabledBy: z.enum(booleanConfigKeys as [string, ...string[]]).optional(),
 });
 
 /** destKey <- a copy of the object at `restOf`, minus the keys other fields consumed and minus `except`. */
@@ -31,11 +35,24 @@ export const zRestField = z.strictObject({
   except: z.array(z.string()).default([]),
 });
 
-export const zMappingFile = z.strictObject({
-  $comment: z.string().optional(),
-  fields: z.array(z.union([zValueField, zRestField])).min(1),
-});
-
 export type ValueField = z.infer<typeof zValueField>;
 export type RestField = z.infer<typeof zRestField>;
+
+/**
+ * A field with `restOf` is a rest field, any other a value field. Picking the shape up front (instead of a
+ * z.union, whose failure is a bare "Invalid input") lets an error name the exact key and rule, e.g.
+ * `fields.2.format: Invalid option`.
+ */
+const zField = z.unknown().transform((value, ctx): ValueField | RestField => {
+  const parsed = (isPlainObject(value) && 'restOf' in value ? zRestField : zValueField).safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  return z.NEVER;
+});
+
+export const zMappingFile = z.strictObject({
+  $comment: z.string().optional(),
+  fields: z.array(zField).min(1),
+});
+
 export type MappingFile = z.infer<typeof zMappingFile>;

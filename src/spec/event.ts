@@ -5,34 +5,42 @@ import { z } from 'zod';
  * Ids may arrive as numbers from some senders: they are normalised to strings here so the rest of the
  * pipeline sees one shape.
  */
+// Hand-written checks (one transform each) instead of unions and pipes: this runs for every event.
 const idOf = (missing: string) =>
-  z
-    .union([z.string(), z.number()], { error: (issue) => (issue.input === undefined ? missing : 'must be a string or a number') })
-    .transform(String)
-    .pipe(z.string().trim().min(1, 'must not be empty'));
+  z.unknown().transform((value, ctx) => {
+    const id = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+    if (id !== undefined && id !== '') return id;
+    ctx.addIssue({ code: 'custom', message: value === undefined ? missing : typeof value === 'string' ? 'must not be empty' : 'must be a string or a number' });
+    return z.NEVER;
+  });
 const zId = idOf('is required');
-const zIsoTime = z.union([z.iso.datetime({ offset: true, local: true }), z.iso.date()], { error: 'must be an ISO-8601 date-time' });
-const zObject = z.record(z.string(), z.unknown());
+/** userId/anonymousId: senders write null or "" for "none"; only the other shapes are errors. */
+const zOptionalId = z.preprocess((value) => (value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value), zId.optional());
+const isoTime = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+// A date-time without an offset is UTC, as in the spec's examples; left as is, Date.parse would read it in the
+// server's own time zone.
+const zIsoTime = z.unknown().transform((value, ctx) => {
+  const match = typeof value === 'string' ? isoTime.exec(value) : null;
+  if (match && !Number.isNaN(Date.parse(value as string))) return match[1] === undefined && (value as string).includes('T') ? `${value}Z` : (value as string);
+  ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time' });
+  return z.NEVER;
+});
+/** Any JSON object, checked without copying it (properties and traits can be large). */
+const zObject = z.custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), {
+  error: 'must be a JSON object',
+});
 
-export const zEventContext = z
-  .object({
-    ip: z.string().optional(),
-    userAgent: z.string().optional(),
-    groupId: zId.optional(),
-    page: z.object({ url: z.string().optional(), path: z.string().optional(), referrer: z.string().optional(), title: z.string().optional() }).passthrough().optional(),
-    os: z.object({ name: z.string().optional(), version: z.string().optional() }).passthrough().optional(),
-    device: z
-      .object({ type: z.string().optional(), manufacturer: z.string().optional(), model: z.string().optional(), name: z.string().optional() })
-      .passthrough()
-      .optional(),
-    traits: zObject.optional(),
-  })
-  .passthrough();
+/**
+ * The context is read only through mapping paths whose formatters check each value's type (and per-event
+ * groups are checked where they are read), so it is not validated field by field: that would cost more than
+ * the rest of the transform, for every event.
+ */
+export const zEventContext = zObject;
 
 const zCommon = z.object({
   messageId: zId.optional(),
-  userId: zId.nullish().transform((v) => v ?? undefined),
-  anonymousId: zId.nullish().transform((v) => v ?? undefined),
+  userId: zOptionalId,
+  anonymousId: zOptionalId,
   timestamp: zIsoTime.optional(),
   originalTimestamp: zIsoTime.optional(),
   sentAt: zIsoTime.optional(),
@@ -40,6 +48,8 @@ const zCommon = z.object({
   context: zEventContext.optional(),
   integrations: zObject.optional(),
   channel: z.string().optional(),
+  /** RudderStack's server-side record of the client IP (context.ip is the sender's own claim). */
+  request_ip: z.string().optional(),
 });
 
 export const zTrackEvent = zCommon.extend({
@@ -74,7 +84,7 @@ export const zCdpEvent = z
     error: 'must be one of identify, group, track, page, screen, alias',
   })
   .superRefine((e, ctx) => {
-    if (e.userId === undefined && e.anonymousId === undefined) {
+    if (e.userId === undefined && e.anonymousId === undefined && e.type !== 'alias') {
       ctx.addIssue({ code: 'custom', path: ['userId'], message: 'userId or anonymousId is required' });
     }
     if (e.type === 'alias' && e.userId === undefined) {

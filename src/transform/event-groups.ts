@@ -19,7 +19,7 @@ export function perEventGroups(event: CdpEvent): string[] {
   const properties = 'properties' in event ? event.properties : undefined;
   return [
     ...groupIdsAt('properties.groups', properties?.['groups']),
-    ...groupIdsAt('context.groupId', event.context?.groupId),
+    ...groupIdsAt('context.groupId', event.context?.['groupId']),
     ...groupIdsAt('integrations.OpenPanel.groups', ownIntegrationGroups(event)),
   ];
 }

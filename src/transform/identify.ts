@@ -11,7 +11,9 @@ function companyGroupCall(event: IdentifyEvent, traits: Record<string, unknown> 
   const { id, ...companyTraits } = company;
   if ((typeof id !== 'string' || id.trim() === '') && typeof id !== 'number') return undefined;
   const { traits: _, ...rest } = event;
-  return { ...rest, type: 'group', groupId: String(id), traits: { type: 'company', ...companyTraits } };
+  // Only an id: no upsert (it would overwrite the group's dashboard name with the id), just the assignment.
+  const groupTraits = Object.keys(companyTraits).length > 0 ? { type: 'company', ...companyTraits } : {};
+  return { ...rest, type: 'group', groupId: String(id), traits: groupTraits };
 }
 
 /**
@@ -20,7 +22,8 @@ function companyGroupCall(event: IdentifyEvent, traits: Record<string, unknown> 
  * RudderStack's SDKs put traits in context.traits.
  */
 export const transformIdentify: TypeTransform<IdentifyEvent> = async (event, ctx) => {
-  const traits = event.traits ?? event.context?.traits;
+  const contextTraits = event.context?.['traits'];
+  const traits = event.traits ?? (isPlainObject(contextTraits) ? contextTraits : undefined);
   const company = companyGroupCall(event, traits);
   const requests: OpenPanelRequest[] = [];
   if (event.userId !== undefined) {
