@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createDestination } from '../../src/index.js';
+import type { OpenPanelBody } from '../../src/openpanel/contract.js';
+import { generateEvents } from '../support/event-stream.js';
+import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
+
+/**
+ * The issue's "done when", as a user runs it: `send` of a few thousand events through an OpenPanel that fails
+ * one request in five, then a wrong secret, dead letters and `replay`. Runs the built CLI (`pretest` builds it).
+ */
+const run = promisify(execFile);
+const bin = new URL('../../bin/openpanel-destination', import.meta.url).pathname;
+const events = generateEvents({ users: 150, eventsPerUser: 20, seed: 42 });
+const work = mkdtempSync(join(tmpdir(), 'op-send-'));
+const input = join(work, 'events.ndjson');
+writeFileSync(input, events.map((e) => JSON.stringify(e)).join('\n'));
+
+async function cli(args: string[], config: object): Promise<{ code: number; stdout: string; stderr: string }> {
+  const file = join(work, `config-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args, '--config', file], { env: { PATH: process.env.PATH ?? '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** What OpenPanel must end up with: every request the transform makes for the stream, exactly once. */
+async function expectedOf(clientId: string, clientSecret: string): Promise<{ bodies: OpenPanelBody[]; delivered: number; skipped: number }> {
+  const destination = createDestination({ clientId, clientSecret });
+  const results = await destination.transform(events);
+  await destination.close();
+  const skipped = results.filter((r) => r.status === 'skipped').length;
+  const bodies = results.flatMap((r) => (r.status === 'ok' ? r.requests.map((request) => request.body) : []));
+  return { bodies, delivered: results.length - skipped, skipped };
+}
+
+const key = (body: OpenPanelBody): string => JSON.stringify(body);
+const sorted = (bodies: OpenPanelBody[]): string[] => bodies.map(key).sort();
+/** Each profile's bodies in the order they were stored. */
+function perProfile(bodies: OpenPanelBody[]): Map<string, string[]> {
+  const byProfile = new Map<string, string[]>();
+  for (const body of bodies) {
+    const profile = String(('profileId' in body.payload ? body.payload.profileId : undefined) ?? '');
+    byProfile.set(profile, [...(byProfile.get(profile) ?? []), key(body)]);
+  }
+  byProfile.delete('');
+  return byProfile;
+}
+
+describe('send through a flaky OpenPanel', () => {
+  let fake: FakeOpenPanel;
+  beforeAll(async () => {
+    fake = await startFakeOpenPanel({ failRate: 0.2, seed: 7, retryAfterSeconds: 1 });
+  });
+  afterAll(() => fake.close());
+
+  it('stores every event exactly once, in each user order, with its groups, and exits 0', async () => {
+    const config = { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, backoffBaseMs: 5, backoffMaxMs: 200 };
+    const { code, stdout, stderr } = await cli(['send', '--input', input, '--data-dir', join(work, 'flaky')], config);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+
+    const expected = await expectedOf(fake.clientId, fake.clientSecret);
+    const stored = fake.requests.map((r) => r.body);
+    expect(fake.stats.injectedFailures).toBeGreaterThan(expected.bodies.length / 10);
+    expect(sorted(stored)).toEqual(sorted(expected.bodies));
+    expect(perProfile(stored)).toEqual(perProfile(expected.bodies));
+    const tracksWithGroups = stored.filter((b) => b.type === 'track' && b.payload.groups !== undefined).length;
+    expect(tracksWithGroups).toBeGreaterThan(events.length / 4);
+
+    expect(stdout).toMatch(new RegExp(`^delivered ${expected.delivered}, skipped ${expected.skipped}, rejected 0, dead-lettered 0`));
+    expect(stdout).not.toContain(fake.clientSecret);
+  });
+
+  it('sending the same file again delivers nothing twice', async () => {
+    fake.reset();
+    const config = { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, backoffBaseMs: 5, backoffMaxMs: 200 };
+    const { code, stdout } = await cli(['send', '--input', input, '--data-dir', join(work, 'flaky')], config);
+    expect(code).toBe(0);
+    expect(fake.requests).toEqual([]);
+    expect(stdout).toMatch(/^delivered 0, skipped \d+, rejected 0, dead-lettered 0/);
+  });
+});
+
+describe('send with a wrong secret, then replay', () => {
+  let fake: FakeOpenPanel;
+  beforeAll(async () => {
+    fake = await startFakeOpenPanel();
+  });
+  afterAll(() => fake.close());
+
+  it('dead-letters every event with the 401 reason, and replay delivers them once the secret is fixed', async () => {
+    const dataDir = join(work, 'wrong-secret');
+    const base = { clientId: fake.clientId, apiUrl: fake.url, backoffBaseMs: 5 };
+    const wrong = await cli(['send', '--input', input, '--data-dir', dataDir], { ...base, clientSecret: 'sec_wrong_value_123' });
+    expect(wrong.code).toBe(1);
+    expect(fake.requests).toEqual([]);
+    expect(wrong.stdout).toMatch(/^delivered 0, skipped \d+, rejected 0, dead-lettered \d+ \(kept in .*replay/);
+    expect(wrong.stderr).toMatch(/401/);
+    expect(`${wrong.stdout}${wrong.stderr}`).not.toContain('sec_wrong_value_123');
+
+    const replayed = await cli(['replay', '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret });
+    expect(replayed).toMatchObject({ code: 0 });
+    const expected = await expectedOf(fake.clientId, fake.clientSecret);
+    expect(replayed.stdout).toContain(`delivered ${expected.delivered}, still failing 0`);
+    expect(sorted(fake.requests.map((r) => r.body))).toEqual(sorted(expected.bodies));
+    expect(perProfile(fake.requests.map((r) => r.body))).toEqual(perProfile(expected.bodies));
+
+    const again = await cli(['replay', '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret });
+    expect(again.stdout).toMatch(/replayed 0 dead letters/);
+  });
+});
