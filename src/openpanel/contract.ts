@@ -63,6 +63,3 @@ export interface OpenPanelRequest {
   headers: Record<string, string>;
   body: OpenPanelBody;
 }
-
-/** Successful answer of /track. */
-export const zTrackResponse = z.object({ deviceId: z.string(), sessionId: z.string() }).partial().passthrough();

@@ -85,17 +85,20 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     return results;
   }
 
-  /** Transforms in order and hands each event to delivery without waiting for the previous one to arrive. */
+  /** Transforms one event now (callers keep input order) and hands it to delivery; `done` settles with its final outcome. */
+  async function enqueue(event: unknown, index: number): Promise<{ done: Promise<EventOutcome> }> {
+    const result = await transformEvent(event, index);
+    if (result.status !== 'ok') return { done: Promise.resolve({ index, messageId: result.messageId, status: result.status, reason: result.reason }) };
+    const messageId = result.messageId ?? contentId(event);
+    return { done: delivery().deliver({ index, messageId, userKey: result.userKey, requests: result.requests, event }) };
+  }
+
+  /** Transforms in order and delivers concurrently (per-user order kept); one final outcome per event, in input order. */
   async function send(events: readonly unknown[], { onOutcome }: SendOptions = {}): Promise<EventOutcome[]> {
     const outcomes: Array<Promise<EventOutcome>> = [];
     for (let index = 0; index < events.length; index++) {
-      const event = events[index];
-      const result = await transformEvent(event, index);
-      const outcome: Promise<EventOutcome> =
-        result.status === 'ok'
-          ? delivery().deliver({ index, messageId: result.messageId ?? contentId(event), userKey: result.userKey, requests: result.requests, event })
-          : Promise.resolve({ index, messageId: result.messageId, status: result.status, reason: result.reason });
-      outcomes.push(onOutcome ? outcome.then((o) => (onOutcome(o), o)) : outcome);
+      const { done } = await enqueue(events[index], index);
+      outcomes.push(onOutcome ? done.then((outcome) => (onOutcome(outcome), outcome)) : done);
     }
     return Promise.all(outcomes);
   }
@@ -103,11 +106,13 @@ export function createDestination(configInput: DestinationConfigInput, options: 
   return {
     config,
     transform,
+    transformEvent,
     send,
+    enqueue,
     /** Re-sends every stored dead letter; those delivered leave the store. */
     replay: () => replayDeadLetters(delivery(), stores.deadLetters),
     deadLetters: stores.deadLetters,
-    /** Healthy until OpenPanel answers 401 (wrong client id or secret). */
+    /** Unhealthy from a 401 (wrong client id or secret) until a later request is accepted. */
     health: () => deliverer?.health ?? { healthy: true },
     /** Resolves when every event handed to `send` has its final outcome. */
     flush: async (): Promise<void> => deliverer?.drain(),

@@ -1,0 +1,156 @@
+import { cpus, loadavg } from 'node:os';
+import { createDestination } from '../src/index.js';
+import type { OpenPanelRequest } from '../src/openpanel/contract.js';
+import type { TransformResult } from '../src/transform/result.js';
+import { generateEvents } from '../test/support/event-stream.js';
+import { fakeClientId } from '../test/support/fake-openpanel.js';
+import { startFakeOpenPanelProcess, type FakeOpenPanelProcess } from '../test/support/fake-openpanel-process.js';
+import { measure } from './measure.js';
+import { firePool } from './pool-floor.js';
+import { sendWithSdk } from './sdk-sender.js';
+import { formatTable, type Row } from './table.js';
+import { remapFloor } from './transform-floor.js';
+
+/**
+ * `npm run bench`: throughput and client cost of the destination against floors measured in the same run.
+ * The fake OpenPanel runs in a child process so process.cpuUsage() here is the client's alone.
+ */
+const concurrency = 64;
+const latencyMs = 20;
+const runStart = performance.now();
+const loadAtStart = loadavg()[0] ?? 0;
+
+const mainEvents = generateEvents({ users: 500, eventsPerUser: 20, seed: 1 });
+const warmEvents = generateEvents({ users: 100, eventsPerUser: 20, seed: 2 });
+const sdkEvents = { 0: generateEvents({ users: 100, eventsPerUser: 20, seed: 3 }), [latencyMs]: generateEvents({ users: 10, eventsPerUser: 20, seed: 4 }) };
+const lines = mainEvents.map((e) => JSON.stringify(e));
+const warmLines = warmEvents.map((e) => JSON.stringify(e));
+
+// transform sends nothing; a local apiUrl keeps any mistake off the network
+const offlineConfig = { clientId: fakeClientId, clientSecret: 'bench-secret', apiUrl: 'http://127.0.0.1:9', concurrency };
+const rows: Row[] = [];
+const checks: string[] = [];
+let peakRssThroughOursMb: number | undefined;
+const perSecond = (count: number, seconds: number) => count / seconds;
+
+// --- transform ---------------------------------------------------------------------------------------
+remapFloor(warmLines);
+const floorTransform = await measure(async () => remapFloor(lines));
+const baselineRssMb = process.resourceUsage().maxRSS / 1024;
+
+/** A fresh destination per pass (membership starts empty); only parse + transform + serialize is timed. */
+const transformOurs = async (input: string[]) => {
+  const destination = createDestination(offlineConfig);
+  const run = await measure(async () => {
+    const results = await destination.transform(input.map((line) => JSON.parse(line) as unknown));
+    return { results, output: results.map((r) => JSON.stringify(r)) };
+  });
+  await destination.close();
+  return run;
+};
+await transformOurs(warmLines);
+const oursTransform = await transformOurs(lines);
+rows.push({
+  name: 'transform: parse + map + serialize',
+  unit: 'ev/s',
+  figure: perSecond(lines.length, oursTransform.seconds),
+  floor: perSecond(lines.length, floorTransform.seconds),
+  floorName: 'JSON remap',
+  goal: { atLeast: 0.5 },
+});
+
+const requestsOf = (results: TransformResult[]): OpenPanelRequest[] => results.flatMap((r) => (r.status === 'ok' ? r.requests : []));
+const transformed = async (events: unknown[]) => requestsOf((await transformOurs(events.map((e) => JSON.stringify(e)))).value.results);
+const mainRequests = requestsOf(oursTransform.value.results);
+checks.push(`${mainEvents.length} events -> ${mainRequests.length} requests (${oursTransform.value.results.filter((r) => r.status !== 'ok').length} skipped or rejected)`);
+
+// --- delivery ----------------------------------------------------------------------------------------
+const deliverOurs = async (fake: FakeOpenPanelProcess, events: unknown[]) => {
+  const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency });
+  const run = await measure(() => destination.send(events));
+  await destination.close();
+  return run;
+};
+
+async function deliveryAt(latency: number): Promise<{ oursEventsPerSecond: number }> {
+  const fake = await startFakeOpenPanelProcess({ latencyMs: latency });
+  const label = `delivery @${latency} ms`;
+  try {
+    if (latency === 0) {
+      await deliverOurs(fake, warmEvents);
+      await firePool(fake.url, fake.clientSecret, await transformed(warmEvents), concurrency);
+    }
+    await fake.reset();
+    const ours = await deliverOurs(fake, mainEvents);
+    peakRssThroughOursMb ??= process.resourceUsage().maxRSS / 1024;
+    const stored = (await fake.stats()).stored;
+    const tally = new Map<string, number>();
+    for (const outcome of ours.value) tally.set(outcome.status, (tally.get(outcome.status) ?? 0) + 1);
+    checks.push(`${label}: outcomes ${JSON.stringify(Object.fromEntries(tally))}; fake stored ${stored} of ${mainRequests.length} requests`);
+
+    await fake.reset();
+    const pool = await measure(() => firePool(fake.url, fake.clientSecret, mainRequests, concurrency));
+    checks.push(`${label}: floor pool had ${pool.value} failures; fake stored ${(await fake.stats()).stored}`);
+
+    const oursEventsPerSecond = perSecond(mainEvents.length, ours.seconds);
+    const poolEventsPerSecond = perSecond(mainEvents.length, pool.seconds);
+    if (latency === 0) {
+      rows.push({ name: `${label}: throughput`, unit: 'ev/s', figure: oursEventsPerSecond, floor: poolEventsPerSecond, floorName: 'undici Pool' });
+    } else {
+      const ideal = concurrency / (latency / 1000);
+      rows.push({ name: `${label}: throughput`, unit: 'ev/s', figure: oursEventsPerSecond, floor: ideal, floorName: 'concurrency/latency', goal: { atLeast: 0.85 } });
+      rows.push({ name: `${label}: requests/s`, unit: 'req/s', figure: perSecond(mainRequests.length, ours.seconds), floor: ideal, floorName: 'concurrency/latency' });
+      rows.push({ name: `${label}: pool floor throughput`, unit: 'ev/s', figure: poolEventsPerSecond, floor: ideal, floorName: 'concurrency/latency' });
+    }
+    rows.push({
+      name: `${label}: client CPU per event`,
+      unit: 'µs',
+      figure: ours.cpuMicros / mainEvents.length,
+      floor: pool.cpuMicros / mainEvents.length,
+      floorName: 'undici Pool',
+      goal: { atMost: 2 },
+    });
+    return { oursEventsPerSecond };
+  } finally {
+    await fake.close();
+  }
+}
+
+async function sdkAt(latency: 0 | typeof latencyMs, oursEventsPerSecond: number): Promise<void> {
+  const events = sdkEvents[latency];
+  const requests = await transformed(events);
+  const fake = await startFakeOpenPanelProcess({ latencyMs: latency });
+  try {
+    const options = { apiUrl: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret };
+    if (latency === 0) await sendWithSdk(options, await transformed(warmEvents.slice(0, 500)));
+    await fake.reset();
+    const sdk = await measure(() => sendWithSdk(options, requests));
+    checks.push(`@openpanel/sdk @${latency} ms: ${events.length} events, ${requests.length} requests, fake stored ${(await fake.stats()).stored}`);
+    rows.push({
+      name: `vs @openpanel/sdk @${latency} ms (awaited calls)`,
+      unit: 'ev/s',
+      figure: oursEventsPerSecond,
+      floor: perSecond(events.length, sdk.seconds),
+      floorName: '@openpanel/sdk',
+      goal: { atLeast: 5 },
+    });
+  } finally {
+    await fake.close();
+  }
+}
+
+const atZero = await deliveryAt(0);
+const atLatency = await deliveryAt(latencyMs);
+await sdkAt(0, atZero.oursEventsPerSecond);
+await sdkAt(latencyMs, atLatency.oursEventsPerSecond);
+
+const rssFloor = 'events loaded + floor transform';
+rows.push({ name: 'peak RSS through our transform + delivery', unit: 'MB', figure: peakRssThroughOursMb ?? 0, floor: baselineRssMb, floorName: rssFloor, goal: { atMost: 2 } });
+rows.push({ name: 'peak RSS of the whole run', unit: 'MB', figure: process.resourceUsage().maxRSS / 1024, floor: baselineRssMb, floorName: rssFloor });
+
+console.log(`openpanel-destination bench — node ${process.version}, ${cpus().length} CPUs, concurrency ${concurrency}, ${mainEvents.length} events per measurement`);
+// Other processes on the machine skew every figure: say how busy it was.
+console.log(`load average at start ${loadAtStart.toFixed(2)}, at end ${(loadavg()[0] ?? 0).toFixed(2)}\n`);
+console.log(formatTable(rows));
+console.log(`\nchecks:\n${checks.map((c) => `  ${c}`).join('\n')}`);
+console.log(`\ntotal ${((performance.now() - runStart) / 1000).toFixed(1)} s`);

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { OpenPanelRequest } from '../openpanel/contract.js';
+
+/** The last thing OpenPanel (or the network) answered; `body` is truncated and never holds the secret. */
+export const zLastResponse = z.object({
+  status: z.int().optional(),
+  body: z.string().optional(),
+  code: z.string().optional(),
+});
+
+// Structural check only: a record must stay readable (and replayable) even if the body rules tighten later.
+const zRequestShape = z.object({
+  headers: z.record(z.string(), z.string()),
+  body: z.object({ type: z.string(), payload: z.record(z.string(), z.unknown()) }),
+});
+const zDeadLetterRequest = z.custom<OpenPanelRequest>((value) => zRequestShape.safeParse(value).success, 'not an OpenPanel request');
+
+/** An event whose requests could not all be delivered: `requests` holds only the undelivered ones. */
+export const zDeadLetter = z.object({
+  id: z.string(),
+  messageId: z.string(),
+  userKey: z.string().optional(),
+  index: z.int().optional(),
+  /** The original input event. */
+  event: z.unknown(),
+  requests: z.array(zDeadLetterRequest).min(1),
+  lastResponse: zLastResponse,
+  attempts: z.int().nonnegative(),
+  reason: z.string(),
+  firstAttemptAt: z.iso.datetime(),
+  lastAttemptAt: z.iso.datetime(),
+});
+
+export type LastResponse = z.infer<typeof zLastResponse>;
+export type DeadLetter = z.infer<typeof zDeadLetter>;
+export type NewDeadLetter = Omit<DeadLetter, 'id'>;
+
+/** Where undeliverable events wait for `replay`; list() is oldest first, so replay keeps each user's order. */
+export interface DeadLetterStore {
+  add(record: NewDeadLetter): Promise<string>;
+  list(): Promise<DeadLetter[]>;
+  /** Returns how many of `ids` existed. */
+  remove(ids: string[]): Promise<number>;
+  count(): Promise<number>;
+}
+
+export class MemoryDeadLetterStore implements DeadLetterStore {
+  private readonly records = new Map<string, DeadLetter>();
+
+  async add(record: NewDeadLetter): Promise<string> {
+    const id = randomUUID();
+    this.records.set(id, { ...record, id });
+    return id;
+  }
+
+  async list(): Promise<DeadLetter[]> {
+    return [...this.records.values()];
+  }
+
+  async remove(ids: string[]): Promise<number> {
+    return ids.filter((id) => this.records.delete(id)).length;
+  }
+
+  async count(): Promise<number> {
+    return this.records.size;
+  }
+}
