@@ -1,4 +1,3 @@
-import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import nock from 'nock';
 import { configSchema, type DestinationConfig, type DestinationConfigInput } from '../../../src/config/schema.js';
 import { MemoryDeadLetterStore } from '../../../src/delivery/dead-letters.js';
@@ -83,21 +82,6 @@ export async function until(condition: () => boolean, turns = 10_000): Promise<v
   }
 }
 
-/**
- * nock for one test file: test files share a worker process, so the interceptor is switched on here and off
- * afterwards, leaving no stale interceptor or network ban to the next file.
- */
-export function useNock(): void {
-  beforeAll(() => {
-    if (!nock.isActive()) nock.activate();
-    nock.disableNetConnect();
-  });
-  afterEach(() => nock.cleanAll());
-  afterAll(() => {
-    nock.enableNetConnect();
-    nock.restore();
-  });
-}
 
 export function newDeliverer(config: DestinationConfig, options: Partial<DelivererOptions> = {}) {
   const dedupe = options.dedupe ?? new MemoryDedupeStore(config);
@@ -106,3 +90,4 @@ export function newDeliverer(config: DestinationConfig, options: Partial<Deliver
   const deliverer = new Deliverer({ config, transport: 'http', dedupe, deadLetters, sleep, now, random: () => 0.5, ...options });
   return { deliverer, dedupe, deadLetters };
 }
+export { useNock } from '../../support/nock.js';

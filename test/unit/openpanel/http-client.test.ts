@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { isDeepStrictEqual } from 'node:util';
 import { configSchema } from '../../../src/config/schema.js';
 import type { OpenPanelRequest } from '../../../src/openpanel/contract.js';
 import { OpenPanelClient } from '../../../src/openpanel/http-client.js';
+import { useNock } from '../../support/nock.js';
 
 const secret = 'sec_http_client_test_secret';
 const request: OpenPanelRequest = {
@@ -16,16 +17,7 @@ function client(apiUrl: string): OpenPanelClient {
   return new OpenPanelClient(configSchema.parse({ clientId: '9f0c6a3e-2b1d-4c5e-8f7a-1b2c3d4e5f60', clientSecret: secret, apiUrl, timeoutMs: 50 }), 'http');
 }
 
-// Test files share a worker process: switch the interceptor on for this file only.
-beforeAll(() => {
-  if (!nock.isActive()) nock.activate();
-  nock.disableNetConnect();
-});
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+useNock();
 
 describe("OpenPanelClient over axios' http adapter", () => {
   it.each([
