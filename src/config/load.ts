@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigurationError } from '@rudderstack/integrations-lib';
+import { ConfigurationError } from '../errors.js';
 import type { z } from 'zod';
 import { configSchema, secretKeys, type DestinationConfig, type DestinationConfigInput } from './schema.js';
 

@@ -4,22 +4,26 @@ import { compilePath, isPlainObject, readPath, writePath, type CompiledPath } fr
 import type { MappingFile } from './schema.js';
 
 interface CompiledSource {
-  key: string;
   fromConfig: boolean;
   path: CompiledPath;
 }
 interface CompiledValueField {
-  destKey: string;
+  kind: 'value';
+  index: number;
   dest: CompiledPath;
   sources: CompiledSource[];
   format: (value: unknown) => unknown;
   enabledBy?: keyof DestinationConfig;
+  /** Earlier fields with the same destKey: this field is their fallback. */
+  fallbackOf: number[];
 }
 interface CompiledRestField {
+  kind: 'rest';
   dest: CompiledPath;
-  restOf: string;
   path: CompiledPath;
   except: Set<string>;
+  /** Value-field sources reading a direct child of `restOf`: that child is left out when the source is used. */
+  consumers: Array<{ field: number; source: number; child: string }>;
 }
 
 /** A validated mapping file turned into closures over precompiled paths: applying it does no parsing. */
@@ -31,57 +35,74 @@ export function compileMapping(file: MappingFile): CompiledMapping {
   const valueFields: CompiledValueField[] = [];
   // Output is written in declaration order, so a mapping file reads top to bottom as the payload it builds.
   const order: Array<CompiledValueField | CompiledRestField> = [];
+  const destKeys: string[] = [];
   for (const field of file.fields) {
     if ('restOf' in field) {
-      const rest = { dest: compilePath(field.destKey), restOf: field.restOf, path: compilePath(field.restOf), except: new Set(field.except) };
-      order.push(rest);
-    } else {
-      const value: CompiledValueField = {
-        destKey: field.destKey,
-        dest: compilePath(field.destKey),
-        sources: field.sourceKeys.map((key) =>
-          key.startsWith('$config.') ? { key, fromConfig: true, path: compilePath(key.slice(8)) } : { key, fromConfig: false, path: compilePath(key) },
-        ),
-        format: formatters[field.format],
-        enabledBy: field.enabledBy as keyof DestinationConfig | undefined,
-      };
-      valueFields.push(value);
-      order.push(value);
+      order.push({ kind: 'rest', dest: compilePath(field.destKey), path: compilePath(field.restOf), except: new Set(field.except), consumers: [] });
+      continue;
     }
+    const index = valueFields.length;
+    const value: CompiledValueField = {
+      kind: 'value',
+      index,
+      dest: compilePath(field.destKey),
+      sources: field.sourceKeys.map((key) => ({ fromConfig: key.startsWith('$config.'), path: compilePath(key.replace(/^\$config\./, '')) })),
+      format: formatters[field.format],
+      enabledBy: field.enabledBy as keyof DestinationConfig | undefined,
+      fallbackOf: destKeys.flatMap((key, i) => (key === field.destKey ? [i] : [])),
+    };
+    destKeys.push(field.destKey);
+    valueFields.push(value);
+    order.push(value);
+  }
+  for (const rest of order) {
+    if (rest.kind !== 'rest') continue;
+    const prefix = `${rest.path.join('.')}.`;
+    valueFields.forEach((field, fieldIndex) =>
+      field.sources.forEach((source, sourceIndex) => {
+        const key = source.path.join('.');
+        if (!source.fromConfig && key.startsWith(prefix) && !key.slice(prefix.length).includes('.')) {
+          rest.consumers.push({ field: fieldIndex, source: sourceIndex, child: key.slice(prefix.length) });
+        }
+      }),
+    );
   }
 
   return {
     apply(event, config) {
-      const values = new Map<CompiledValueField, unknown>();
-      const setKeys = new Set<string>();
-      const consumed = new Set<string>();
+      // Per value field: the index of the source that gave its value, or -1.
+      const picked: number[] = [];
+      const values: unknown[] = [];
       for (const field of valueFields) {
-        // Later fields with the same destKey are fallbacks (each may have its own format).
-        if ((field.enabledBy !== undefined && config[field.enabledBy] !== true) || setKeys.has(field.destKey)) continue;
-        for (const source of field.sources) {
+        picked.push(-1);
+        values.push(undefined);
+        if (field.enabledBy !== undefined && config[field.enabledBy] !== true) continue;
+        if (field.fallbackOf.some((earlier) => picked[earlier] !== -1)) continue;
+        for (let i = 0; i < field.sources.length; i++) {
+          const source = field.sources[i] as CompiledSource;
           const value = field.format(readPath(source.fromConfig ? config : event, source.path));
           if (value !== undefined) {
-            values.set(field, value);
-            setKeys.add(field.destKey);
-            consumed.add(source.key);
+            values[field.index] = value;
+            picked[field.index] = i;
             break;
           }
         }
       }
       const out: Record<string, unknown> = {};
       for (const field of order) {
-        if (!('restOf' in field)) {
-          if (values.has(field)) writePath(out, field.dest, values.get(field));
+        if (field.kind === 'value') {
+          if (picked[field.index] !== -1) writePath(out, field.dest, values[field.index]);
           continue;
         }
         const source = readPath(event, field.path);
         if (!isPlainObject(source)) continue;
+        const used = field.consumers.filter((c) => picked[c.field] === c.source).map((c) => c.child);
         // Fields declared earlier into the same object (properties.__path before properties) keep their values.
         const earlier = readPath(out, field.dest);
         const rest: Record<string, unknown> = isPlainObject(earlier) ? earlier : {};
         let any = false;
         for (const key in source) {
-          if (source[key] === undefined || Object.hasOwn(rest, key) || field.except.has(key) || consumed.has(`${field.restOf}.${key}`)) continue;
+          if (source[key] === undefined || Object.hasOwn(rest, key) || field.except.has(key) || used.includes(key)) continue;
           rest[key] = source[key];
           any = true;
         }

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@rudderstack/integrations-lib';
+import { ConfigurationError } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compileMapping, type CompiledMapping } from './engine.js';

@@ -55,7 +55,7 @@ class TtlLru<V> {
 
 /** The library's default store: in-process, bounded by key count and idle time, lost on exit. */
 export class MemoryMembershipStore implements MembershipStore {
-  private readonly membership: TtlLru<GroupAssignment[]>;
+  private readonly membership: TtlLru<readonly Readonly<GroupAssignment>[]>;
   private readonly upserts: TtlLru<string>;
   private closed = false;
 
@@ -67,9 +67,10 @@ export class MemoryMembershipStore implements MembershipStore {
     this.upserts = new TtlLru(options.maxKeys, options.ttlMs, now);
   }
 
-  async get(key: string): Promise<GroupAssignment[]> {
+  // Stored lists are replaced on every change, never edited in place, so a reader can have the list itself.
+  async get(key: string): Promise<readonly Readonly<GroupAssignment>[]> {
     this.assertOpen();
-    return this.read(key).map((a) => ({ ...a }));
+    return this.read(key);
   }
 
   async assign(key: string, groupIds: string[], at: number): Promise<string[]> {
@@ -106,7 +107,7 @@ export class MemoryMembershipStore implements MembershipStore {
   private merge(key: string, incoming: readonly GroupAssignment[]): string[] {
     if (incoming.length === 0) return [];
     const { assignments, added } = mergeAssignments(this.read(key), incoming);
-    this.membership.set(key, assignments);
+    this.membership.set(key, Object.freeze(assignments.map((a) => Object.freeze(a))));
     return added;
   }
 

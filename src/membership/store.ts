@@ -9,8 +9,8 @@ export interface GroupAssignment {
  * Keys are userId, else anonymousId. Async so SQLite and Redis backends plug in behind the same contract.
  */
 export interface MembershipStore {
-  /** The user's assignments in assignment order (earliest event time first, ties in arrival order). */
-  get(key: string): Promise<GroupAssignment[]>;
+  /** The user's assignments in assignment order (earliest event time first, ties in arrival order); read-only. */
+  get(key: string): Promise<readonly Readonly<GroupAssignment>[]>;
   /** Records groups assigned at event time `at`; returns the groupIds the key did not have before. */
   assign(key: string, groupIds: string[], at: number): Promise<string[]>;
   /** Copies `from`'s membership into `to` (identify/alias linking); returns the groupIds `to` did not have before. */

@@ -1,19 +1,23 @@
 import type { DestinationConfig } from '../config/schema.js';
-import { createAxiosSender } from './axios-sender.js';
 import type { OpenPanelRequest } from './contract.js';
 import type { Attempt } from './response.js';
-import type { Sender } from './sender.js';
-import { createUndiciSender } from './undici-sender.js';
+import type { Sender, SenderOptions } from './sender.js';
 
 /** 'undici' (default): lowest CPU per request. 'http': axios' http adapter, what nock intercepts in unit tests. */
 export type Transport = 'undici' | 'http';
 
 export type ClientConfig = Pick<DestinationConfig, 'apiUrl' | 'clientSecret' | 'concurrency' | 'timeoutMs'>;
 
+/** Loaded on first use: a dry run (`transform`) never pays for an HTTP stack's start-up. */
+async function loadSender(transport: Transport, options: SenderOptions): Promise<Sender> {
+  if (transport === 'undici') return (await import('./undici-sender.js')).createUndiciSender(options);
+  return (await import('./axios-sender.js')).createAxiosSender(options);
+}
+
 /** Sends one request to POST {apiUrl}/track and reports what came back; never throws. */
 export class OpenPanelClient {
   readonly url: string;
-  private readonly sender: Sender;
+  private readonly sender: Promise<Sender>;
 
   constructor(
     private readonly config: ClientConfig,
@@ -21,25 +25,25 @@ export class OpenPanelClient {
   ) {
     this.url = `${config.apiUrl.replace(/\/+$/, '')}/track`;
     const options = { url: this.url, connections: config.concurrency, timeoutMs: config.timeoutMs };
-    this.sender = transport === 'undici' ? createUndiciSender(options) : createAxiosSender(options);
+    this.sender = loadSender(transport, options);
   }
 
   async post(request: OpenPanelRequest): Promise<Attempt> {
     const headers = { ...request.headers, 'openpanel-client-secret': this.config.clientSecret, 'content-type': 'application/json' };
-    const attempt = await this.sender.post(JSON.stringify(request.body), headers);
+    const attempt = await (await this.sender).post(JSON.stringify(request.body), headers);
     // A misbehaving proxy could echo request headers back: the secret must never reach reasons or dead letters.
     if (attempt.body !== undefined) attempt.body = this.scrub(attempt.body);
     if (attempt.message !== undefined) attempt.message = this.scrub(attempt.message);
     return attempt;
   }
 
-  close(): Promise<void> {
-    return this.sender.close();
+  async close(): Promise<void> {
+    await (await this.sender).close();
   }
 
   /** Cuts requests still in flight (they end as ERR_CANCELED). */
-  destroy(): Promise<void> {
-    return this.sender.destroy();
+  async destroy(): Promise<void> {
+    await (await this.sender).destroy();
   }
 
   private scrub(text: string): string {

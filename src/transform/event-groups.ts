@@ -1,4 +1,4 @@
-import { InstrumentationError } from '@rudderstack/integrations-lib';
+import { InstrumentationError } from '../errors.js';
 import type { CdpEvent } from '../spec/event.js';
 import { ownIntegrationGroups } from './filter.js';
 

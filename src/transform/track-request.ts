@@ -1,4 +1,4 @@
-import { InstrumentationError } from '@rudderstack/integrations-lib';
+import { InstrumentationError } from '../errors.js';
 import type { CompiledMapping } from '../mapping/engine.js';
 import { groupsAt } from '../membership/rules.js';
 import type { TrackPayload } from '../openpanel/contract.js';

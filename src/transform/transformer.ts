@@ -1,4 +1,4 @@
-import { InstrumentationError } from '@rudderstack/integrations-lib';
+import { InstrumentationError } from '../errors.js';
 import type { DestinationConfig } from '../config/schema.js';
 import { loadMappings, type Mappings } from '../mapping/load.js';
 import type { MembershipStore } from '../membership/store.js';
@@ -38,6 +38,12 @@ function eventTime(event: CdpEvent, now: () => number): number {
   return Number.isNaN(time) ? now() : time;
 }
 
+/** Client headers plus the event's end-user ones; events without any share one headers object (never mutated). */
+function endUserHeaders(base: Record<string, string>, endUser: Record<string, string>): Record<string, string> {
+  for (const _ in endUser) return { ...base, ...endUser };
+  return base;
+}
+
 export type TransformEvent = (raw: unknown, index: number) => Promise<TransformResult>;
 
 /**
@@ -58,7 +64,7 @@ export function createTransformer({ config, membership, mappings = loadMappings(
       config,
       mappings,
       membership,
-      headers: { ...baseHeaders, ...(mappings.headers.apply(event, config) as Record<string, string>) },
+      headers: endUserHeaders(baseHeaders, mappings.headers.apply(event, config) as Record<string, string>),
       at: eventTime(event, now),
       userKey,
     };

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@rudderstack/integrations-lib';
+import { ConfigurationError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
 import type { DestinationConfig } from '../../config/schema.js';
 

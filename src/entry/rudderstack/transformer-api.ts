@@ -1,4 +1,4 @@
-import { BaseError, ConfigurationError, InstrumentationError } from '@rudderstack/integrations-lib';
+import { BaseError, ConfigurationError, InstrumentationError } from '../../errors.js';
 import { configProblems } from '../../config/load.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import { fingerprint } from '../../transform/fingerprint.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { ConfigurationError } from '@rudderstack/integrations-lib';
+import { ConfigurationError } from '../../../src/errors.js';
 import { configProblems, loadConfig, redactConfig } from '../../../src/config/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openpanel-config-'));

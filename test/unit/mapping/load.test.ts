@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ConfigurationError } from '@rudderstack/integrations-lib';
+import { ConfigurationError } from '../../../src/errors.js';
 import { defaultMappingsDir, loadMappings, mappingNames } from '../../../src/mapping/load.js';
 
 const dirs: string[] = [];

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MemoryMembershipStore } from '../../../src/membership/memory.js';
 import { groupsAt } from '../../../src/membership/rules.js';
 import { SqliteMembershipStore } from '../../../src/membership/sqlite.js';
-import type { MembershipStore } from '../../../src/membership/store.js';
+import type { GroupAssignment, MembershipStore } from '../../../src/membership/store.js';
 import { openMemoryStateDb } from '../../../src/state/sqlite.js';
 
 const DAY = 86_400_000;
@@ -73,11 +73,18 @@ describe.each(openers)('%s membership store', (_name, open) => {
     expect(await store.get('user_3')).toEqual([]);
   });
 
-  it('hands out copies: changing a returned list does not change the store', async () => {
+  it('a returned list cannot change the store (frozen or a copy)', async () => {
     await store.assign('user_1', ['org_acme'], 100);
-    const got = await store.get('user_1');
-    got[0]!.assignedAt = 0;
-    got.push({ groupId: 'intruder', assignedAt: 0 });
+    const got = (await store.get('user_1')) as GroupAssignment[];
+    const tamper = (change: () => void): void => {
+      try {
+        change();
+      } catch {
+        // a frozen list refuses the change: fine as well
+      }
+    };
+    tamper(() => (got[0]!.assignedAt = 0));
+    tamper(() => got.push({ groupId: 'intruder', assignedAt: 0 }));
     expect(await store.get('user_1')).toEqual([{ groupId: 'org_acme', assignedAt: 100 }]);
   });
 
