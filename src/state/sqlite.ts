@@ -16,8 +16,3 @@ export function openStateDb(dataDir: string): StateDb {
   db.pragma('busy_timeout = 5000');
   return db;
 }
-
-/** An in-process database for tests and the library's default when it is asked for SQLite semantics without a file. */
-export function openMemoryStateDb(): StateDb {
-  return new Database(':memory:');
-}

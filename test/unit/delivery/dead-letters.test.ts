@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { MemoryDeadLetterStore, type DeadLetterStore, type NewDeadLetter } from '../../../src/delivery/dead-letters.js';
 import { SqliteDeadLetterStore } from '../../../src/delivery/dead-letters-sqlite.js';
-import { openMemoryStateDb } from '../../../src/state/sqlite.js';
+import { openMemoryStateDb } from '../../support/memory-db.js';
 import { assignGroup, group } from './harness.js';
 
 const record = (messageId: string): NewDeadLetter => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { requestKeys, MemoryDedupeStore, type DedupeConfig, type DedupeStore } from '../../../src/delivery/dedupe.js';
 import { SqliteDedupeStore } from '../../../src/delivery/dedupe-sqlite.js';
-import { openMemoryStateDb } from '../../../src/state/sqlite.js';
+import { openMemoryStateDb } from '../../support/memory-db.js';
 import { assignGroup, group, track } from './harness.js';
 
 describe('requestKeys', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { SqliteDeadLetterStore } from '../../../src/delivery/dead-letters-sqlite.js';
 import { SqliteDedupeStore } from '../../../src/delivery/dedupe-sqlite.js';
 import { replayDeadLetters } from '../../../src/delivery/replay.js';
-import { openMemoryStateDb } from '../../../src/state/sqlite.js';
+import { openMemoryStateDb } from '../../support/memory-db.js';
 import { assignGroup, fakeOpenPanel, group, job, newDeliverer, secret, testConfig, track, useNock, type Reply } from './harness.js';
 
 const ok: Reply = [200, { deviceId: 'd', sessionId: 's' }];

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteMembershipStore } from '../../../src/membership/sqlite.js';
-import { openMemoryStateDb, openStateDb } from '../../../src/state/sqlite.js';
+import { openStateDb } from '../../../src/state/sqlite.js';
+import { openMemoryStateDb } from '../../support/memory-db.js';
 
 describe('SqliteMembershipStore', () => {
   let dataDir: string;

@@ -3,7 +3,7 @@ import { MemoryMembershipStore } from '../../../src/membership/memory.js';
 import { groupsAt } from '../../../src/membership/rules.js';
 import { SqliteMembershipStore } from '../../../src/membership/sqlite.js';
 import type { GroupAssignment, MembershipStore } from '../../../src/membership/store.js';
-import { openMemoryStateDb } from '../../../src/state/sqlite.js';
+import { openMemoryStateDb } from '../../support/memory-db.js';
 
 const DAY = 86_400_000;
 
