@@ -11,6 +11,7 @@ import { loadMappings } from '../../mapping/load.js';
 import { MemoryMembershipStore } from '../../membership/memory.js';
 import { SqliteMembershipStore } from '../../membership/sqlite.js';
 import type { MembershipStore } from '../../membership/store.js';
+import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import type { Transport } from '../../openpanel/http-client.js';
 import { openStateDb, type StateDb } from '../../state/sqlite.js';
 import type { TransformResult } from '../../transform/result.js';
@@ -90,7 +91,16 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     const result = await transformEvent(event, index);
     if (result.status !== 'ok') return { done: Promise.resolve({ index, messageId: result.messageId, status: result.status, reason: result.reason }) };
     const messageId = result.messageId ?? contentId(event);
-    return { done: delivery().deliver({ index, messageId, userKey: result.userKey, requests: result.requests, event }) };
+    const done = delivery().deliver({ index, messageId, userKey: result.userKey, requests: result.requests, event });
+    return { done: done.then(async (outcome) => (outcome.status === 'dead_lettered' && (await forgetUpserts(result.requests)), outcome)) };
+  }
+
+  /**
+   * The transform remembers an upsert as sent so an unchanged group is not upserted again; when it was not
+   * delivered after all, the memory is cleared (an empty fingerprint matches no payload) so the next call sends it.
+   */
+  async function forgetUpserts(requests: readonly OpenPanelRequest[]): Promise<void> {
+    for (const { body } of requests) if (body.type === 'group') await stores.membership.rememberUpsert(body.payload.id, '');
   }
 
   /** Transforms in order and delivers concurrently (per-user order kept); one final outcome per event, in input order. */

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createDestination } from '../../src/index.js';
+import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
+
+/** The library against an older self-hosted OpenPanel that answers 400 to `group` and `assign_group`. */
+describe('createDestination().send against an OpenPanel without group support', () => {
+  let fake: FakeOpenPanel;
+  beforeAll(async () => {
+    fake = await startFakeOpenPanel({ basePath: '/api', rejectGroupCalls: true });
+  });
+  afterAll(() => fake.close());
+
+  const group = (messageId: string) => ({ type: 'group', messageId, userId: 'u1', groupId: 'org_1', traits: { name: 'Org One', plan: 'pro' } });
+
+  it("dead-letters the group calls without blocking the user's tracks, which still carry the group", async () => {
+    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url });
+    const outcomes = await destination.send([
+      group('g-1'),
+      { type: 'track', messageId: 't-1', userId: 'u1', event: 'Report Exported' },
+      { type: 'track', messageId: 't-2', userId: 'u1', event: 'session_start' },
+      { type: 'alias', messageId: 'a-1', userId: 'u1', previousId: 'old' },
+    ]);
+    expect(outcomes.map((o) => [o.messageId, o.status])).toEqual([
+      ['g-1', 'dead_lettered'],
+      ['t-1', 'delivered'],
+      ['t-2', 'rejected'],
+      ['a-1', 'skipped'],
+    ]);
+    expect(outcomes[0]?.reason).toMatch(/group, assign_group: HTTP 400/);
+    expect(fake.requests.map((r) => r.body)).toEqual([
+      { type: 'track', payload: { name: 'Report Exported', profileId: 'u1', groups: ['org_1'] } },
+    ]);
+    expect(fake.stats.rejected).toBe(2);
+    // The upsert was never delivered, so the same group call sent later tries it again instead of skipping it.
+    const [again] = await destination.send([group('g-2')]);
+    expect(again).toMatchObject({ status: 'dead_lettered', reason: expect.stringMatching(/group, assign_group: HTTP 400/) });
+    expect(fake.stats.rejected).toBe(4);
+    expect(await destination.deadLetters.count()).toBe(2);
+    await destination.close();
+  });
+});
