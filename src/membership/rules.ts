@@ -9,7 +9,9 @@ import type { GroupAssignment } from './store.js';
 
 /** Groups of a track at event time `at`: those assigned at or before it, in assignment order. */
 export function groupsAt(assignments: readonly GroupAssignment[], at: number): string[] {
-  return assignments.filter((a) => a.assignedAt <= at).map((a) => a.groupId);
+  const groups: string[] = [];
+  for (const a of assignments) if (a.assignedAt <= at) groups.push(a.groupId); // runs for every track: no filter+map copies
+  return groups;
 }
 
 /** The assignments one call makes: every distinct groupId at event time `at`. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted, so equal content gives equal text whatever the key order. */
 function stableJson(value: unknown): string {
@@ -14,4 +14,4 @@ function stableJson(value: unknown): string {
 }
 
 /** A short digest of a payload's content, to tell whether a group changed since its last upsert. */
-export const fingerprint = (value: unknown): string => createHash('sha1').update(stableJson(value)).digest('base64url');
+export const fingerprint = (value: unknown): string => hash('sha1', stableJson(value), 'base64url');
