@@ -39,3 +39,21 @@ describe('createDestination().send against an OpenPanel without group support', 
     await destination.close();
   });
 });
+
+describe('createDestination().send backpressure', () => {
+  let fake: FakeOpenPanel;
+  beforeAll(async () => {
+    fake = await startFakeOpenPanel({ latencyMs: 5 });
+  });
+  afterAll(() => fake.close());
+
+  it('waits for room when maxQueued events are in delivery, also with two sends at once', async () => {
+    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url }, { maxQueued: 3 });
+    const batch = (prefix: string) =>
+      Array.from({ length: 25 }, (_, i) => ({ type: 'track', messageId: `${prefix}-${i}`, userId: `${prefix}-user-${i % 4}`, event: 'Tick' }));
+    const [a, b] = await Promise.all([destination.send(batch('a')), destination.send(batch('b'))]);
+    expect([...(a ?? []), ...(b ?? [])].map((o) => o.status)).toEqual(Array(50).fill('delivered'));
+    expect(fake.requests).toHaveLength(50);
+    await destination.close();
+  });
+});

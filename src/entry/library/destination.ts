@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { configSchema, type DestinationConfig, type DestinationConfigInput } from '../../config/schema.js';
 import { MemoryDeadLetterStore, type DeadLetterStore } from '../../delivery/dead-letters.js';
 import { SqliteDeadLetterStore } from '../../delivery/dead-letters-sqlite.js';
@@ -26,6 +27,8 @@ export interface DestinationOptions {
   transport?: Transport;
   /** Receive time for events without a timestamp (tests pin it). */
   now?: () => number;
+  /** Events handed to delivery and not yet final, at most (backpressure on `send`); default 10,000. */
+  maxQueued?: number;
   /** Backoff clock and jitter, for tests. */
   sleep?: DelivererOptions['sleep'];
   random?: DelivererOptions['random'];
@@ -37,6 +40,9 @@ export interface SendOptions {
 }
 
 const DAY_MS = 86_400_000;
+const MAX_QUEUED = 10_000;
+/** Transformed events between two yields to the event loop. */
+const YIELD_EVERY = 256;
 
 interface Stores {
   membership: MembershipStore;
@@ -86,13 +92,32 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     return results;
   }
 
-  /** Transforms one event now (callers keep input order) and hands it to delivery; `done` settles with its final outcome. */
+  const maxQueued = options.maxQueued ?? MAX_QUEUED;
+  let enqueued = 0;
+  let queued = 0;
+  const waitingForRoom: Array<() => void> = [];
+
+  /**
+   * Transforms one event now (callers keep input order) and hands it to delivery; `done` settles with its final
+   * outcome. Backpressure: at most `maxQueued` events wait for delivery, so a large backfill does not grow memory
+   * without bound; and the transform loop yields to I/O now and then, so responses are handled while it runs.
+   */
   async function enqueue(event: unknown, index: number): Promise<{ done: Promise<EventOutcome> }> {
+    if (++enqueued % YIELD_EVERY === 0) await setImmediate();
+    while (queued >= maxQueued) await new Promise<void>((resolve) => waitingForRoom.push(resolve));
     const result = await transformEvent(event, index);
     if (result.status !== 'ok') return { done: Promise.resolve({ index, messageId: result.messageId, status: result.status, reason: result.reason }) };
     const messageId = result.messageId ?? contentId(event);
-    const done = delivery().deliver({ index, messageId, userKey: result.userKey, requests: result.requests, event });
-    return { done: done.then(async (outcome) => (outcome.status === 'dead_lettered' && (await forgetUpserts(result.requests)), outcome)) };
+    queued++;
+    const done = delivery()
+      .deliver({ index, messageId, userKey: result.userKey, requests: result.requests, event })
+      .then(async (outcome) => {
+        if (outcome.status === 'dead_lettered') await forgetUpserts(result.requests);
+        queued--;
+        waitingForRoom.shift()?.();
+        return outcome;
+      });
+    return { done };
   }
 
   /**
