@@ -1,5 +1,5 @@
-import { assignmentsAt, mergeAssignments } from './rules.js';
-import type { GroupAssignment, MembershipStore } from './store.js';
+import { KeyedMembershipStore, type TouchedMap } from './keyed-store.js';
+import type { GroupAssignment } from './store.js';
 
 export interface MemoryMembershipOptions {
   /** Keys kept at most, per map (membership and upsert fingerprints); the least recently used go first. */
@@ -18,7 +18,7 @@ interface Entry<V> {
  * A Map kept in recency order (a touch re-inserts the key at the end), so the oldest entry is always first:
  * eviction beyond the bound and expiry sweeps both start at the front and stop at the first keeper.
  */
-class TtlLru<V> {
+class TtlLru<V> implements TouchedMap<V> {
   private readonly entries = new Map<string, Entry<V>>();
 
   constructor(
@@ -53,13 +53,16 @@ class TtlLru<V> {
   }
 }
 
-/** The library's default store: in-process, bounded by key count and idle time, lost on exit. */
-export class MemoryMembershipStore implements MembershipStore {
+/**
+ * The library's default store: in-process, bounded by key count and idle time, lost on exit. Stored lists are
+ * frozen and replaced on every change, so readers get the list itself, not a copy.
+ */
+export class MemoryMembershipStore extends KeyedMembershipStore {
   private readonly membership: TtlLru<readonly Readonly<GroupAssignment>[]>;
-  private readonly upserts: TtlLru<string>;
-  private closed = false;
+  protected readonly upserts: TtlLru<string>;
 
   constructor(options: MemoryMembershipOptions) {
+    super();
     if (!(Number.isInteger(options.maxKeys) && options.maxKeys > 0)) throw new RangeError('maxKeys must be a positive integer');
     if (!(options.ttlMs > 0)) throw new RangeError('ttlMs must be positive');
     const now = options.now ?? Date.now;
@@ -67,51 +70,22 @@ export class MemoryMembershipStore implements MembershipStore {
     this.upserts = new TtlLru(options.maxKeys, options.ttlMs, now);
   }
 
-  // Stored lists are replaced on every change, never edited in place, so a reader can have the list itself.
-  async get(key: string): Promise<readonly Readonly<GroupAssignment>[]> {
-    this.assertOpen();
-    return this.read(key);
-  }
-
-  async assign(key: string, groupIds: string[], at: number): Promise<string[]> {
-    this.assertOpen();
-    return this.merge(key, assignmentsAt(groupIds, at));
-  }
-
-  async link(from: string, to: string): Promise<string[]> {
-    this.assertOpen();
-    if (from === to) return [];
-    return this.merge(to, this.read(from));
-  }
-
-  async lastUpsert(groupKey: string): Promise<string | undefined> {
-    this.assertOpen();
-    return this.upserts.get(groupKey);
-  }
-
-  async rememberUpsert(groupKey: string, fingerprint: string): Promise<void> {
-    this.assertOpen();
-    this.upserts.set(groupKey, fingerprint);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
+  override async close(): Promise<void> {
+    await super.close();
     this.membership.clear();
     this.upserts.clear();
   }
 
-  private read(key: string): readonly GroupAssignment[] {
+  protected read(key: string): readonly Readonly<GroupAssignment>[] {
     return this.membership.get(key) ?? [];
   }
 
-  private merge(key: string, incoming: readonly GroupAssignment[]): string[] {
-    if (incoming.length === 0) return [];
-    const { assignments, added } = mergeAssignments(this.read(key), incoming);
+  protected write(key: string, assignments: readonly GroupAssignment[]): void {
     this.membership.set(key, Object.freeze(assignments.map((a) => Object.freeze(a))));
-    return added;
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new Error('membership store is closed');
+  // One thread and no await inside a merge: it is atomic as it stands.
+  protected atomically<T>(work: () => T): T {
+    return work();
   }
 }

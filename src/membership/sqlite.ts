@@ -1,6 +1,7 @@
 import type { StateDb } from '../state/sqlite.js';
-import { assignmentsAt, decodeAssignments, encodeAssignments, mergeAssignments } from './rules.js';
-import type { GroupAssignment, MembershipStore } from './store.js';
+import { KeyedMembershipStore, type TouchedMap } from './keyed-store.js';
+import { decodeAssignments, encodeAssignments } from './rules.js';
+import type { GroupAssignment } from './store.js';
 
 export interface SqliteMembershipOptions {
   /** An entry not touched (read or written) for this long is forgotten; absent: kept until overwritten. */
@@ -14,7 +15,7 @@ const PRUNE_PER_WRITE = 16;
 const MAX_TOUCH_LAG_MS = 60_000;
 
 /** One `key -> text value` table with a last-touch time: the SQLite counterpart of the memory store's LRU map. */
-class TouchedTable {
+class TouchedTable implements TouchedMap<string> {
   private readonly select;
   private readonly write;
   private readonly touch;
@@ -63,64 +64,31 @@ class TouchedTable {
  * The embedded durable store (state.sqlite under --data-dir). The database belongs to whoever opened it
  * (other stores share it), so close() only ends this store's use of it.
  */
-export class SqliteMembershipStore implements MembershipStore {
+export class SqliteMembershipStore extends KeyedMembershipStore {
   private readonly membership: TouchedTable;
-  private readonly upserts: TouchedTable;
-  private readonly mergeInto: (key: string, incoming: () => readonly GroupAssignment[]) => string[];
-  private closed = false;
+  protected readonly upserts: TouchedTable;
+  private readonly inTransaction: (work: () => unknown) => unknown;
 
   constructor(db: StateDb, options: SqliteMembershipOptions = {}) {
+    super();
     if (options.ttlMs !== undefined && !(options.ttlMs > 0)) throw new RangeError('ttlMs must be positive');
     const now = options.now ?? Date.now;
     this.membership = new TouchedTable(db, 'membership_assignments', options.ttlMs, now);
     this.upserts = new TouchedTable(db, 'membership_group_upserts', options.ttlMs, now);
-    // Read, merge and write in one transaction: another process sharing the file cannot interleave.
-    this.mergeInto = db.transaction((key: string, incoming: () => readonly GroupAssignment[]) => {
-      const arriving = incoming();
-      if (arriving.length === 0) return [];
-      const { assignments, added } = mergeAssignments(this.read(key), arriving);
-      this.membership.set(key, encodeAssignments(assignments));
-      return added;
-    });
+    // Another process sharing the file cannot interleave with a read-merge-write.
+    this.inTransaction = db.transaction((work: () => unknown) => work());
   }
 
-  async get(key: string): Promise<GroupAssignment[]> {
-    this.assertOpen();
-    return this.read(key);
-  }
-
-  async assign(key: string, groupIds: string[], at: number): Promise<string[]> {
-    this.assertOpen();
-    const incoming = assignmentsAt(groupIds, at);
-    return this.mergeInto(key, () => incoming);
-  }
-
-  async link(from: string, to: string): Promise<string[]> {
-    this.assertOpen();
-    if (from === to) return [];
-    return this.mergeInto(to, () => this.read(from));
-  }
-
-  async lastUpsert(groupKey: string): Promise<string | undefined> {
-    this.assertOpen();
-    return this.upserts.get(groupKey);
-  }
-
-  async rememberUpsert(groupKey: string, fingerprint: string): Promise<void> {
-    this.assertOpen();
-    this.upserts.set(groupKey, fingerprint);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-
-  private read(key: string): GroupAssignment[] {
+  protected read(key: string): GroupAssignment[] {
     const stored = this.membership.get(key);
     return stored === undefined ? [] : decodeAssignments(stored);
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new Error('membership store is closed');
+  protected write(key: string, assignments: readonly GroupAssignment[]): void {
+    this.membership.set(key, encodeAssignments(assignments));
+  }
+
+  protected atomically<T>(work: () => T): T {
+    return this.inTransaction(work) as T;
   }
 }
