@@ -15,38 +15,51 @@ export interface SendOptions {
 }
 
 const CLOSE_DEADLINE_MS = 30_000;
+const INTERRUPT_DEADLINE_MS = 2_000;
+/** The shell's code for a run ended by Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
 
 /**
  * Transforms and delivers every input event; state (membership, delivered ids, dead letters) lives in SQLite
- * under --data-dir. Exit 1 unless every event was delivered or skipped. Ctrl-C drains briefly, then
- * dead-letters what is left, so nothing is lost.
+ * under --data-dir. Exit 1 unless every event was delivered or skipped. Ctrl-C (or SIGTERM) stops reading,
+ * gives what is in flight a moment, then dead-letters the rest: nothing handed over is lost, and a re-run of
+ * the same input sends only what was not delivered (dedupe).
  */
 export async function sendCommand(options: SendOptions): Promise<number> {
   const config = configOrExit(options.config);
   const items: InputItem[] = await readInput(options.input);
   const destination = createDestination(config, { dataDir: options.dataDir, transport: options.transport });
   const progress = progressBar(items.length);
-  const interrupt = (): void => void destination.close(2_000);
+  let closing: Promise<void> | undefined;
+  const interrupt = (): void => void (closing ??= destination.close(INTERRUPT_DEADLINE_MS));
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
 
   const pending: Array<Promise<EventOutcome>> = [];
-  for (let index = 0; index < items.length; index++) {
+  for (let index = 0; index < items.length && closing === undefined; index++) {
     const item = items[index] as InputItem;
-    const done =
-      'value' in item
-        ? (await destination.enqueue(item.value, index)).done
-        : Promise.resolve<EventOutcome>({ index, status: 'rejected', reason: item.error });
+    let done: Promise<EventOutcome>;
+    try {
+      done = 'value' in item ? (await destination.enqueue(item.value, index)).done : Promise.resolve({ index, status: 'rejected', reason: item.error });
+    } catch (error) {
+      if (closing !== undefined) break; // interrupted while this event waited for room: it was not taken
+      throw error;
+    }
     pending.push(done.then((outcome) => (progress.tick(outcome), outcome)));
   }
   const outcomes = await Promise.all(pending);
   progress.stop();
-  await destination.close(CLOSE_DEADLINE_MS);
+  await (closing ?? destination.close(CLOSE_DEADLINE_MS));
   process.removeListener('SIGINT', interrupt);
   process.removeListener('SIGTERM', interrupt);
 
   const health = destination.health();
   if (!health.healthy) process.stderr.write(`OpenPanel refused the credentials: ${health.reason ?? ''}\n`);
   const counts = printSummary(outcomes, options.dataDir);
+  if (closing !== undefined) {
+    const unread = items.length - outcomes.length;
+    process.stderr.write(`interrupted${unread > 0 ? `: ${unread} events were not read` : ''}; run the same input again to send the rest (delivered events are not sent twice)\n`);
+    return EXIT_INTERRUPTED;
+  }
   return counts.rejected + counts.dead_lettered === 0 ? 0 : 1;
 }

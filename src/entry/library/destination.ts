@@ -93,6 +93,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
   }
 
   const maxQueued = options.maxQueued ?? MAX_QUEUED;
+  let closed = false;
   let enqueued = 0;
   let queued = 0;
   const waitingForRoom: Array<() => void> = [];
@@ -105,6 +106,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
   async function enqueue(event: unknown, index: number): Promise<{ done: Promise<EventOutcome> }> {
     if (++enqueued % YIELD_EVERY === 0) await setImmediate();
     while (queued >= maxQueued) await new Promise<void>((resolve) => waitingForRoom.push(resolve));
+    if (closed) throw new Error('destination is closed: event not taken');
     const result = await transformEvent(event, index);
     if (result.status !== 'ok') return { done: Promise.resolve({ index, messageId: result.messageId, status: result.status, reason: result.reason }) };
     const messageId = result.messageId ?? contentId(event);
@@ -153,6 +155,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     flush: async (): Promise<void> => deliverer?.drain(),
     /** Drains within the deadline (the rest is dead-lettered, never dropped), then releases connections and state. */
     async close(deadlineMs?: number): Promise<void> {
+      closed = true;
       await deliverer?.close(deadlineMs);
       await stores.membership.close();
       stores.db?.close();
