@@ -15,7 +15,8 @@ export async function firePool(apiUrl: string, clientSecret: string, requests: O
       const response = await pool.request({
         path: url.pathname,
         method: 'POST',
-        headers: { ...request.headers, 'content-type': 'application/json', 'openpanel-client-secret': clientSecret },
+        // Object.assign, as the client does: spread of hyphenated keys is a slow path in V8 and would flatter us.
+        headers: Object.assign({}, request.headers, { 'content-type': 'application/json', 'openpanel-client-secret': clientSecret }),
         body: JSON.stringify(request.body),
       });
       const text = await response.body.text();
