@@ -7,7 +7,7 @@ export type InputItem = { value: unknown } | { error: string };
  * Splits an input document into events: a JSON array, a `{ "batch": [...] }` envelope (Segment's and
  * RudderStack's batch shape), a single event object, or NDJSON (one event per line, blank lines ignored).
  */
-export function parseInputText(text: string): InputItem[] {
+function parseInputText(text: string): InputItem[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
@@ -23,7 +23,7 @@ export function parseInputText(text: string): InputItem[] {
   return parseNdjsonLines(trimmed.split('\n'));
 }
 
-export function parseNdjsonLines(lines: string[], firstLineNumber = 1): InputItem[] {
+function parseNdjsonLines(lines: string[], firstLineNumber = 1): InputItem[] {
   const items: InputItem[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
@@ -34,4 +34,41 @@ export function parseNdjsonLines(lines: string[], firstLineNumber = 1): InputIte
     }
   });
   return items;
+}
+
+/**
+ * The streaming form of parseInputText for large inputs (backfills): NDJSON is read line by line (a line may
+ * also be a `{ "batch": [...] }` envelope). When the first line is not a JSON object on its own (a JSON array,
+ * or a pretty-printed document) the input is read whole and split by parseInputText.
+ */
+export async function* readInputItems(lines: AsyncIterable<string>): AsyncGenerator<InputItem> {
+  let lineNumber = 0;
+  let whole: string[] | undefined;
+  let ndjson = false;
+  for await (const line of lines) {
+    lineNumber++;
+    if (whole !== undefined) {
+      whole.push(line);
+      continue;
+    }
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      if (ndjson) {
+        yield { error: `line ${lineNumber}: not valid JSON (${(error as Error).message})` };
+        continue;
+      }
+      value = undefined;
+    }
+    if (!ndjson && !isPlainObject(value)) {
+      whole = [line];
+      continue;
+    }
+    ndjson = true;
+    if (isPlainObject(value) && Array.isArray(value.batch)) yield* value.batch.map((item) => ({ value: item }));
+    else yield { value };
+  }
+  if (whole !== undefined) yield* parseInputText(whole.join('\n'));
 }

@@ -1,10 +1,20 @@
-import { readFile } from 'node:fs/promises';
-import { parseInputText, type InputItem } from '../../spec/input.js';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { readInputItems, type InputItem } from '../../spec/input.js';
 
-/** Reads the whole input (--input FILE, else stdin) and splits it into events (NDJSON, JSON array or {batch}). */
-export async function readInput(file: string | undefined): Promise<InputItem[]> {
-  if (file !== undefined) return parseInputText(await readFile(file, 'utf8'));
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return parseInputText(Buffer.concat(chunks).toString('utf8'));
+/**
+ * The input events (--input FILE, else stdin) as a stream: NDJSON is never held whole in memory, so a backfill
+ * of any size runs in bounded memory (delivery has its own bound). JSON arrays and `{batch}` documents work too.
+ */
+export function readInput(file: string | undefined): AsyncGenerator<InputItem> {
+  const stream = file === undefined ? process.stdin : createReadStream(file, 'utf8');
+  return readInputItems(createInterface({ input: stream, crlfDelay: Infinity }));
+}
+
+/** Non-blank lines of the file, for the progress bar's total (exact for NDJSON); undefined for stdin. */
+export async function countLines(file: string | undefined): Promise<number | undefined> {
+  if (file === undefined) return undefined;
+  let count = 0;
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) if (line.trim() !== '') count++;
+  return count;
 }

@@ -1,8 +1,11 @@
 import cliProgress from 'cli-progress';
 import type { EventOutcome } from '../../delivery/outcome.js';
 
-/** Progress with rate and ETA on a terminal (stderr), nothing otherwise, so piped output stays clean. */
-export function progressBar(total: number, stream: NodeJS.WriteStream = process.stderr): { tick(outcome: EventOutcome): void; stop(): void } {
+/**
+ * Progress with rate and ETA on a terminal (stderr), nothing otherwise, so piped output stays clean. `total` is
+ * an estimate (lines of the input file; unknown for stdin): it grows if more events than that arrive.
+ */
+export function progressBar(estimate: number | undefined, stream: NodeJS.WriteStream = process.stderr): { tick(outcome: EventOutcome): void; stop(): void } {
   if (!stream.isTTY) return { tick() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     {
@@ -13,12 +16,14 @@ export function progressBar(total: number, stream: NodeJS.WriteStream = process.
     cliProgress.Presets.shades_classic,
   );
   const started = Date.now();
+  let total = estimate ?? 0;
   let done = 0;
   let failed = 0;
   bar.start(total, 0, { rate: 0, failed });
   return {
     tick(outcome) {
       done++;
+      if (done > total) bar.setTotal((total = done));
       if (outcome.status === 'rejected' || outcome.status === 'dead_lettered') failed++;
       const seconds = Math.max((Date.now() - started) / 1000, 0.001);
       bar.increment(1, { rate: Math.round(done / seconds), failed });

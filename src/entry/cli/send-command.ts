@@ -1,9 +1,8 @@
 import type { EventOutcome } from '../../delivery/outcome.js';
 import type { Transport } from '../../openpanel/http-client.js';
-import type { InputItem } from '../../spec/input.js';
 import { createDestination } from '../library/destination.js';
 import { configOrExit } from './config-option.js';
-import { readInput } from './input.js';
+import { countLines, readInput } from './input.js';
 import { progressBar } from './progress.js';
 import { printSummary } from './summary.js';
 
@@ -27,17 +26,17 @@ export const EXIT_INTERRUPTED = 130;
  */
 export async function sendCommand(options: SendOptions): Promise<number> {
   const config = configOrExit(options.config);
-  const items: InputItem[] = await readInput(options.input);
   const destination = createDestination(config, { dataDir: options.dataDir, transport: options.transport });
-  const progress = progressBar(items.length);
+  const progress = progressBar(await countLines(options.input));
   let closing: Promise<void> | undefined;
   const interrupt = (): void => void (closing ??= destination.close(INTERRUPT_DEADLINE_MS));
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
 
   const pending: Array<Promise<EventOutcome>> = [];
-  for (let index = 0; index < items.length && closing === undefined; index++) {
-    const item = items[index] as InputItem;
+  let index = 0;
+  for await (const item of readInput(options.input)) {
+    if (closing !== undefined) break;
     let done: Promise<EventOutcome>;
     try {
       done = 'value' in item ? (await destination.enqueue(item.value, index)).done : Promise.resolve({ index, status: 'rejected', reason: item.error });
@@ -45,6 +44,7 @@ export async function sendCommand(options: SendOptions): Promise<number> {
       if (closing !== undefined) break; // interrupted while this event waited for room: it was not taken
       throw error;
     }
+    index++;
     pending.push(done.then((outcome) => (progress.tick(outcome), outcome)));
   }
   const outcomes = await Promise.all(pending);
@@ -57,8 +57,7 @@ export async function sendCommand(options: SendOptions): Promise<number> {
   if (!health.healthy) process.stderr.write(`OpenPanel refused the credentials: ${health.reason ?? ''}\n`);
   const counts = printSummary(outcomes, options.dataDir);
   if (closing !== undefined) {
-    const unread = items.length - outcomes.length;
-    process.stderr.write(`interrupted${unread > 0 ? `: ${unread} events were not read` : ''}; run the same input again to send the rest (delivered events are not sent twice)\n`);
+    process.stderr.write('interrupted: run the same input again to send the rest (delivered events are not sent twice)\n');
     return EXIT_INTERRUPTED;
   }
   return counts.rejected + counts.dead_lettered === 0 ? 0 : 1;

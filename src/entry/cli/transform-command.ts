@@ -1,4 +1,4 @@
-import type { InputItem } from '../../spec/input.js';
+import { once } from 'node:events';
 import type { TransformResult } from '../../transform/result.js';
 import { createDestination } from '../library/destination.js';
 import { configOrExit } from './config-option.js';
@@ -20,14 +20,15 @@ const outputLine = ({ userKey: _, ...line }: TransformResult): TransformResult =
  */
 export async function transformCommand(options: TransformOptions): Promise<void> {
   const config = configOrExit(options.config);
-  const items: InputItem[] = await readInput(options.input);
   const destination = createDestination(config);
-  for (let index = 0; index < items.length; index++) {
-    const item = items[index] as InputItem;
+  let index = 0;
+  for await (const item of readInput(options.input)) {
     const result: TransformResult =
       'value' in item ? await destination.transformEvent(item.value, index) : { index, status: 'rejected', reason: item.error };
     if (options.pretty) printPretty('value' in item ? item.value : undefined, result);
-    else process.stdout.write(`${JSON.stringify(outputLine(result))}\n`);
+    // Waits when stdout is a slow pipe, so a large input is never buffered whole.
+    else if (!process.stdout.write(`${JSON.stringify(outputLine(result))}\n`)) await once(process.stdout, 'drain');
+    index++;
   }
   await destination.close();
 }

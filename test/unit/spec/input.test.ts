@@ -1,0 +1,40 @@
+import { describe, expect, it } from '@jest/globals';
+import { readInputItems, type InputItem } from '../../../src/spec/input.js';
+
+async function* linesOf(text: string): AsyncGenerator<string> {
+  yield* text.split('\n');
+}
+const read = async (text: string): Promise<InputItem[]> => {
+  const items: InputItem[] = [];
+  for await (const item of readInputItems(linesOf(text))) items.push(item);
+  return items;
+};
+
+const a = { type: 'track', userId: 'u', event: 'A' };
+const b = { type: 'track', userId: 'u', event: 'B' };
+
+describe('input documents', () => {
+  it.each([
+    ['NDJSON with blank lines', `\n${JSON.stringify(a)}\n\n${JSON.stringify(b)}\n`],
+    ['a JSON array', JSON.stringify([a, b])],
+    ['a pretty-printed JSON array', JSON.stringify([a, b], null, 2)],
+    ['a {batch} envelope', JSON.stringify({ batch: [a, b] })],
+    ['a pretty-printed {batch} envelope', JSON.stringify({ batch: [a, b] }, null, 2)],
+    ['NDJSON of {batch} envelopes', `${JSON.stringify({ batch: [a] })}\n${JSON.stringify({ batch: [b] })}`],
+  ])('%s gives the events in order', async (_, text) => {
+    expect(await read(text)).toEqual([{ value: a }, { value: b }]);
+  });
+
+  it('a pretty-printed single event is one event', async () => {
+    expect(await read(JSON.stringify(a, null, 2))).toEqual([{ value: a }]);
+  });
+
+  it('a broken NDJSON line is an error item naming its line; its neighbours go on', async () => {
+    const items = await read(`${JSON.stringify(a)}\n{"type": "track",\n${JSON.stringify(b)}`);
+    expect(items).toEqual([{ value: a }, { error: expect.stringMatching(/^line 2: not valid JSON/) }, { value: b }]);
+  });
+
+  it('empty input has no events', async () => {
+    expect(await read('\n  \n')).toEqual([]);
+  });
+});
