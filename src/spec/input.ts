@@ -4,11 +4,12 @@ import { isPlainObject } from '../mapping/paths.js';
 export type InputItem = { value: unknown } | { error: string };
 
 /**
- * Splits an input document into events: a JSON array, a `{ "batch": [...] }` envelope (Segment's and
- * RudderStack's batch shape), a single event object, or NDJSON (one event per line, blank lines ignored).
+ * Splits a whole input document into events: a JSON array, a `{ "batch": [...] }` envelope (Segment's and
+ * RudderStack's batch shape), a single event object, or else NDJSON, one event per line, numbered from
+ * `firstLineNumber` (the document's first line in the input).
  */
-function parseInputText(text: string): InputItem[] {
-  const trimmed = text.trim();
+function parseDocument(lines: string[], firstLineNumber: number): InputItem[] {
+  const trimmed = lines.join('\n').trim();
   if (trimmed === '') return [];
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
     let whole: unknown;
@@ -20,10 +21,6 @@ function parseInputText(text: string): InputItem[] {
     if (Array.isArray(whole)) return whole.map((value) => ({ value }));
     if (isPlainObject(whole)) return Array.isArray(whole.batch) ? whole.batch.map((value) => ({ value })) : [{ value: whole }];
   }
-  return parseNdjsonLines(trimmed.split('\n'));
-}
-
-function parseNdjsonLines(lines: string[], firstLineNumber = 1): InputItem[] {
   const items: InputItem[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
@@ -37,13 +34,14 @@ function parseNdjsonLines(lines: string[], firstLineNumber = 1): InputItem[] {
 }
 
 /**
- * The streaming form of parseInputText for large inputs (backfills): NDJSON is read line by line (a line may
+ * The events of an input, streamed for large inputs (backfills): NDJSON is read line by line (a line may
  * also be a `{ "batch": [...] }` envelope). When the first line is not a JSON object on its own (a JSON array,
- * or a pretty-printed document) the input is read whole and split by parseInputText.
+ * or a pretty-printed document) the input is read whole and split by parseDocument.
  */
 export async function* readInputItems(lines: AsyncIterable<string>): AsyncGenerator<InputItem> {
   let lineNumber = 0;
   let whole: string[] | undefined;
+  let wholeFrom = 1;
   let ndjson = false;
   for await (const line of lines) {
     lineNumber++;
@@ -64,11 +62,12 @@ export async function* readInputItems(lines: AsyncIterable<string>): AsyncGenera
     }
     if (!ndjson && !isPlainObject(value)) {
       whole = [line];
+      wholeFrom = lineNumber;
       continue;
     }
     ndjson = true;
     if (isPlainObject(value) && Array.isArray(value.batch)) yield* value.batch.map((item) => ({ value: item }));
     else yield { value };
   }
-  if (whole !== undefined) yield* parseInputText(whole.join('\n'));
+  if (whole !== undefined) yield* parseDocument(whole, wholeFrom);
 }
