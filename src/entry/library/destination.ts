@@ -12,7 +12,6 @@ import { loadMappings } from '../../mapping/load.js';
 import { MemoryMembershipStore } from '../../membership/memory.js';
 import { SqliteMembershipStore } from '../../membership/sqlite.js';
 import type { MembershipStore } from '../../membership/store.js';
-import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import type { Transport } from '../../openpanel/http-client.js';
 import { openStateDb, type StateDb } from '../../state/sqlite.js';
 import type { TransformResult } from '../../transform/result.js';
@@ -113,21 +112,11 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     queued++;
     const done = delivery()
       .deliver({ index, messageId, userKey: result.userKey, requests: result.requests, event })
-      .then(async (outcome) => {
-        if (outcome.status === 'dead_lettered') await forgetUpserts(result.requests);
+      .finally(() => {
         queued--;
         waitingForRoom.shift()?.();
-        return outcome;
       });
     return { done };
-  }
-
-  /**
-   * The transform remembers an upsert as sent so an unchanged group is not upserted again; when it was not
-   * delivered after all, the memory is cleared (an empty fingerprint matches no payload) so the next call sends it.
-   */
-  async function forgetUpserts(requests: readonly OpenPanelRequest[]): Promise<void> {
-    for (const { body } of requests) if (body.type === 'group') await stores.membership.rememberUpsert(body.payload.id, '');
   }
 
   /** Transforms in order and delivers concurrently (per-user order kept); one final outcome per event, in input order. */
