@@ -125,7 +125,7 @@ describe('send interrupted with Ctrl-C', () => {
   });
   afterAll(() => fake.close());
 
-  it('stops, gives requests in flight 2 s, dead-letters the rest, exits 130; a re-run sends only what is missing', async () => {
+  it('stops, gives requests in flight 2 s, dead-letters the rest, exits 130; replay and a re-run deliver the rest once', async () => {
     const dataDir = join(work, 'interrupted');
     const file = join(work, 'config-interrupt.json');
     writeFileSync(file, JSON.stringify({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency: 4 }));
@@ -143,13 +143,14 @@ describe('send interrupted with Ctrl-C', () => {
     expect(delivered).toBeGreaterThan(0);
     expect(dead).toBeGreaterThan(0);
     expect(delivered! + skipped! + dead!).toBeLessThanOrEqual(events.length);
-    expect(stderr).toMatch(/interrupted.*run the same input again/);
+    expect(stderr).toMatch(/interrupted: run `openpanel-destination replay --data-dir .*`, then this send again/);
     expect(fake.requests.length).toBeGreaterThan(0);
 
-    // Re-run the same input: what was delivered is not sent again; everything else is.
+    // Replay, then the same send again: together they deliver the rest, nothing twice.
     const stored = fake.requests.length;
     const config = { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url };
     fake.reset();
+    expect((await cli(['replay', '--data-dir', dataDir], config)).code).toBe(0);
     const rerun = await cli(['send', '--input', input, '--data-dir', dataDir], config);
     expect(rerun.code).toBe(0);
     const expected = await expectedOf(fake.clientId, fake.clientSecret);

@@ -21,8 +21,7 @@ export const EXIT_INTERRUPTED = 130;
 /**
  * Transforms and delivers every input event; state (membership, delivered ids, dead letters) lives in SQLite
  * under --data-dir. Exit 1 unless every event was delivered or skipped. Ctrl-C (or SIGTERM) stops reading,
- * gives what is in flight a moment, then dead-letters the rest: nothing handed over is lost, and a re-run of
- * the same input sends only what was not delivered (dedupe).
+ * gives what is in flight a moment, then dead-letters the rest: nothing handed over is lost.
  */
 export async function sendCommand(options: SendOptions): Promise<number> {
   const config = configOrExit(options.config);
@@ -57,7 +56,9 @@ export async function sendCommand(options: SendOptions): Promise<number> {
   if (!health.healthy) process.stderr.write(`OpenPanel refused the credentials: ${health.reason ?? ''}\n`);
   const counts = printSummary(outcomes, options.dataDir);
   if (closing !== undefined) {
-    process.stderr.write('interrupted: run the same input again to send the rest (delivered events are not sent twice)\n');
+    // Dead letters hold requests that depended on state this run already recorded (an upsert, a linked group):
+    // replay sends those, the re-run sends what was never read; dedupe keeps either from sending anything twice.
+    process.stderr.write(`interrupted: run \`openpanel-destination replay --data-dir ${options.dataDir}\`, then this send again, to deliver the rest (nothing is sent twice)\n`);
     return EXIT_INTERRUPTED;
   }
   return counts.rejected + counts.dead_lettered === 0 ? 0 : 1;
