@@ -135,7 +135,8 @@ describe('send interrupted with Ctrl-C', () => {
     child.stdout?.on('data', (chunk: string) => (stdout += chunk));
     child.stderr?.on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Interrupt once delivery is under way (the CLI has installed its handler by then).
+    while (fake.requests.length < 10) await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     const [, delivered, skipped, rejected, dead] = /delivered (\d+), skipped (\d+), rejected (\d+), dead-lettered (\d+)/.exec(stdout)!.map(Number);
