@@ -151,12 +151,12 @@ export class Deliverer {
   }
 
   private async process(job: DeliveryJob): Promise<EventOutcome> {
-    const base = { index: job.index, messageId: job.messageId };
+    const { index, messageId } = job;
     const keys = requestKeys(job.messageId, job.requests);
     const done = await this.dedupe.delivered(keys);
     const todo = job.requests.flatMap((request, i) => (done.has(keys[i]!) ? [] : [{ request, key: keys[i]! }]));
     if (todo.length === 0) {
-      return { ...base, status: 'skipped', reason: `duplicate: messageId ${job.messageId} was already delivered`, attempts: 0 };
+      return { index, messageId, status: 'skipped', reason: `duplicate: messageId ${messageId} was already delivered`, attempts: 0 };
     }
 
     const startedAt = this.now();
@@ -182,7 +182,7 @@ export class Deliverer {
         stopReason = this.shutdown.signal.aborted ? shutdownReason : 'not attempted after an earlier request of this event gave up';
       }
     }
-    if (failures.length === 0) return { ...base, status: 'delivered', attempts };
+    if (failures.length === 0) return { index, messageId, status: 'delivered', attempts };
 
     const reason = eventReason(failures, job.requests.length);
     const deadLetterId = await this.deadLetters.add({
@@ -197,7 +197,7 @@ export class Deliverer {
       firstAttemptAt: job.history?.firstAttemptAt ?? new Date(startedAt).toISOString(),
       lastAttemptAt: new Date(this.now()).toISOString(),
     });
-    return { ...base, status: 'dead_lettered', reason, attempts, deadLetterId };
+    return { index, messageId, status: 'dead_lettered', reason, attempts, deadLetterId };
   }
 
   /** One request through its retry budget. */

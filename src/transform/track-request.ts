@@ -23,7 +23,8 @@ export async function trackPayload(
   const problem = eventNameProblem(payload.name);
   if (problem) throw new InstrumentationError(`${nameSource}: ${problem}`);
   const specials = ctx.mappings['track-specials'].apply(event, ctx.config).properties as Record<string, unknown> | undefined;
-  if (specials) payload.properties = { ...payload.properties, ...specials };
+  // The mapping built `properties` fresh for this payload, so it can take the specials in place.
+  if (specials) payload.properties = Object.assign(payload.properties ?? {}, specials);
   const override = perEventGroups(event);
   const member = groupsAt(await ctx.membership.get(ctx.userKey), ctx.at);
   const groups = override.length === 0 ? member : [...new Set([...member, ...override])];
