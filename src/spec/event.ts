@@ -54,7 +54,7 @@ const zCommon = z.object({
 
 export const zTrackEvent = zCommon.extend({
   type: z.literal('track'),
-  event: z.string({ error: 'is required for a track call' }).min(1, 'must not be empty'),
+  event: z.string({ error: 'is required for a track call' }).refine((name) => name.trim() !== '', 'must not be empty'),
   properties: zObject.optional(),
 });
 export const zPageEvent = zCommon.extend({
