@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpane
  * The issue's "done when", as a user runs it: `send` of a few thousand events through an OpenPanel that fails
  * one request in five, then a wrong secret, dead letters and `replay`. Runs the built CLI (`pretest` builds it).
  */
+// Each case runs the real CLI over thousands of events, some with real retry waits: allow for a loaded machine.
+jest.setTimeout(90_000);
 const run = promisify(execFile);
 const bin = new URL('../../bin/openpanel-destination', import.meta.url).pathname;
 const events = generateEvents({ users: 150, eventsPerUser: 20, seed: 42 });
