@@ -26,7 +26,8 @@ export const EXIT_INTERRUPTED = 130;
 export async function sendCommand(options: SendOptions): Promise<number> {
   const config = configOrExit(options.config);
   const destination = createDestination(config, { dataDir: options.dataDir, transport: options.transport });
-  const progress = progressBar(await countLines(options.input));
+  // The bar's total costs a pass over the file: only worth it when there is a terminal to draw on.
+  const progress = progressBar(process.stderr.isTTY ? await countLines(options.input) : undefined);
   let closing: Promise<void> | undefined;
   const interrupt = (): void => void (closing ??= destination.close(INTERRUPT_DEADLINE_MS));
   process.once('SIGINT', interrupt);
