@@ -11,3 +11,6 @@ export interface EventOutcome {
   attempts?: number;
   deadLetterId?: string;
 }
+
+/** An outcome that needs a person's attention: the CLI counts these and exits 1 when there are any. */
+export const isFailure = (outcome: EventOutcome): boolean => outcome.status === 'rejected' || outcome.status === 'dead_lettered';

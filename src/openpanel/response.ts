@@ -1,3 +1,5 @@
+import { isPlainObject } from '../mapping/paths.js';
+
 /** What one HTTP attempt produced: a response (status, text body) or a network error (code, message). */
 export interface Attempt {
   status?: number;
@@ -45,7 +47,7 @@ function isOpenPanelSuccessBody(body: string | undefined): boolean {
   if (!body.trimStart().startsWith('{')) return false;
   try {
     const answer: unknown = JSON.parse(body);
-    return answer !== null && typeof answer === 'object' && !Array.isArray(answer);
+    return isPlainObject(answer);
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPlainObject } from '../mapping/paths.js';
 
 /**
  * Incoming Segment/RudderStack-spec events (segment.com/docs/connections/spec, RudderStack's event spec).
@@ -26,7 +27,7 @@ const zIsoTime = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 /** Any JSON object, checked without copying it (properties and traits can be large). */
-const zObject = z.custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), {
+const zObject = z.custom<Record<string, unknown>>(isPlainObject, {
   error: 'must be a JSON object',
 });
 

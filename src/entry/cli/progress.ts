@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { EventOutcome } from '../../delivery/outcome.js';
+import { isFailure, type EventOutcome } from '../../delivery/outcome.js';
 
 /**
  * Progress with rate and ETA on a terminal (stderr), nothing otherwise, so piped output stays clean. `total` is
@@ -24,7 +24,7 @@ export function progressBar(estimate: number | undefined, stream: NodeJS.WriteSt
     tick(outcome) {
       done++;
       if (done > total) bar.setTotal((total = done));
-      if (outcome.status === 'rejected' || outcome.status === 'dead_lettered') failed++;
+      if (isFailure(outcome)) failed++;
       const seconds = Math.max((Date.now() - started) / 1000, 0.001);
       bar.increment(1, { rate: Math.round(done / seconds), failed });
     },

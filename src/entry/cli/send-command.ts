@@ -1,4 +1,4 @@
-import type { EventOutcome } from '../../delivery/outcome.js';
+import { isFailure, type EventOutcome } from '../../delivery/outcome.js';
 import type { Transport } from '../../openpanel/http-client.js';
 import { createDestination } from '../library/destination.js';
 import { configOrExit } from './config-option.js';
@@ -55,12 +55,12 @@ export async function sendCommand(options: SendOptions): Promise<number> {
 
   const health = destination.health();
   if (!health.healthy) process.stderr.write(`OpenPanel refused the credentials: ${health.reason ?? ''}\n`);
-  const counts = printSummary(outcomes, options.dataDir);
+  printSummary(outcomes, options.dataDir);
   if (closing !== undefined) {
     // Dead letters hold requests that depended on state this run already recorded (an upsert, a linked group):
     // replay sends those, the re-run sends what was never read; dedupe keeps either from sending anything twice.
     process.stderr.write(`interrupted: run \`openpanel-destination replay --data-dir ${options.dataDir}\`, then this send again, to deliver the rest (nothing is sent twice)\n`);
     return EXIT_INTERRUPTED;
   }
-  return counts.rejected + counts.dead_lettered === 0 ? 0 : 1;
+  return outcomes.some(isFailure) ? 1 : 0;
 }

@@ -1,19 +1,17 @@
-import type { EventOutcome, OutcomeStatus } from '../../delivery/outcome.js';
+import { isFailure, type EventOutcome, type OutcomeStatus } from '../../delivery/outcome.js';
 
 const MAX_LISTED = 20;
 
-export type Counts = Record<OutcomeStatus, number>;
-
-export function countOutcomes(outcomes: readonly EventOutcome[]): Counts {
-  const counts: Counts = { delivered: 0, skipped: 0, rejected: 0, dead_lettered: 0 };
+function countOutcomes(outcomes: readonly EventOutcome[]): Record<OutcomeStatus, number> {
+  const counts = { delivered: 0, skipped: 0, rejected: 0, dead_lettered: 0 };
   for (const outcome of outcomes) counts[outcome.status]++;
   return counts;
 }
 
 /** The end-of-run report: counts on stdout, and the first failures with their reasons on stderr. */
-export function printSummary(outcomes: readonly EventOutcome[], dataDir: string): Counts {
+export function printSummary(outcomes: readonly EventOutcome[], dataDir: string): void {
   const counts = countOutcomes(outcomes);
-  const failures = outcomes.filter((o) => o.status === 'rejected' || o.status === 'dead_lettered');
+  const failures = outcomes.filter(isFailure);
   for (const o of failures.slice(0, MAX_LISTED)) {
     process.stderr.write(`event #${o.index}${o.messageId ? ` (${o.messageId})` : ''} ${o.status}: ${o.reason ?? ''}\n`);
   }
@@ -23,5 +21,4 @@ export function printSummary(outcomes: readonly EventOutcome[], dataDir: string)
       (counts.dead_lettered > 0 ? ` (kept in ${dataDir}; run \`openpanel-destination replay --data-dir ${dataDir}\` to re-send)` : '') +
       '\n',
   );
-  return counts;
 }
