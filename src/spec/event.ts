@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isPlainObject } from '../mapping/paths.js';
+import { parseEventTime } from './time.js';
 
 /**
  * Incoming Segment/RudderStack-spec events (segment.com/docs/connections/spec, RudderStack's event spec).
@@ -17,19 +18,20 @@ const idOf = (missing: string) =>
 const zId = idOf('is required');
 /** userId/anonymousId: senders write null or "" for "none"; only the other shapes are errors. */
 const zOptionalId = z.preprocess((value) => (value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value), zId.optional());
-const isoTime = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-// A date-time without an offset is UTC, as in the spec's examples; left as is, Date.parse would read it in the
-// server's own time zone.
-const zIsoTime = z.unknown().transform((value, ctx) => {
-  const match = typeof value === 'string' ? isoTime.exec(value) : null;
-  if (match && !Number.isNaN(Date.parse(value as string))) return match[1] === undefined && (value as string).includes('T') ? `${value}Z` : (value as string);
-  ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time' });
-  return z.NEVER;
-});
+/** A time in any form parseEventTime reads, as ISO-8601 UTC; one it cannot read is dropped (validate.ts notes it), never an error. */
+const zTime = z.unknown().transform(parseEventTime).optional();
 /** Any JSON object, checked without copying it (properties and traits can be large). */
 const zObject = z.custom<Record<string, unknown>>(isPlainObject, {
   error: 'must be a JSON object',
 });
+/** Senders write null or [] for "no properties" (or traits, context): read as absent; other non-objects are errors. */
+const zOptionalObject = z.preprocess((value) => (value === null || (Array.isArray(value) && value.length === 0) ? undefined : value), zObject.optional());
+/** Event, page and screen names: some senders write numbers (stringified) or null (absent). */
+const zName = (missing?: string) =>
+  z.preprocess(
+    (value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value === null ? undefined : value),
+    z.string({ error: (issue) => (issue.input === undefined && missing !== undefined ? missing : 'must be a string or a number') }),
+  );
 
 /**
  * The context is read only through mapping paths whose formatters check each value's type (and per-event
@@ -42,12 +44,12 @@ const zCommon = z.object({
   messageId: zId.optional(),
   userId: zOptionalId,
   anonymousId: zOptionalId,
-  timestamp: zIsoTime.optional(),
-  originalTimestamp: zIsoTime.optional(),
-  sentAt: zIsoTime.optional(),
-  receivedAt: zIsoTime.optional(),
-  context: zEventContext.optional(),
-  integrations: zObject.optional(),
+  timestamp: zTime,
+  originalTimestamp: zTime,
+  sentAt: zTime,
+  receivedAt: zTime,
+  context: zOptionalObject,
+  integrations: zOptionalObject,
   channel: z.string().optional(),
   /** RudderStack's server-side record of the client IP (context.ip is the sender's own claim). */
   request_ip: z.string().optional(),
@@ -55,25 +57,27 @@ const zCommon = z.object({
 
 export const zTrackEvent = zCommon.extend({
   type: z.literal('track'),
-  event: z.string({ error: 'is required for a track call' }).refine((name) => name.trim() !== '', 'must not be empty'),
-  properties: zObject.optional(),
+  event: zName('is required for a track call').refine((name) => name.trim() !== '', 'must not be empty'),
+  properties: zOptionalObject,
 });
 export const zPageEvent = zCommon.extend({
   type: z.literal('page'),
-  name: z.string().optional(),
-  category: z.string().optional(),
-  properties: zObject.optional(),
+  name: zName().optional(),
+  category: zName().optional(),
+  properties: zOptionalObject,
 });
 export const zScreenEvent = zCommon.extend({
   type: z.literal('screen'),
-  name: z.string().optional(),
-  properties: zObject.optional(),
+  name: zName().optional(),
+  /** RudderStack's auto-tracked screens may name the screen here. */
+  event: zName().optional(),
+  properties: zOptionalObject,
 });
-export const zIdentifyEvent = zCommon.extend({ type: z.literal('identify'), traits: zObject.optional() });
+export const zIdentifyEvent = zCommon.extend({ type: z.literal('identify'), traits: zOptionalObject });
 export const zGroupEvent = zCommon.extend({
   type: z.literal('group'),
   groupId: idOf('is required for a group call'),
-  traits: zObject.optional(),
+  traits: zOptionalObject,
 });
 export const zAliasEvent = zCommon.extend({
   type: z.literal('alias'),

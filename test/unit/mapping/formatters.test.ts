@@ -56,7 +56,7 @@ describe('formatters', () => {
     ['  Jane   Doe  ', 'Jane', 'Doe'],
     ['Cher', 'Cher', undefined],
     ['', undefined, undefined],
-    [7, '7', undefined],
+    [7, undefined, undefined],
   ])('firstName/lastName(%j) = %j / %j', (input, first, last) => {
     expect(formatters.firstName(input)).toBe(first);
     expect(formatters.lastName(input)).toBe(last);
