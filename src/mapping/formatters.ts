@@ -8,7 +8,6 @@ import { parseEventTime } from '../spec/time.js';
  * top level and stays in properties, where OpenPanel accepts anything).
  */
 const zEmail = z.email();
-const zHttpUrl = z.url({ protocol: /^https?$/ });
 const MAX_DEVICE_ID_LENGTH = 64; // OpenPanel ignores a longer __deviceId
 
 const nonEmptyString = (value: unknown): string | undefined => {
@@ -34,7 +33,7 @@ export const formatters = {
     return email !== undefined && zEmail.safeParse(email).success ? email : undefined;
   },
   /** An http(s) URL. */
-  url: (value: unknown) => (zHttpUrl.safeParse(value).success ? (value as string) : undefined),
+  url: (value: unknown) => (typeof value === 'string' && /^https?:\/\/[^/?#\s]/i.test(value) && URL.canParse(value) ? value : undefined),
   /** A string that can be sent as a header value, trimmed; otherwise the header is left out. */
   headerValue,
   /** A header-safe user-agent that OpenPanel would not take for a server's (a bare `name/version`). */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { isPlainObject } from '../mapping/paths.js';
-import { parseEventTime } from './time.js';
 
 /**
  * Incoming Segment/RudderStack-spec events (segment.com/docs/connections/spec, RudderStack's event spec).
@@ -18,20 +17,15 @@ const idOf = (missing: string) =>
 const zId = idOf('is required');
 /** userId/anonymousId: senders write null or "" for "none"; only the other shapes are errors. */
 const zOptionalId = z.preprocess((value) => (value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value), zId.optional());
-/** A time in any form parseEventTime reads, as ISO-8601 UTC; one it cannot read is dropped (validate.ts notes it), never an error. */
-const zTime = z.unknown().transform(parseEventTime).optional();
+/** Times arrive here already read by lenient.ts: ISO-8601 UTC or absent. */
+const zTime = z.string().optional();
 /** Any JSON object, checked without copying it (properties and traits can be large). */
 const zObject = z.custom<Record<string, unknown>>(isPlainObject, {
   error: 'must be a JSON object',
 });
-/** Senders write null or [] for "no properties" (or traits, context): read as absent; other non-objects are errors. */
-const zOptionalObject = z.preprocess((value) => (value === null || (Array.isArray(value) && value.length === 0) ? undefined : value), zObject.optional());
-/** Event, page and screen names: some senders write numbers (stringified) or null (absent). */
+/** Names arrive here stringified by lenient.ts when they were numbers. */
 const zName = (missing?: string) =>
-  z.preprocess(
-    (value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value === null ? undefined : value),
-    z.string({ error: (issue) => (issue.input === undefined && missing !== undefined ? missing : 'must be a string or a number') }),
-  );
+  z.string({ error: (issue) => (issue.input === undefined && missing !== undefined ? missing : 'must be a string or a number') });
 
 /**
  * The context is read only through mapping paths whose formatters check each value's type (and per-event
@@ -48,8 +42,8 @@ const zCommon = z.object({
   originalTimestamp: zTime,
   sentAt: zTime,
   receivedAt: zTime,
-  context: zOptionalObject,
-  integrations: zOptionalObject,
+  context: zObject.optional(),
+  integrations: zObject.optional(),
   channel: z.string().optional(),
   /** RudderStack's server-side record of the client IP (context.ip is the sender's own claim). */
   request_ip: z.string().optional(),
@@ -58,26 +52,26 @@ const zCommon = z.object({
 export const zTrackEvent = zCommon.extend({
   type: z.literal('track'),
   event: zName('is required for a track call').refine((name) => name.trim() !== '', 'must not be empty'),
-  properties: zOptionalObject,
+  properties: zObject.optional(),
 });
 export const zPageEvent = zCommon.extend({
   type: z.literal('page'),
   name: zName().optional(),
   category: zName().optional(),
-  properties: zOptionalObject,
+  properties: zObject.optional(),
 });
 export const zScreenEvent = zCommon.extend({
   type: z.literal('screen'),
   name: zName().optional(),
   /** RudderStack's auto-tracked screens may name the screen here. */
   event: zName().optional(),
-  properties: zOptionalObject,
+  properties: zObject.optional(),
 });
-export const zIdentifyEvent = zCommon.extend({ type: z.literal('identify'), traits: zOptionalObject });
+export const zIdentifyEvent = zCommon.extend({ type: z.literal('identify'), traits: zObject.optional() });
 export const zGroupEvent = zCommon.extend({
   type: z.literal('group'),
   groupId: idOf('is required for a group call'),
-  traits: zOptionalObject,
+  traits: zObject.optional(),
 });
 export const zAliasEvent = zCommon.extend({
   type: z.literal('alias'),

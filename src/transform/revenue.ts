@@ -21,6 +21,8 @@ function minorUnitDigits(currency: unknown): number {
 
 /** "Order Completed", "order completed", "order_completed" and "OrderCompleted" name the same event. */
 export const revenueEventKey = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');
+// The configured name's key, computed once per config rather than per event.
+const configuredKeys = new WeakMap<DestinationConfig, string>();
 
 /** An amount in major units: a number, or a string of one with an optional currency sign and thousands commas ("$1,234.50"). */
 const amountText = /^[^\d\s.,-]{0,3}\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*$/;
@@ -40,7 +42,8 @@ function amountOf(raw: unknown): number | undefined {
  * event or no amount is usable.
  */
 export function revenuePayload(event: TrackEvent, track: TrackPayload, config: DestinationConfig): TrackPayload | undefined {
-  const revenueKey = revenueEventKey(config.revenueEventName);
+  let revenueKey = configuredKeys.get(config);
+  if (revenueKey === undefined) configuredKeys.set(config, (revenueKey = revenueEventKey(config.revenueEventName)));
   if (revenueKey === '' || revenueEventKey(event.event) !== revenueKey || !event.properties) return undefined;
   const properties = event.properties;
   let amount: number | undefined;
