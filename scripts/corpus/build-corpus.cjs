@@ -5,7 +5,7 @@
  * Only the input events are kept, each with where it came from; duplicates (the same event JSON) are kept once.
  */
 const { execFileSync } = require('node:child_process');
-const { mkdtempSync, readdirSync, existsSync, writeFileSync, readFileSync } = require('node:fs');
+const { mkdtempSync, readdirSync, existsSync, writeFileSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
 const Module = require('node:module');
@@ -90,12 +90,15 @@ function write(name, events) {
   return lines.length;
 }
 
-const transformer = transformerEvents(checkout(transformerGit, 'test/integrations', 'src'));
-const sdkJs = sdkJsEvents(checkout(sdkJsGit, 'packages/sanity-suite/__fixtures__'));
+const transformerDir = checkout(transformerGit, 'test/integrations', 'src');
+const sdkJsDir = checkout(sdkJsGit, 'packages/sanity-suite/__fixtures__');
+const transformer = transformerEvents(transformerDir);
+const sdkJs = sdkJsEvents(sdkJsDir);
 const sources = [
   { file: 'rudder-transformer.ndjson', repo: 'rudderlabs/rudder-transformer', commit: headOf(transformerGit), events: write('rudder-transformer.ndjson', transformer.events) },
   { file: 'rudder-sdk-js.ndjson', repo: 'rudderlabs/rudder-sdk-js', commit: headOf(sdkJsGit), events: write('rudder-sdk-js.ndjson', sdkJs) },
 ];
 writeFileSync(path.join(corpusDir, 'sources.json'), `${JSON.stringify(sources, null, 2)}\n`);
+for (const dir of [transformerDir, sdkJsDir]) rmSync(dir, { recursive: true, force: true });
 for (const s of sources) console.log(`${s.file}: ${s.events} events from ${s.repo}@${s.commit}`);
 if (transformer.skipped.length > 0) console.log(`data files that would not load without the transformer's own code:\n  ${transformer.skipped.join('\n  ')}`);

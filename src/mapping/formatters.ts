@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { headerValue, isServerLikeUserAgent, webViewUserAgent } from '../openpanel/headers.js';
 import { parseEventTime } from '../spec/time.js';
+import { nonBlankText } from './paths.js';
 
 /**
  * The small named transforms a mapping field may apply. A formatter returns undefined when the value does not
@@ -16,7 +17,7 @@ const nonEmptyString = (value: unknown): string | undefined => {
 };
 
 /** Only a string: a number or boolean under a name key is not a name. */
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+const text = nonBlankText;
 
 const words = (value: unknown): string[] => text(value)?.split(/\s+/) ?? [];
 

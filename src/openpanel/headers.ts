@@ -1,6 +1,6 @@
 import pkg from '../../package.json' with { type: 'json' };
 import type { DestinationConfig } from '../config/schema.js';
-import { isPlainObject } from '../mapping/paths.js';
+import { isPlainObject, nonBlankText } from '../mapping/paths.js';
 
 /** Headers every request carries; the client secret is deliberately not here (see OpenPanelRequest). */
 export function clientHeaders(config: DestinationConfig): Record<string, string> {
@@ -27,7 +27,6 @@ export function headerValue(value: unknown): string | undefined {
  */
 export const isServerLikeUserAgent = (ua: string): boolean => /^[^/]+\/[\d.]+$/.test(ua) || !/\s/.test(ua);
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 /** A model or version as one UA token: the characters that delimit UA tokens removed. */
 const token = (value: string | undefined) => value?.replace(/[;()\\/\r\n\t]|[^\x20-\x7e]/g, '').replace(/\s+/g, ' ').trim().slice(0, 64) || undefined;
 
@@ -46,10 +45,10 @@ export function webViewUserAgent(context: unknown): string | undefined {
   if (!isPlainObject(context)) return undefined;
   const os = isPlainObject(context.os) ? context.os : {};
   const device = isPlainObject(context.device) ? context.device : {};
-  const platform = platformOfOs[text(os.name)?.toLowerCase() ?? ''] ?? platformOfDeviceType[text(device.type)?.toLowerCase() ?? ''];
+  const platform = platformOfOs[nonBlankText(os.name)?.toLowerCase() ?? ''] ?? platformOfDeviceType[nonBlankText(device.type)?.toLowerCase() ?? ''];
   if (platform === undefined) return undefined;
-  const version = token(text(os.version) ?? (typeof os.version === 'number' ? String(os.version) : undefined));
-  const model = token(text(device.model));
+  const version = token(nonBlankText(os.version) ?? (typeof os.version === 'number' ? String(os.version) : undefined));
+  const model = token(nonBlankText(device.model));
   const underscored = version?.replace(/\./g, '_');
   switch (platform) {
     case 'Android':

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UAParser } from 'ua-parser-js';
 import { createDestination, type TransformResult } from '../../src/index.js';
 import type { OpenPanelRequest } from '../../src/openpanel/contract.js';
+import { openPanelSees } from '../support/openpanel-user-agent.js';
 
 /**
  * The corpus (test/corpus/README.md) run through `transform`, and the tally of what came out: outcomes by
@@ -55,13 +55,7 @@ const typeOf = (event: unknown) => {
   return typeof type === 'string' ? type.toLowerCase() || '(empty)' : `(${type === null ? 'null' : typeof type})`;
 };
 
-/** Like OpenPanel's parser-user-agent.ts: no UA, a bare `name/version`, or nothing ua-parser recognises is a server. */
-function agentKind(ua: string | undefined): 'none' | 'server' | 'device' {
-  if (ua === undefined) return 'none';
-  if (/^[^/]+\/[\d.]+$/.test(ua)) return 'server';
-  const { os, browser, device } = new UAParser(ua).getResult();
-  return os.name === undefined && browser.name === undefined && device.vendor === undefined && device.model === undefined ? 'server' : 'device';
-}
+const agentKind = (ua: string | undefined) => (ua === undefined ? 'none' : openPanelSees(ua).server ? 'server' : 'device');
 
 function countRequest(request: OpenPanelRequest, add: (key: string) => void) {
   const { body } = request;

@@ -1,13 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { UAParser } from 'ua-parser-js';
 import { headerValue, isServerLikeUserAgent, webViewUserAgent } from '../../../src/openpanel/headers.js';
-
-/** What OpenPanel's parser-user-agent.ts makes of a user-agent (its isServer rule over ua-parser-js, which it uses). */
-function openPanelSees(ua: string) {
-  const { os, browser, device } = new UAParser(ua).getResult();
-  const server = /^[^/]+\/[\d.]+$/.test(ua) || (os.name === undefined && browser.name === undefined && device.vendor === undefined && device.model === undefined);
-  return { server, os: os.name, osVersion: os.version, type: device.type, model: device.model, vendor: device.vendor, browser: browser.name };
-}
+import { openPanelSees } from '../../support/openpanel-user-agent.js';
 
 describe('webViewUserAgent', () => {
   it.each([
