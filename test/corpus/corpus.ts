@@ -78,19 +78,24 @@ export interface Tally {
   outcomes: Record<string, number>;
   /** What reached OpenPanel's requests. */
   requests: Record<string, number>;
+  /** Notes of ok outcomes (what was read leniently), by rule. */
+  notes: Record<string, number>;
 }
 
 export function tally(events: unknown[], results: TransformResult[]): Tally {
   const outcomes: Record<string, number> = {};
   const requests: Record<string, number> = {};
+  const notes: Record<string, number> = {};
   const add = (into: Record<string, number>) => (key: string) => {
     into[key] = (into[key] ?? 0) + 1;
   };
   results.forEach((result, i) => {
     const detail = result.status === 'ok' ? result.requests.map((r) => r.body.type).join('+') : ruleOf(result.reason);
     add(outcomes)(`${typeOf(events[i])} ${result.status}: ${detail}`);
-    if (result.status === 'ok') for (const request of result.requests) countRequest(request, add(requests));
+    if (result.status !== 'ok') return;
+    for (const request of result.requests) countRequest(request, add(requests));
+    if (result.note !== undefined) add(notes)(ruleOf(result.note));
   });
   const sorted = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return { events: events.length, outcomes: sorted(outcomes), requests: sorted(requests) };
+  return { events: events.length, outcomes: sorted(outcomes), requests: sorted(requests), notes: sorted(notes) };
 }
