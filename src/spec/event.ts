@@ -42,7 +42,7 @@ const zCommon = z.object({
   originalTimestamp: zTime,
   sentAt: zTime,
   receivedAt: zTime,
-  context: zObject.optional(),
+  context: zEventContext.optional(),
   integrations: zObject.optional(),
   channel: z.string().optional(),
   /** RudderStack's server-side record of the client IP (context.ip is the sender's own claim). */
