@@ -1,11 +1,10 @@
 import { parseEventTime } from './time.js';
 
 /** Segment's order for the event time; the receive time when none can be read. */
-export const eventTimeFields = ['timestamp', 'originalTimestamp', 'sentAt'] as const;
+const eventTimeFields = ['timestamp', 'originalTimestamp', 'sentAt'] as const;
 const timeFields = [...eventTimeFields, 'receivedAt'] as const;
 const objectFields = ['properties', 'traits', 'context', 'integrations'] as const;
 const nameFields = ['event', 'name', 'category'] as const;
-const canonicalTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const shown = (value: unknown) => {
   const text = JSON.stringify(value) ?? String(value);
@@ -39,8 +38,10 @@ export function readLeniently(raw: Record<string, unknown>): { input: Record<str
   let unreadable: string[] | undefined;
   for (const key of timeFields) {
     const value = raw[key];
-    if (value === undefined || (typeof value === 'string' && canonicalTime.test(value))) continue;
+    if (value === undefined) continue;
+    // Nearly every time is already canonical ISO-8601, returned as is: no copy then.
     const time = parseEventTime(value);
+    if (time === value) continue;
     set(key, time);
     if (time === undefined && value !== null && value !== '' && key !== 'receivedAt') (unreadable ??= []).push(`${key} ${shown(value)}`);
   }
