@@ -1,6 +1,6 @@
 import pkg from '../../package.json' with { type: 'json' };
 import type { DestinationConfig } from '../config/schema.js';
-import { isPlainObject, nonBlankText } from '../mapping/paths.js';
+import { isPlainObject, nonBlankText, textOrNumber } from '../mapping/paths.js';
 
 /** Headers every request carries; the client secret is deliberately not here (see OpenPanelRequest). */
 export function clientHeaders(config: DestinationConfig): Record<string, string> {
@@ -47,7 +47,7 @@ export function webViewUserAgent(context: unknown): string | undefined {
   const device = isPlainObject(context.device) ? context.device : {};
   const platform = platformOfOs[nonBlankText(os.name)?.toLowerCase() ?? ''] ?? platformOfDeviceType[nonBlankText(device.type)?.toLowerCase() ?? ''];
   if (platform === undefined) return undefined;
-  const version = token(nonBlankText(os.version) ?? (typeof os.version === 'number' ? String(os.version) : undefined));
+  const version = token(textOrNumber(os.version));
   const model = token(nonBlankText(device.model));
   const underscored = version?.replace(/\./g, '_');
   switch (platform) {

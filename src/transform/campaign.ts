@@ -1,4 +1,4 @@
-import { isPlainObject } from '../mapping/paths.js';
+import { isPlainObject, textOrNumber } from '../mapping/paths.js';
 
 /** Segment's context.campaign keys and the query parameters OpenPanel reads UTM from. */
 const utmOf = [
@@ -8,9 +8,6 @@ const utmOf = [
   ['term', 'utm_term'],
   ['content', 'utm_content'],
 ] as const;
-
-const campaignValue = (value: unknown) =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 
 /**
  * `path` with the event's context.campaign added as utm_* query parameters the URL does not already have:
@@ -25,7 +22,7 @@ export function withCampaign(path: string, campaign: unknown): string {
   const query = new URLSearchParams(queryAt === -1 ? '' : beforeHash.slice(queryAt + 1));
   const added: string[] = [];
   for (const [key, param] of utmOf) {
-    const value = campaignValue(campaign[key]);
+    const value = textOrNumber(campaign[key]);
     if (value !== undefined && !query.has(param)) added.push(`${param}=${encodeURIComponent(value)}`);
   }
   if (added.length === 0) return path;

@@ -20,7 +20,7 @@ function minorUnitDigits(currency: unknown): number {
 }
 
 /** "Order Completed", "order completed", "order_completed" and "OrderCompleted" name the same event. */
-export const revenueEventKey = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');
+const revenueEventKey = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');
 // The configured name's key, computed once per config rather than per event.
 const configuredKeys = new WeakMap<DestinationConfig, string>();
 
