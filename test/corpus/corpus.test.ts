@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { TransformResult } from '../../src/index.js';
 import { zOpenPanelBody } from '../../src/openpanel/contract.js';
+import { openPanelSees } from '../support/openpanel-user-agent.js';
 import { corpusDir, corpusSecret, readCorpus, tally, transformCorpus, type CorpusLine } from './corpus.js';
 
 /** Real events written by others (test/corpus/README.md) through `transform`. */
@@ -41,6 +42,28 @@ describe('corpus of real Segment/RudderStack events', () => {
           ),
     );
     expect(bad).toEqual([]);
+  });
+
+  /** [event, track request] for every ok track-like request, to state rules over the whole corpus. */
+  const tracks = () =>
+    results.flatMap((result, i) =>
+      result.status === 'ok' ? result.requests.filter((r) => r.body.type === 'track').map((request) => [corpus[i]?.event as Record<string, any>, request] as const) : [],
+    );
+
+  it('sends mobile events (iOS, Android context) with a user-agent OpenPanel takes for a device, not a server', () => {
+    const mobile = tracks().filter(([event]) => /^(ios|android)$/i.test(String(event.context?.os?.name ?? '')));
+    expect(mobile.length).toBeGreaterThan(100);
+    const seenAsServer = mobile.filter(([, request]) => {
+      const ua = request.headers['user-agent'];
+      return ua === undefined || openPanelSees(ua).server;
+    });
+    expect(seenAsServer.map(([event]) => event.context?.userAgent)).toEqual([]);
+  });
+
+  it('sends web tracks and pages with the page they happened on', () => {
+    const web = tracks().filter(([event]) => typeof event.context?.page?.url === 'string' && event.context.page.url !== '');
+    expect(web.length).toBeGreaterThan(100);
+    expect(web.filter(([, request]) => request.body.type === 'track' && request.body.payload.properties?.['__path'] === undefined)).toEqual([]);
   });
 
   it('never prints the client secret', () => {
