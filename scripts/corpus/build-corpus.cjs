@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Rebuilds test/corpus/*.ndjson from git checkouts of the source repositories (see test/corpus/README.md):
- *   node --require tsx/cjs scripts/corpus/build-corpus.cjs <rudder-transformer git dir> <rudder-sdk-js git dir>
+ *   node --require ./node_modules/tsx/dist/cjs/index.cjs scripts/corpus/build-corpus.cjs \
+ *     <rudder-transformer git dir> <rudder-sdk-js git dir> <segment-docs git dir>
  * Only the input events are kept, each with where it came from; duplicates (the same event JSON) are kept once.
  */
 const { execFileSync } = require('node:child_process');
@@ -10,9 +11,9 @@ const { tmpdir } = require('node:os');
 const path = require('node:path');
 const Module = require('node:module');
 
-const [transformerGit, sdkJsGit] = process.argv.slice(2);
-if (!transformerGit || !sdkJsGit) {
-  console.error('usage: build-corpus.cjs <rudder-transformer git dir> <rudder-sdk-js git dir>');
+const [transformerGit, sdkJsGit, segmentDocsGit] = process.argv.slice(2);
+if (!transformerGit || !sdkJsGit || !segmentDocsGit) {
+  console.error('usage: build-corpus.cjs <rudder-transformer git dir> <rudder-sdk-js git dir> <segment-docs git dir>');
   process.exit(2);
 }
 const corpusDir = path.join(__dirname, '../../test/corpus');
@@ -77,6 +78,40 @@ function sdkJsEvents(root) {
     .map(({ from, json }) => ({ from, event: json.message }));
 }
 
+const specTypes = new Set(['track', 'page', 'screen', 'identify', 'group', 'alias']);
+
+/**
+ * segment-docs: the example payloads in the JSON code blocks of src/connections/**.md (the spec pages, the mobile
+ * spec, destination and source pages): blocks that parse as an event, an array of events or a {batch}.
+ * Read blob by blob (git cat-file), since the repository's large binaries may be absent from the snapshot.
+ */
+function segmentDocsEvents(dir) {
+  const files = git(dir, 'ls-tree', '-r', '--name-only', 'HEAD', 'src/connections')
+    .split('\n')
+    .filter((file) => file.endsWith('.md'))
+    .sort();
+  const events = [];
+  for (const file of files) {
+    const text = git(dir, 'show', `HEAD:${file}`);
+    let block = 0;
+    for (const match of text.matchAll(/```(?:json|js|javascript)?[^\n]*\n([\s\S]*?)```/g)) {
+      block++;
+      let value;
+      try {
+        value = JSON.parse(match[1]);
+      } catch {
+        continue;
+      }
+      const list = Array.isArray(value) ? value : Array.isArray(value?.batch) ? value.batch : [value];
+      list.forEach((event, i) => {
+        const isEvent = event !== null && typeof event === 'object' && !Array.isArray(event) && typeof event.type === 'string';
+        if (isEvent && specTypes.has(event.type.toLowerCase())) events.push({ from: `${file}#${block}.${i}`, event });
+      });
+    }
+  }
+  return events;
+}
+
 function write(name, events) {
   const seen = new Set();
   const lines = [];
@@ -94,9 +129,11 @@ const transformerDir = checkout(transformerGit, 'test/integrations', 'src');
 const sdkJsDir = checkout(sdkJsGit, 'packages/sanity-suite/__fixtures__');
 const transformer = transformerEvents(transformerDir);
 const sdkJs = sdkJsEvents(sdkJsDir);
+const segmentDocs = segmentDocsEvents(segmentDocsGit);
 const sources = [
   { file: 'rudder-transformer.ndjson', repo: 'rudderlabs/rudder-transformer', commit: headOf(transformerGit), events: write('rudder-transformer.ndjson', transformer.events) },
   { file: 'rudder-sdk-js.ndjson', repo: 'rudderlabs/rudder-sdk-js', commit: headOf(sdkJsGit), events: write('rudder-sdk-js.ndjson', sdkJs) },
+  { file: 'segment-docs.ndjson', repo: 'segmentio/segment-docs', commit: headOf(segmentDocsGit), events: write('segment-docs.ndjson', segmentDocs) },
 ];
 writeFileSync(path.join(corpusDir, 'sources.json'), `${JSON.stringify(sources, null, 2)}\n`);
 for (const dir of [transformerDir, sdkJsDir]) rmSync(dir, { recursive: true, force: true });
