@@ -1,5 +1,5 @@
 /**
- * Rewrites test/corpus/expected-tally.json from the current transform (`npx tsx scripts/corpus-tally.ts`).
+ * Rewrites test/corpus/expected-tally.json from the current transform (`npm run corpus-tally`).
  * Review the diff: it is the change in behaviour on real events.
  */
 import { writeFileSync } from 'node:fs';

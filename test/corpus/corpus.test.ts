@@ -70,7 +70,7 @@ describe('corpus of real Segment/RudderStack events', () => {
     expect(JSON.stringify(results)).not.toContain(corpusSecret);
   });
 
-  it('tallies outcomes and what reached OpenPanel as committed (scripts/corpus-tally.ts rewrites it)', () => {
+  it('tallies outcomes and what reached OpenPanel as committed (npm run corpus-tally rewrites it)', () => {
     const expected = JSON.parse(readFileSync(`${corpusDir}expected-tally.json`, 'utf8')) as unknown;
     expect(tally(corpus.map((line) => line.event), results)).toEqual(expected);
   });
