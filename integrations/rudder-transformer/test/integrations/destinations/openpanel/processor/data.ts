@@ -1,3 +1,4 @@
+import { ProcessorTransformationResponse } from '../../../../../src/types';
 import { ProcessorTestData } from '../../../testTypes';
 import { destination, destType, metadata, openPanelRequest, statTags, timestamp, userAgent } from '../common';
 
@@ -14,7 +15,7 @@ const processorCase = (id: string, description: string, message: Record<string, 
   module: 'destination',
   version: 'v0',
   input: { request: { method: 'POST', body: [{ message, destination: dest, metadata: metadata(1) }] } },
-  output: { response: { status: 200, body } },
+  output: { response: { status: 200, body: body as ProcessorTransformationResponse[] } },
 });
 
 const ok = (outputs: unknown[]) => outputs.map((output) => ({ output, metadata: metadata(1), statusCode: 200 }));
@@ -85,7 +86,7 @@ export const data: ProcessorTestData[] = [
   ),
   processorCase(
     'page',
-    'page: a screen_view with the page URL, title and referrer',
+    'page: a screen_view whose URL, title and referrer become OpenPanel\'s __path, __title and __referrer',
     {
       type: 'page',
       anonymousId: 'proc-anon-4',
@@ -103,9 +104,6 @@ export const data: ProcessorTestData[] = [
           payload: {
             name: 'screen_view',
             properties: {
-              url: 'https://example.com/pricing?plan=team',
-              title: 'Pricing - Example',
-              referrer: 'https://news.example.org/',
               __path: 'https://example.com/pricing?plan=team',
               __referrer: 'https://news.example.org/',
               __title: 'Pricing - Example',

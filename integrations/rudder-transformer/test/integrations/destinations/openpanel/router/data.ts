@@ -1,3 +1,4 @@
+import { RouterTransformationResponse } from '../../../../../src/types';
 import { RouterTestData } from '../../../testTypes';
 import { destination, destType, metadata, openPanelRequest, statTags, timestamp, userAgent } from '../common';
 
@@ -18,7 +19,7 @@ const routerCase = (id: string, description: string, messages: Record<string, un
       body: { input: messages.map((message, i) => ({ message, destination, metadata: metadata(i + 1) })), destType },
     },
   },
-  output: { response: { status: 200, body: { output } } },
+  output: { response: { status: 200, body: { output: output as RouterTransformationResponse[] } } },
 });
 
 const delivered = (jobId: number, batchedRequest: unknown) => ({ batchedRequest, metadata: [metadata(jobId)], batched: false, statusCode: 200, destination });
