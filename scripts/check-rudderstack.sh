@@ -20,6 +20,8 @@ status=0
 (cd "$repo" && npm run --silent manifest >/dev/null)
 mkdir -p "$dir/$dest"
 cp "$repo"/integrations/rudderstack/openpanel/{db-config,schema,ui-config}.json "$dir/$dest/"
+# Their validation test runs each destination's configs in test/data/validation against its schema.
+cp "$repo/integrations/rudderstack/validation/openpanel.json" "$dir/test/data/validation/destinations/openpanel.json"
 
 python3 -c 'import jsondiff, jsonschema, requests; from importlib.metadata import version; import sys; sys.exit(0 if tuple(map(int, jsondiff.__version__.split(".")[:2])) >= (2, 2) else 1)' ||
   { echo "python3 needs requests, jsonschema and jsondiff >= 2.2 (see the header of this script)" >&2; exit 2; }
@@ -61,7 +63,7 @@ if grep -qi 'warning\|diff' "$dir/.openpanel-schema-check.log"; then echo "schem
 rm -f "$dir/.openpanel-schema-check.log"
 
 echo "== prettier --check"
-npx prettier --check "$dest/db-config.json" "$dest/schema.json" "$dest/ui-config.json" || status=1
+npx prettier --check "$dest/db-config.json" "$dest/schema.json" "$dest/ui-config.json" test/data/validation/destinations/openpanel.json || status=1
 
 [ "$status" -eq 0 ] && echo "rudder-integrations-config checks: all passed" || echo "rudder-integrations-config checks: FAILED" >&2
 exit "$status"

@@ -81,6 +81,18 @@ describe('generated definition files', () => {
   });
 });
 
+describe("rudder-integrations-config's validation cases for the destination (integrations/rudderstack/validation)", () => {
+  const cases = JSON.parse(readFileSync(new URL('../../../integrations/rudderstack/validation/openpanel.json', import.meta.url), 'utf8')) as {
+    testTitle: string;
+    config: Record<string, unknown>;
+    result: boolean;
+  }[];
+  it.each(cases.map((c) => [c.testTitle, c] as const))('%s: RudderStack and we agree on the verdict', (_title, { config, result }) => {
+    expect(validateAsRudderStack(config)).toBe(result);
+    expect(configProblems(config).length === 0).toBe(result);
+  });
+});
+
 describe('settings as the RudderStack form saves them', () => {
   it('pass RudderStack validation and ours', () => {
     expect(validateAsRudderStack(savedByTheForm)).toBe(true);
