@@ -11,6 +11,8 @@ import { secretKeys } from './schema.js';
  */
 
 const messageTypes = ['identify', 'group', 'track', 'page', 'screen', 'alias'] as const;
+/** Secret keys a CDP user enters (the runtime config's own secrets, such as a server's tokens, are not in the form). */
+const formSecretKeys = secretKeys.filter((key) => key in destinationConfigSchema.shape);
 const CONSENT_KEY = 'consentManagement';
 /** The pattern rudder-integrations-config gives a text field without a regex: a template, an env reference, or short text. */
 const DEFAULT_PATTERN = '(^\\{\\{.*\\|\\|(.*)\\}\\}$)|(^env[.].+)|^(.{0,100})$';
@@ -111,7 +113,7 @@ function buildDbConfig(): DbConfig {
         defaultConfig: formFields.map((field) => field.configKey),
         ...Object.fromEntries(sourceTypes.map((type) => [type, ['connectionMode', CONSENT_KEY]])),
       },
-      secretKeys: [...secretKeys],
+      secretKeys: formSecretKeys,
     },
     options: { isBeta },
   };
@@ -192,7 +194,7 @@ function uiField(field: FormField, required: boolean): UiField {
     regex: field.regex,
     regexErrorMessage: field.regexErrorMessage,
     ...placeholder(field),
-    ...(secretKeys.includes(configKey) ? { secret: true } : {}),
+    ...(formSecretKeys.includes(configKey) ? { secret: true } : {}),
     ...(required ? { required: true } : {}),
     ...(defaultValue === undefined ? {} : { default: defaultValue }),
     ...shownWhen,

@@ -59,10 +59,11 @@ describe('generated definition files', () => {
     expect(Object.keys(rudderSchema.properties.consentManagement?.properties as object)).toEqual(config.supportedSourceTypes);
   });
 
-  it('mark exactly the secret keys secret', () => {
-    expect(secretKeys).toEqual(['clientSecret']);
-    expect(baseFields.filter((f) => f.secret === true).map((f) => f.configKey)).toEqual(secretKeys);
-    expect(manifest.dbConfig.config.secretKeys).toEqual(secretKeys);
+  it('mark exactly the secret destination keys secret', () => {
+    const destinationSecrets = secretKeys.filter((key) => key in destinationConfigSchema.shape);
+    expect(destinationSecrets).toEqual(['clientSecret']);
+    expect(baseFields.filter((f) => f.secret === true).map((f) => f.configKey)).toEqual(destinationSecrets);
+    expect(manifest.dbConfig.config.secretKeys).toEqual(destinationSecrets);
   });
 
   it('require the initial-setup fields, as RudderStack derives required keys', () => {
