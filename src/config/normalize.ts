@@ -47,10 +47,10 @@ function normalizeValue(key: string, value: unknown): unknown {
 }
 
 /** Old key -> its new name, which is also the eventFilteringOption that makes the list take effect. */
-const renamedLists = {
+const renamedLists: Readonly<Record<string, 'whitelistedEvents' | 'blacklistedEvents'>> = {
   eventAllowlist: 'whitelistedEvents',
   eventDenylist: 'blacklistedEvents',
-} as const;
+};
 
 /**
  * eventAllowlist/eventDenylist (both could apply at once) became RudderStack's whitelistedEvents/blacklistedEvents
@@ -59,23 +59,25 @@ const renamedLists = {
  */
 function renameOldKeys(raw: Record<string, unknown>, warnings: string[]): Record<string, unknown> {
   const { eventAllowlist, eventDenylist, ...rest } = raw;
-  const old: Record<keyof typeof renamedLists, unknown> = { eventAllowlist, eventDenylist };
+  const old: Record<string, unknown> = { eventAllowlist, eventDenylist };
+  const present = Object.keys(renamedLists).filter((key) => old[key] !== undefined);
+  if (present.length === 0) return raw;
   const usesNewKeys = rest.eventFilteringOption !== undefined || rest.whitelistedEvents !== undefined || rest.blacklistedEvents !== undefined;
-  for (const [key, newKey] of Object.entries(renamedLists)) {
-    if (old[key as keyof typeof old] === undefined) continue;
-    warnings.push(
-      usesNewKeys
-        ? `${key} is renamed to ${newKey}: ignored, because the config already sets eventFilteringOption or the new lists`
-        : `${key} is renamed to ${newKey} (with eventFilteringOption "${newKey}"): please rename it in the config`,
-    );
+  const renamed = usesNewKeys ? rest : { ...rest, ...filteringFromOldLists(eventAllowlist, eventDenylist) };
+  for (const key of present) {
+    const reading = usesNewKeys
+      ? 'ignored, because the config already sets eventFilteringOption or the new lists'
+      : `read as eventFilteringOption "${String(renamed.eventFilteringOption ?? 'disable')}"`;
+    warnings.push(`${key} is renamed to ${renamedLists[key]}: ${reading}; please rename it in the config`);
   }
-  if (usesNewKeys) return rest;
-  const denied = Array.isArray(eventDenylist) ? eventDenylist : [];
-  if (Array.isArray(eventAllowlist) && eventAllowlist.length > 0) {
-    return { ...rest, eventFilteringOption: 'whitelistedEvents', whitelistedEvents: eventAllowlist.filter((name) => !denied.includes(name)) };
-  }
-  if (denied.length > 0) return { ...rest, eventFilteringOption: 'blacklistedEvents', blacklistedEvents: denied };
-  // Empty lists mean no filtering; a non-list is left under the new key for the schema to report.
-  const wrong = Object.entries(renamedLists).filter(([key]) => old[key as keyof typeof old] !== undefined && !Array.isArray(old[key as keyof typeof old]));
-  return { ...rest, ...Object.fromEntries(wrong.map(([key, newKey]) => [newKey, old[key as keyof typeof old]])) };
+  return renamed;
+}
+
+function filteringFromOldLists(allow: unknown, deny: unknown): Record<string, unknown> {
+  const denied = Array.isArray(deny) ? deny : [];
+  if (Array.isArray(allow) && allow.length > 0) return { eventFilteringOption: 'whitelistedEvents', whitelistedEvents: allow.filter((name) => !denied.includes(name)) };
+  if (denied.length > 0) return { eventFilteringOption: 'blacklistedEvents', blacklistedEvents: denied };
+  // Empty lists mean no filtering; a non-list is left under the new name for the schema to report.
+  const notLists = Object.entries({ whitelistedEvents: allow, blacklistedEvents: deny }).filter(([, list]) => list !== undefined && !Array.isArray(list));
+  return Object.fromEntries(notLists);
 }

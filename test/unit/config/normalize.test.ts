@@ -42,8 +42,8 @@ describe('renamed keys', () => {
     const { input, warnings } = normalizeConfigInput({ ...credentials, eventAllowlist: ['Signed Up', 'Debug'], eventDenylist: ['Debug'] });
     expect(configSchema.parse(input)).toMatchObject({ eventFilteringOption: 'whitelistedEvents', whitelistedEvents: ['Signed Up'] });
     expect(warnings).toEqual([
-      'eventAllowlist is renamed to whitelistedEvents (with eventFilteringOption "whitelistedEvents"): please rename it in the config',
-      'eventDenylist is renamed to blacklistedEvents (with eventFilteringOption "blacklistedEvents"): please rename it in the config',
+      'eventAllowlist is renamed to whitelistedEvents: read as eventFilteringOption "whitelistedEvents"; please rename it in the config',
+      'eventDenylist is renamed to blacklistedEvents: read as eventFilteringOption "whitelistedEvents"; please rename it in the config',
     ]);
   });
 
@@ -55,7 +55,9 @@ describe('renamed keys', () => {
   it('lets the new keys win, saying the old one is ignored', () => {
     const { input, warnings } = normalizeConfigInput({ ...credentials, eventAllowlist: ['Old'], eventFilteringOption: 'disable' });
     expect(configSchema.parse(input)).toMatchObject({ eventFilteringOption: 'disable', whitelistedEvents: [] });
-    expect(warnings).toEqual(['eventAllowlist is renamed to whitelistedEvents: ignored, because the config already sets eventFilteringOption or the new lists']);
+    expect(warnings).toEqual([
+      'eventAllowlist is renamed to whitelistedEvents: ignored, because the config already sets eventFilteringOption or the new lists; please rename it in the config',
+    ]);
   });
 
   it('reports a non-list under the new name', () => {
