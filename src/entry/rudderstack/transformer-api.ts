@@ -29,9 +29,10 @@ export interface RestRequest {
   body: { JSON: unknown; JSON_ARRAY: Record<string, never>; XML: Record<string, never>; FORM: Record<string, never> };
   files: Record<string, never>;
 }
+/** rudder-transformer's tag vocabulary (src/v0/util/tags.js): a category, and a type within it when known. */
 export interface StatTags {
   errorCategory: string;
-  errorType: string;
+  errorType?: string;
 }
 export type RouterOutput =
   | { batchedRequest: RestRequest | RestRequest[]; metadata: unknown[]; batched: false; statusCode: 200; destination: RudderDestination }
@@ -107,7 +108,8 @@ export async function processRouterDest(inputs: readonly ProcessorInput[], reque
         batched: false,
         statusCode: known ? error.status : 500,
         error: (error as Error).message,
-        statTags: known ? (error.statTags as StatTags) : { errorCategory: 'transformation', errorType: 'unsupported' },
+        // An unexpected error is tagged as rudder-transformer tags one it did not anticipate (generateErrorObject).
+        statTags: known ? (error.statTags as StatTags) : { errorCategory: 'transformation' },
         destination: input.destination,
       });
     }
