@@ -1,8 +1,7 @@
 import { BaseError, InstrumentationError } from '../../errors.js';
 import { isPlainObject } from '../../mapping/paths.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
-import type { Destination } from '../library/destination.js';
-import { destinationFor, type RudderDestination } from './destinations.js';
+import { destinationFor, type RudderDestination, type RudderStackDestination } from './destinations.js';
 
 export type { RudderDestination } from './destinations.js';
 
@@ -59,7 +58,7 @@ function eventUserId(message: unknown): string {
 }
 
 /** rudder-server delivers these itself, so unlike `transform` output they carry the client secret header. */
-function restRequest(destination: Destination, { headers, body }: OpenPanelRequest, userId: string): RestRequest {
+function restRequest(destination: RudderStackDestination, { headers, body }: OpenPanelRequest, userId: string): RestRequest {
   return {
     version: '1',
     type: 'REST',

@@ -9,8 +9,8 @@ import { process, processRouterDest, type ProcessorInput } from '../../../src/in
 
 const stateDir = mkdtempSync(join(tmpdir(), 'openpanel-rudder-'));
 env.OPENPANEL_DESTINATION_DATA_DIR = stateDir;
-afterAll(async () => {
-  await closeDestinations();
+afterAll(() => {
+  closeDestinations();
   rmSync(stateDir, { recursive: true, force: true });
 });
 

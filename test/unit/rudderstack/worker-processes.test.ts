@@ -22,8 +22,7 @@ const [inputs, alias] = JSON.parse(process.argv[1]);
   const outputs = await processRouterDest(inputs, {});
   let aliasIsHostBaseError = null;
   if (alias) await processEvent(alias).catch((error) => { aliasIsHostBaseError = error instanceof BaseError; });
-  console.log(JSON.stringify({ outputs, aliasIsHostBaseError }));
-  process.exit(0);
+  process.stdout.write(JSON.stringify({ outputs, aliasIsHostBaseError }));
 })();
 `;
 
@@ -51,5 +50,17 @@ describe('the CommonJS entry in several worker processes', () => {
       { type: 'track', payload: { name: 'Report Exported', profileId: 'worker-user', groups: ['org_w'] } },
     ]);
     expect(second.aliasIsHostBaseError).toBe(true);
+  });
+
+  it('lets workers write membership at the same time (no worker holds the file to itself)', async () => {
+    const burst = (user: string, jobs: number) =>
+      Array.from({ length: jobs }, (_, i) =>
+        event(i % 2 === 0 ? { type: 'group', userId: user, groupId: `${user}-org-${i}`, traits: { name: `Org ${i}` } } : { type: 'track', userId: user, event: 'Tick' }, i),
+      );
+    const [a, b] = await Promise.all([inWorker(burst('burst-a', 200)), inWorker(burst('burst-b', 200))]);
+    expect([a.outputs.filter((o) => o.statusCode === 200).length, b.outputs.filter((o) => o.statusCode === 200).length]).toEqual([200, 200]);
+    const last = (outputs: typeof a.outputs) => outputs.at(-1)?.batchedRequest.body.JSON as { payload: { groups: string[] } };
+    expect(last(a.outputs).payload.groups).toHaveLength(100);
+    expect(last(b.outputs).payload.groups).toHaveLength(100);
   });
 });
