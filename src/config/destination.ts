@@ -60,5 +60,3 @@ export const destinationConfigSchema = z.object({
     .default({})
     .meta({ title: 'Consent management', description: 'Consent rules per source type, as the RudderStack form stores them; rudder-server applies them before events reach the destination.' }),
 });
-
-export type DestinationSettings = z.output<typeof destinationConfigSchema>;

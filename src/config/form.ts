@@ -37,7 +37,7 @@ const zConsentForm = z.strictObject({
   consentsPlaceholder: z.string(),
 });
 
-export const zDestinationForm = z.strictObject({
+const zDestinationForm = z.strictObject({
   name: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   displayName: z.string().min(1),
   description: z.string().min(1),
@@ -49,7 +49,7 @@ export const zDestinationForm = z.strictObject({
 
 export type FormField = z.infer<typeof zFormField>;
 export type FormGroup = z.infer<typeof zFormGroup>;
-export type DestinationForm = z.infer<typeof zDestinationForm>;
+type DestinationForm = z.infer<typeof zDestinationForm>;
 
 export const destinationForm: DestinationForm = zDestinationForm.parse(formData);
 

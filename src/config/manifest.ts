@@ -242,7 +242,7 @@ function checkFormCoversSchema(): void {
  * pattern, a select's options its enum, a tag input an array of { tagKey: string }), per-source-type objects for
  * keys listed per source type, connectionMode last; required = the initial-setup fields.
  */
-export function deriveConfigSchema(ui: UiConfig, db: DbConfig): ConfigJsonSchema {
+function deriveConfigSchema(ui: UiConfig, db: DbConfig): ConfigJsonSchema {
   const properties: Record<string, JsonObject> = {};
   const required: string[] = [];
   for (const template of ui.baseTemplate) {

@@ -16,5 +16,3 @@ export const runtimeConfigSchema = z.object({
   dedupeTtlHours: z.number().positive().default(72).meta({ title: 'Dedupe window (hours)', description: 'Delivered messageIds remembered for this long.' }),
   dedupeMaxIds: z.int().positive().default(1_000_000).meta({ title: 'Dedupe capacity', description: 'Delivered messageIds remembered at most.' }),
 });
-
-export type RuntimeSettings = z.output<typeof runtimeConfigSchema>;

@@ -33,8 +33,7 @@ export interface RudderStackDestination {
  * OPENPANEL_DESTINATION_DATA_DIR to a persistent volume; the default under the OS temp folder survives worker
  * restarts, not a new container.
  */
-export const DATA_DIR_ENV = 'OPENPANEL_DESTINATION_DATA_DIR';
-export const stateRoot = (env: NodeJS.ProcessEnv = process.env): string => env[DATA_DIR_ENV] || join(tmpdir(), 'openpanel-destination');
+const stateRoot = (): string => process.env.OPENPANEL_DESTINATION_DATA_DIR || join(tmpdir(), 'openpanel-destination');
 
 const DAY_MS = 86_400_000;
 
