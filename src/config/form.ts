@@ -2,14 +2,15 @@ import { z } from 'zod';
 import formData from './rudderstack-form.json' with { type: 'json' };
 
 /**
- * What the settings form says about each destination key beyond the zod schema: labels, notes, placeholders,
- * the regex the form checks typed text with, option labels, tag keys, and where each field sits. Kept as data in
+ * What the settings form says about each destination key beyond the zod schema: the regex the form checks typed
+ * text with, placeholders, option labels, tag keys, where each field sits, and wording of its own where needed. Kept as data in
  * rudderstack-form.json; src/config/manifest.ts joins it with destinationConfigSchema.
  */
 const zFormField = z.strictObject({
   configKey: z.string().min(1),
-  label: z.string().min(1),
-  note: z.string().min(1),
+  /** Label and help text where the form words them differently; else the schema's meta title and description. */
+  label: z.string().min(1).optional(),
+  note: z.string().min(1).optional(),
   /** Text fields: the form's check of what was typed (RudderStack's schema.json uses it as the pattern). */
   regex: z.string().optional(),
   regexErrorMessage: z.string().optional(),

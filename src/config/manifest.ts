@@ -18,7 +18,13 @@ const CONSENT_KEY = 'consentManagement';
 const DEFAULT_PATTERN = '(^\\{\\{.*\\|\\|(.*)\\}\\}$)|(^env[.].+)|^(.{0,100})$';
 
 /** destinationConfigSchema's keys as JSON schema (what the form's field types and defaults come from). */
-const zodProperty = z.looseObject({ type: z.string().optional(), enum: z.array(z.string()).optional(), default: z.unknown().optional() });
+const zodProperty = z.looseObject({
+  type: z.string().optional(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  enum: z.array(z.string()).optional(),
+  default: z.unknown().optional(),
+});
 const destinationProperties = z
   .record(z.string(), zodProperty)
   .parse(z.toJSONSchema(destinationConfigSchema, { io: 'input' }).properties);
@@ -167,9 +173,12 @@ function buildUiConfig(): UiConfig {
 const options = (labels: Record<string, string>): Json[] => Object.entries(labels).map(([value, label]) => ({ label, value }));
 
 function uiField(field: FormField, required: boolean): UiField {
-  const { configKey, label, note } = field;
+  const { configKey } = field;
   const property = destinationProperties[configKey];
   if (property === undefined) throw new Error(`rudderstack-form.json: ${configKey} is not a destination config key`);
+  const label = field.label ?? property.title;
+  const note = field.note ?? property.description;
+  if (label === undefined || note === undefined) throw new Error(`${configKey} needs a title and description (schema meta or rudderstack-form.json)`);
   const shownWhen = field.shownWhen === undefined ? {} : { preRequisites: { fields: [field.shownWhen] } };
   if (property.type === 'boolean') return { type: 'checkbox', label, note, configKey, default: property.default === true };
   if (property.enum !== undefined) {
