@@ -5,7 +5,7 @@
 # clone). It regenerates integrations/rudderstack/openpanel/ (`npm run manifest`), copies the three files in as
 # src/configurations/destinations/openpanel, and runs what that repository's CI runs for a changed destination:
 # its jest suite (`npm run test:ci`: definition validation, consent-management fields integrity, ...), the schema
-# check (`scripts/run-schema-validation.sh`, which fails on any schemaGenerator warning) and prettier.
+# check (`scripts/run-schema-validation.sh`, which fails on any schemaGenerator warning), eslint and prettier.
 # Needs python3 with requests, jsonschema and jsondiff >= 2.2; if pip cannot install jsondiff, put a copy of its
 # 2.2.1 sources on PYTHONPATH (the folder holding `jsondiff/`, with a jsondiff/_version.py).
 set -euo pipefail
@@ -61,6 +61,9 @@ echo "$output"
 python3 scripts/schemaGenerator.py -name=openpanel destination 2>&1 | tee "$dir/.openpanel-schema-check.log"
 if grep -qi 'warning\|diff' "$dir/.openpanel-schema-check.log"; then echo "schemaGenerator reports a difference" >&2; status=1; fi
 rm -f "$dir/.openpanel-schema-check.log"
+
+echo "== eslint (their lint job)"
+npx eslint "$dest/"*.json test/data/validation/destinations/openpanel.json || status=1
 
 echo "== prettier --check"
 npx prettier --check "$dest/db-config.json" "$dest/schema.json" "$dest/ui-config.json" test/data/validation/destinations/openpanel.json || status=1
