@@ -23,7 +23,7 @@ cp "$repo"/integrations/rudderstack/openpanel/{db-config,schema,ui-config}.json 
 # Their validation test runs each destination's configs in test/data/validation against its schema.
 cp "$repo/integrations/rudderstack/validation/openpanel.json" "$dir/test/data/validation/destinations/openpanel.json"
 
-python3 -c 'import jsondiff, jsonschema, requests; from importlib.metadata import version; import sys; sys.exit(0 if tuple(map(int, jsondiff.__version__.split(".")[:2])) >= (2, 2) else 1)' ||
+python3 -c 'import jsondiff, jsonschema, requests, sys; sys.exit(0 if tuple(map(int, jsondiff.__version__.split(".")[:2])) >= (2, 2) else 1)' ||
   { echo "python3 needs requests, jsonschema and jsondiff >= 2.2 (see the header of this script)" >&2; exit 2; }
 
 if [ ! -d "$dir/node_modules/jest" ]; then
