@@ -75,8 +75,10 @@ export class SqliteMembershipStore extends KeyedMembershipStore {
     const now = options.now ?? Date.now;
     this.membership = new TouchedTable(db, 'membership_assignments', options.ttlMs, now);
     this.upserts = new TouchedTable(db, 'membership_group_upserts', options.ttlMs, now);
-    // Another process sharing the file cannot interleave with a read-merge-write.
-    this.inTransaction = db.transaction((work: () => unknown) => work());
+    // Another process sharing the file cannot interleave with a read-merge-write. IMMEDIATE takes the write lock
+    // up front, waiting out the busy timeout: a deferred transaction upgrading from read to write after another
+    // process wrote fails at once with SQLITE_BUSY ("database is locked"), whatever the timeout.
+    this.inTransaction = db.transaction((work: () => unknown) => work()).immediate;
   }
 
   protected read(key: string): GroupAssignment[] {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
+import { normalizeConfigInput } from '../../config/normalize.js';
 import { configSchema, type DestinationConfig, type DestinationConfigInput } from '../../config/schema.js';
 import { MemoryDeadLetterStore, type DeadLetterStore } from '../../delivery/dead-letters.js';
 import { SqliteDeadLetterStore } from '../../delivery/dead-letters-sqlite.js';
@@ -77,7 +78,8 @@ const contentId = (event: unknown): string => `content-${createHash('sha1').upda
  * instance's groups do.
  */
 export function createDestination(configInput: DestinationConfigInput, options: DestinationOptions = {}) {
-  const config = configSchema.parse(configInput);
+  // Old key names and control-plane value shapes read as the schema expects (src/config/normalize.ts).
+  const config = configSchema.parse(normalizeConfigInput({ ...configInput }).input);
   const stores = openStores(config, options);
   const transformEvent = createTransformer({ config, membership: stores.membership, mappings: loadMappings(), now: options.now });
   let deliverer: Deliverer | undefined;
