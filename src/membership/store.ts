@@ -18,5 +18,18 @@ export interface MembershipStore {
   /** Fingerprint of the last group upsert emitted for this group, so unchanged upserts are not sent again. */
   lastUpsert(groupKey: string): Promise<string | undefined>;
   rememberUpsert(groupKey: string, fingerprint: string): Promise<void>;
+  /** Applies a batch's changes at once (atomically for the backend); the outbox commit calls it with its events. */
+  apply(changes: MembershipChanges): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * What a batch of transforms changed, as a set that can be applied in one step and merged by several writers:
+ * merges are unions keeping each group's earliest assignedAt (commutative), fingerprints are last-writer-wins.
+ */
+export interface MembershipChanges {
+  /** key -> assignments to merge into it. */
+  merges: Array<[key: string, assignments: GroupAssignment[]]>;
+  /** groupId -> fingerprint of the last upsert emitted for it. */
+  upserts: Array<[groupId: string, fingerprint: string]>;
 }
