@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { OpenPanelRequest } from '../openpanel/contract.js';
 
@@ -44,26 +43,4 @@ export interface DeadLetterStore {
   /** Returns how many of `ids` existed. */
   remove(ids: string[]): Promise<number>;
   count(): Promise<number>;
-}
-
-export class MemoryDeadLetterStore implements DeadLetterStore {
-  private readonly records = new Map<string, DeadLetter>();
-
-  async add(record: NewDeadLetter): Promise<string> {
-    const id = randomUUID();
-    this.records.set(id, { ...record, id });
-    return id;
-  }
-
-  async list(): Promise<DeadLetter[]> {
-    return [...this.records.values()];
-  }
-
-  async remove(ids: string[]): Promise<number> {
-    return ids.filter((id) => this.records.delete(id)).length;
-  }
-
-  async count(): Promise<number> {
-    return this.records.size;
-  }
 }

@@ -82,8 +82,12 @@ export interface ChangeSet {
   now: number;
 }
 
-/** Per committed event, in order: its id when queued, or `duplicate` when every request was already delivered or queued. */
-export type CommitResult = Array<{ eventId: string; queuedRequests: number } | { duplicate: true }>;
+export interface CommitResult {
+  /** Per committed event, in order: its id when queued, or `duplicate` when every request was already delivered or queued. */
+  events: Array<{ eventId: string; queuedRequests: number } | { duplicate: true }>;
+  /** Events that became final because their last open request was superseded by this commit. */
+  settled: FinalOutcome[];
+}
 
 /** A claimed lane head. */
 export interface OutboxEntry {

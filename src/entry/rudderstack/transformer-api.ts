@@ -2,7 +2,11 @@ import { BaseError, ConfigurationError, InstrumentationError } from '../../error
 import { configProblems } from '../../config/load.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import { fingerprint } from '../../transform/fingerprint.js';
-import { createDestination, type Destination } from '../library/destination.js';
+import type { DestinationConfigInput } from '../../config/schema.js';
+import { configSchema } from '../../config/schema.js';
+import { createDryRun } from '../library/dry-run.js';
+
+type Destination = ReturnType<typeof createDryRun>;
 import { fromControlPlane } from './control-plane-config.js';
 
 /** RudderStack's shapes (rudder-transformer's processor and router contracts). */
@@ -48,7 +52,7 @@ function destinationFor({ ID, Config }: RudderDestination): Destination {
   if (destination === undefined) {
     const problems = configProblems(config);
     if (problems.length > 0) throw new ConfigurationError(`invalid OpenPanel destination config: ${problems.join('; ')}`);
-    destination = createDestination(config as Parameters<typeof createDestination>[0]);
+    destination = createDryRun(configSchema.parse(config as DestinationConfigInput));
     destinations.set(key, destination);
     if (destinations.size > MAX_DESTINATIONS) {
       const [oldest, evicted] = destinations.entries().next().value as [string, Destination];
