@@ -1,0 +1,38 @@
+import { DAY_MS, type State, type StateConfig } from '../state.js';
+import { connectRedis, redisWhere } from './connection.js';
+import { RedisDeadLetterStore } from './dead-letters.js';
+import { RedisDedupeStore } from './dedupe.js';
+import { RedisMembershipStore } from './membership.js';
+import { RedisOutbox, type RedisOutboxOptions } from './outbox.js';
+
+export interface RedisStoreConfig {
+  url: string;
+  /** Every key starts with it, so several destinations (or tests) share one Redis apart. */
+  prefix?: string;
+}
+
+export const DEFAULT_REDIS_PREFIX = 'openpanel-destination:';
+
+/**
+ * The scaled-out state (DESIGN.md section 7): every instance and transformer replica opens the same Redis and
+ * prefix, and together they act as one destination. One connection per state, closed with it.
+ */
+export function openRedisState(store: RedisStoreConfig, config: StateConfig, options: RedisOutboxOptions = {}): State {
+  const client = connectRedis(store.url);
+  const where = redisWhere(store.url);
+  const prefix = store.prefix ?? DEFAULT_REDIS_PREFIX;
+  const membership = new RedisMembershipStore(client, prefix, config.membershipTtlDays * DAY_MS, where);
+  const dedupe = new RedisDedupeStore(client, prefix, config, where, options.now);
+  const deadLetters = new RedisDeadLetterStore(client, prefix, where);
+  const outbox = new RedisOutbox(client, prefix, membership, dedupe, deadLetters, where, options);
+  return {
+    membership,
+    dedupe,
+    deadLetters,
+    outbox,
+    async close() {
+      await membership.close();
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
