@@ -144,6 +144,7 @@ export class Deliverer {
   private async run(): Promise<void> {
     while (this.running) {
       if (this.pausedFor !== undefined) {
+        this.woken = false; // a finished attempt is no reason to probe early; resume() wakes the wait
         await this.waitFor(this.config.pauseProbeMs);
         if (!this.running || this.attempts.size > 0) continue;
         const [probe] = await this.outbox.claim(1, this.now(), this.leaseMs);

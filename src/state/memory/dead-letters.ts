@@ -5,13 +5,22 @@ import type { DeadLetter, DeadLetterStore, NewDeadLetter } from '../../delivery/
 export class MemoryDeadLetterStore implements DeadLetterStore {
   private readonly records = new Map<string, DeadLetter>();
 
-  async add(record: NewDeadLetter): Promise<string> {
+  /** Synchronous, so the memory outbox's steps have no await inside (that is what keeps them atomic). */
+  addNow(record: NewDeadLetter): string {
     const id = randomUUID();
     this.records.set(id, { ...record, id });
     return id;
   }
 
-  async list({ limit = Infinity, afterId }: { limit?: number; afterId?: string } = {}): Promise<DeadLetter[]> {
+  async add(record: NewDeadLetter): Promise<string> {
+    return this.addNow(record);
+  }
+
+  async list({ limit, afterId }: { limit?: number; afterId?: string } = {}): Promise<DeadLetter[]> {
+    return this.listNow(limit, afterId);
+  }
+
+  listNow(limit = Infinity, afterId?: string): DeadLetter[] {
     const page: DeadLetter[] = [];
     let started = afterId === undefined;
     for (const [id, record] of this.records) {
@@ -23,6 +32,10 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
   }
 
   async remove(ids: string[]): Promise<number> {
+    return this.removeNow(ids);
+  }
+
+  removeNow(ids: string[]): number {
     return ids.filter((id) => this.records.delete(id)).length;
   }
 

@@ -25,6 +25,11 @@ export class MemoryDedupeStore implements DedupeStore {
   }
 
   async markDelivered(key: string): Promise<void> {
+    this.mark(key);
+  }
+
+  /** Synchronous, for the memory outbox. */
+  mark(key: string): void {
     this.deliveredAt.delete(key);
     this.deliveredAt.set(key, this.now());
     this.evict();

@@ -1,4 +1,3 @@
-import type { DeadLetterStore } from '../../delivery/dead-letters.js';
 import { finalOf, type QueuedEvent } from '../../delivery/event-final.js';
 import { eventOfDeadLetter } from '../../delivery/lanes.js';
 import {
@@ -12,8 +11,9 @@ import {
   type OutboxStats,
   type Settlement,
 } from '../../delivery/outbox.js';
-import type { MembershipStore } from '../../membership/store.js';
+import type { MemoryDeadLetterStore } from './dead-letters.js';
 import type { MemoryDedupeStore } from './dedupe.js';
+import type { MemoryMembershipStore } from './membership.js';
 
 interface QueuedRequest extends OutboxRequest {
   id: string;
@@ -29,8 +29,9 @@ interface Lane {
 }
 
 /**
- * The library's default outbox: the same contract as SQLite's, held in Maps (lost on exit). Its operations
- * have no await between reading and writing, so each is atomic in one process.
+ * The library's default outbox: the same contract as SQLite's, held in Maps (lost on exit). Each operation
+ * runs without an await from its first read to its last write (the stores' synchronous methods), so it is
+ * atomic in this process.
  */
 export class MemoryOutbox implements Outbox {
   private readonly lanes = new Map<string, Lane>();
@@ -40,16 +41,20 @@ export class MemoryOutbox implements Outbox {
   private requestCount = 0;
 
   constructor(
-    private readonly membership: MembershipStore,
+    private readonly membership: MemoryMembershipStore,
     private readonly dedupe: MemoryDedupeStore,
-    private readonly deadLetters: DeadLetterStore,
+    private readonly deadLetters: MemoryDeadLetterStore,
   ) {}
 
   async commit(changes: ChangeSet, maxQueuedEvents = Infinity): Promise<CommitResult> {
+    return this.commitNow(changes, maxQueuedEvents);
+  }
+
+  private commitNow(changes: ChangeSet, maxQueuedEvents: number): CommitResult {
     if (this.events.size > 0 && this.events.size + changes.events.length > maxQueuedEvents) {
       throw new QueueFullError(this.events.size, maxQueuedEvents);
     }
-    await this.membership.apply(changes.membership);
+    this.membership.applyNow(changes.membership);
     const settled: FinalOutcome[] = [];
     const results: CommitResult['events'] = [];
     for (const event of changes.events) {
@@ -75,7 +80,7 @@ export class MemoryOutbox implements Outbox {
         enqueuedAt: changes.now,
       });
       for (const request of fresh) {
-        if (request.supersedable) settled.push(...(await this.supersede(request.lane, changes.now)));
+        if (request.supersedable) settled.push(...this.supersede(request.lane, changes.now));
         this.append({ ...request, id: String(this.nextId++), eventId, attempts: 0 }, changes.now);
       }
       results.push({ eventId, queuedRequests: fresh.length });
@@ -119,7 +124,7 @@ export class MemoryOutbox implements Outbox {
       lane.readyAt = settlement.at;
       return undefined;
     }
-    if (settlement.result === 'delivered') await this.dedupe.markDelivered(head.key);
+    if (settlement.result === 'delivered') this.dedupe.mark(head.key);
     else event.failed.push({ request: head.request, reason: settlement.reason });
     this.shift(entry.lane, lane, now);
     return this.settleOne(head.eventId, now);
@@ -132,9 +137,9 @@ export class MemoryOutbox implements Outbox {
   }
 
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
-    const records = await this.deadLetters.list({ limit });
-    await this.commit({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now });
-    await this.deadLetters.remove(records.map((r) => r.id));
+    const records = this.deadLetters.listNow(limit);
+    this.commitNow({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
+    this.deadLetters.removeNow(records.map((r) => r.id));
     return records.length;
   }
 
@@ -167,7 +172,7 @@ export class MemoryOutbox implements Outbox {
   }
 
   /** Drops the lane's unclaimed requests: a newer upsert carries the group's latest traits. */
-  private async supersede(name: string, now: number): Promise<FinalOutcome[]> {
+  private supersede(name: string, now: number): FinalOutcome[] {
     const lane = this.lanes.get(name);
     if (!lane) return [];
     const keep = lane.leasedUntil > now ? 1 : 0;
@@ -176,8 +181,8 @@ export class MemoryOutbox implements Outbox {
     for (const request of dropped) {
       this.queuedKeys.delete(request.key);
       this.requestCount--;
-      await this.dedupe.markDelivered(request.key);
-      const final = await this.settleOne(request.eventId, now);
+      this.dedupe.mark(request.key);
+      const final = this.settleOne(request.eventId, now);
       if (final) settled.push(final);
     }
     if (lane.requests.length === 0) this.lanes.delete(name);
@@ -185,12 +190,12 @@ export class MemoryOutbox implements Outbox {
     return settled;
   }
 
-  private async settleOne(eventId: string, now: number): Promise<FinalOutcome | undefined> {
+  private settleOne(eventId: string, now: number): FinalOutcome | undefined {
     const event = this.events.get(eventId)!;
     if (--event.open > 0) return undefined;
     this.events.delete(eventId);
     const { outcome, deadLetter } = finalOf(event, now);
-    if (deadLetter) outcome.deadLetterId = await this.deadLetters.add(deadLetter);
+    if (deadLetter) outcome.deadLetterId = this.deadLetters.addNow(deadLetter);
     return outcome;
   }
 }
