@@ -6,4 +6,5 @@ export type { EventOutcome, OutcomeStatus } from './delivery/outcome.js';
 export type { AttemptReport, DeliveryHealth, DeliveryObserver } from './delivery/deliverer.js';
 export type { Outbox, OutboxStats } from './delivery/outbox.js';
 export type { MembershipStore, GroupAssignment } from './membership/store.js';
-export { process, processRouterDest, type ProcessorInput, type RestRequest, type RouterOutput } from './entry/rudderstack/transformer-api.js';
+export { process, processRouterDest, useStore, type ProcessorInput, type RestRequest, type RouterOutput } from './entry/rudderstack/transformer-api.js';
+export { StoreUnavailableError } from './state/redis/connection.js';

@@ -178,9 +178,9 @@ export function manifestText(manifest: DestinationManifest = buildManifest()): s
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-/** configSchema as draft-07 JSON schema of what a user may write (defaults optional), minus zod-only noise. */
+/** configSchema as draft-07 JSON schema of what a user may write (defaults optional), minus zod-only noise; the state store is the operator's, not a CDP form field. */
 export function buildConfigJsonSchema(): ConfigJsonSchema {
-  const generated = configJsonSchemaSchema.parse(z.toJSONSchema(configSchema, { target: 'draft-7', io: 'input' }));
+  const generated = configJsonSchemaSchema.parse(z.toJSONSchema(configSchema.omit({ store: true }), { target: 'draft-7', io: 'input' }));
   return {
     $schema: generated.$schema,
     type: generated.type,

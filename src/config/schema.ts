@@ -53,6 +53,17 @@ export const configSchema = z.object({
   // Runtime (operator) settings
   maxQueuedEvents: z.int().positive().default(100_000).meta({ title: 'Queue bound (events)', description: 'Events waiting in the outbox at most; beyond it intake waits (send) or answers 503 (serve).' }),
   pauseProbeMs: z.int().positive().default(30_000).meta({ title: 'Credential probe interval (ms)', description: 'While OpenPanel refuses the credentials (401), delivery pauses and one request tries again this often.' }),
+  // Runtime (operator) settings
+  store: z
+    .discriminatedUnion('type', [
+      z.object({ type: z.literal('sqlite') }),
+      z.object({ type: z.literal('redis'), url: z.url({ protocol: /^rediss?$/ }), prefix: z.string().min(1).optional() }),
+    ])
+    .default({ type: 'sqlite' })
+    .meta({
+      title: 'State store',
+      description: 'Where the outbox, membership, delivered keys and dead letters live: sqlite (under --data-dir; in memory without one) or a Redis shared by several instances ({type: "redis", url, prefix}).',
+    }),
 });
 
 /** Config as written by a user (defaults optional). */

@@ -44,8 +44,11 @@ export interface DelivererOptions {
 }
 
 const lastBodyChars = 1000;
-/** How long a claimed lane stays leased: past the request timeout, so only a dead worker's lease expires. */
-const leaseMarginMs = 30_000;
+/**
+ * How long a claimed lane stays leased: past the request timeout (plus time to settle), so only a dead worker's
+ * lease expires; short enough that other instances take a dead one's lanes within 30 s (DESIGN.md section 7).
+ */
+const leaseMarginMs = 5_000;
 
 const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
@@ -158,7 +161,8 @@ export class Deliverer {
         if (entries.length > 0) continue;
       }
       const next = free > 0 ? await this.outbox.nextReadyAt() : undefined;
-      await this.waitFor(next === undefined ? undefined : Math.max(1, next - this.now()));
+      const wait = next === undefined ? undefined : Math.max(1, next - this.now());
+      await this.waitFor(this.outbox.pollMs === undefined ? wait : Math.min(wait ?? Infinity, this.outbox.pollMs));
     }
   }
 

@@ -134,6 +134,11 @@ export class QueueFullError extends Error {
 }
 
 export interface Outbox {
+  /**
+   * Set by a backend several processes share (Redis): others commit work and die without telling this one, so an
+   * idle worker looks again at least this often. Unset: nothing changes the outbox but this process.
+   */
+  readonly pollMs?: number;
   commit(changes: ChangeSet, maxQueuedEvents?: number): Promise<CommitResult>;
   claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]>;
   settle(entry: OutboxEntry, settlement: Settlement, now: number): Promise<FinalOutcome | undefined>;

@@ -7,13 +7,12 @@ import type { EventOutcome } from '../../delivery/outcome.js';
 import { loadMappings } from '../../mapping/load.js';
 import { MembershipOverlay } from '../../membership/overlay.js';
 import type { Transport } from '../../openpanel/http-client.js';
-import { openMemoryState } from '../../state/memory/index.js';
-import { openSqliteState } from '../../state/sqlite/index.js';
+import { openState } from '../../state/open-state.js';
 import type { TransformResult } from '../../transform/result.js';
 import { createTransformer } from '../../transform/transformer.js';
 
 export interface DestinationOptions {
-  /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: memory. */
+  /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: memory (config `store` redis: in Redis). */
   dataDir?: string;
   /** How long to wait for another process to release `dataDir`; default 5 s. */
   lockTimeoutMs?: number;
@@ -65,7 +64,7 @@ const duplicateReason = (messageId: string | undefined): string =>
 export function createDestination(configInput: DestinationConfigInput, options: DestinationOptions = {}) {
   const config: DestinationConfig = configSchema.parse(configInput);
   const now = options.now ?? Date.now;
-  const state = options.dataDir === undefined ? openMemoryState(config, now) : openSqliteState(options.dataDir, config, { lockTimeoutMs: options.lockTimeoutMs, now });
+  const state = openState(config, { dataDir: options.dataDir, lockTimeoutMs: options.lockTimeoutMs, now });
   const { outbox } = state;
   const mappings = loadMappings();
   const batchSize = options.batchSize ?? BATCH_SIZE;

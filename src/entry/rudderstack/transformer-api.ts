@@ -5,6 +5,7 @@ import { fingerprint } from '../../transform/fingerprint.js';
 import type { DestinationConfigInput } from '../../config/schema.js';
 import { configSchema } from '../../config/schema.js';
 import { createDryRun } from '../library/dry-run.js';
+import type { StoreConfig } from '../../state/open-state.js';
 
 type Destination = ReturnType<typeof createDryRun>;
 import { fromControlPlane } from './control-plane-config.js';
@@ -41,6 +42,13 @@ class FilteredEventError extends BaseError {
   }
 }
 
+let store: StoreConfig = { type: 'sqlite' };
+
+/** Where transformer membership lives: config `store` (serve passes its own), so replicas on one Redis share it. */
+export function useStore(next: StoreConfig): void {
+  store = next;
+}
+
 const MAX_DESTINATIONS = 100;
 // One destination per RudderStack destination and config, so each keeps its users' membership across calls.
 const destinations = new Map<string, Destination>();
@@ -52,7 +60,7 @@ function destinationFor({ ID, Config }: RudderDestination): Destination {
   if (destination === undefined) {
     const problems = configProblems(config);
     if (problems.length > 0) throw new ConfigurationError(`invalid OpenPanel destination config: ${problems.join('; ')}`);
-    destination = createDryRun(configSchema.parse(config as DestinationConfigInput));
+    destination = createDryRun(configSchema.parse(config as DestinationConfigInput), { store, scope: ID ?? key });
     destinations.set(key, destination);
     if (destinations.size > MAX_DESTINATIONS) {
       const [oldest, evicted] = destinations.entries().next().value as [string, Destination];

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { DAY_MS, type State, type StateConfig } from '../state.js';
 import { connectRedis, redisWhere } from './connection.js';
 import { RedisDeadLetterStore } from './dead-letters.js';
@@ -17,7 +18,7 @@ export const DEFAULT_REDIS_PREFIX = 'openpanel-destination:';
  * The scaled-out state (DESIGN.md section 7): every instance and transformer replica opens the same Redis and
  * prefix, and together they act as one destination. One connection per state, closed with it.
  */
-export function openRedisState(store: RedisStoreConfig, config: StateConfig, options: RedisOutboxOptions = {}): State {
+export function openRedisState(store: RedisStoreConfig, config: StateConfig, options: RedisOutboxOptions & { now?: () => number } = {}): State {
   const client = connectRedis(store.url);
   const where = redisWhere(store.url);
   const prefix = store.prefix ?? DEFAULT_REDIS_PREFIX;
@@ -32,7 +33,19 @@ export function openRedisState(store: RedisStoreConfig, config: StateConfig, opt
     outbox,
     async close() {
       await membership.close();
-      await client.quit().catch(() => client.disconnect());
+      await quit(client);
     },
   };
 }
+
+/** Membership alone, on its own connection (closed with it): for a transformer that does not deliver. */
+export function openRedisMembership(store: RedisStoreConfig, config: StateConfig): RedisMembershipStore {
+  const client = connectRedis(store.url);
+  return new RedisMembershipStore(client, store.prefix ?? DEFAULT_REDIS_PREFIX, config.membershipTtlDays * DAY_MS, redisWhere(store.url), () => quit(client));
+}
+
+const quit = (client: Redis): Promise<void> =>
+  client.quit().then(
+    () => undefined,
+    () => client.disconnect(),
+  );

@@ -81,6 +81,8 @@ export class RedisMembershipStore implements MembershipStore {
     private readonly prefix: string,
     ttlMs: number,
     private readonly where: string,
+    /** Set when the store owns its connection (a transformer's membership without an outbox). */
+    private readonly release?: () => Promise<void>,
   ) {
     this.ttlMs = Math.max(1, Math.ceil(ttlMs));
     this.assignScript = defineScript(client, 'opdMembershipAssign', assignLua);
@@ -115,9 +117,11 @@ export class RedisMembershipStore implements MembershipStore {
     await this.run(() => this.applyScript(this.prefix, this.ttlMs, JSON.stringify(membershipPayload(changes))));
   }
 
-  /** The client belongs to the state: closing the store only ends its use. */
+  /** Ends this store's use of the client (and closes it when the store owns it). */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    await this.release?.();
   }
 
   get ttl(): number {

@@ -205,13 +205,8 @@ local at = false
 if oldest[1] then at = redis.call('HGET', P .. 'ev:' .. oldest[1], 'enq') end
 return { redis.call('ZCARD', P .. 'events'), redis.call('GET', P .. 'nreq') or '0', at, redis.call('ZCARD', P .. 'dl') }`;
 
-const nextLua = `local P = ARGV[1]
-local best = false
-for _, set in ipairs({ 'ready', 'leased' }) do
-  local first = redis.call('ZRANGE', P .. set, 0, 0, 'WITHSCORES')
-  if first[2] and (not best or tonumber(first[2]) < best) then best = tonumber(first[2]) end
-end
-return best and tostring(best) or false`;
+const nextLua = `local first = redis.call('ZRANGE', ARGV[1] .. 'ready', 0, 0, 'WITHSCORES')
+return first[2] or false`;
 
 /** A final event as the scripts return it (hash fields as strings). */
 interface LuaEvent {
@@ -246,12 +241,8 @@ function queuedEventOf(e: LuaEvent): QueuedEvent {
 }
 
 export interface RedisOutboxOptions {
-  /**
-   * The longest an idle worker sleeps: other instances commit work and die, and this one is not told, so a
-   * shared outbox is polled (default 1 s).
-   */
+  /** The longest an idle worker sleeps (Outbox.pollMs); default 1 s. */
   pollMs?: number;
-  now?: () => number;
 }
 
 /**
@@ -264,8 +255,7 @@ export interface RedisOutboxOptions {
  */
 export class RedisOutbox implements Outbox {
   private readonly scripts: Record<'commit' | 'claim' | 'settle' | 'finish' | 'load' | 'stats' | 'next', Script>;
-  private readonly pollMs: number;
-  private readonly now: () => number;
+  readonly pollMs: number;
 
   constructor(
     client: Redis,
@@ -277,7 +267,6 @@ export class RedisOutbox implements Outbox {
     options: RedisOutboxOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 1_000;
-    this.now = options.now ?? Date.now;
     const lua = { commit: commitLua, claim: claimLua, settle: settleLua, finish: finishLua, load: loadLua, stats: statsLua, next: nextLua };
     this.scripts = Object.fromEntries(Object.entries(lua).map(([name, code]) => [name, defineScript(client, `opdOutbox_${name}`, code)])) as RedisOutbox['scripts'];
   }
@@ -326,8 +315,7 @@ export class RedisOutbox implements Outbox {
 
   async nextReadyAt(): Promise<number | undefined> {
     const next = await this.run('next');
-    const poll = this.now() + this.pollMs;
-    return next === null ? poll : Math.min(Number(next), poll);
+    return next === null ? undefined : Number(next);
   }
 
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
