@@ -1,0 +1,169 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { laneRequests } from '../../../src/delivery/lanes.js';
+import type { NewOutboxEvent } from '../../../src/delivery/outbox.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { createDryRun } from '../../../src/entry/library/dry-run.js';
+import type { OpenPanelRequest } from '../../../src/openpanel/contract.js';
+import { StoreUnavailableError } from '../../../src/state/redis/connection.js';
+import { openRedisState } from '../../../src/state/redis/index.js';
+import type { State } from '../../../src/state/state.js';
+import { testConfig } from '../delivery/harness.js';
+import { deleteKeys, testPrefix, testRedisUrl } from '../../support/redis.js';
+
+const prefixes: string[] = [];
+const sharedPrefix = (what: string): string => {
+  const prefix = testPrefix(what);
+  prefixes.push(prefix);
+  return prefix;
+};
+afterAll(async () => {
+  for (const prefix of prefixes) await deleteKeys(prefix);
+});
+
+const headers = { 'content-type': 'application/json' };
+const track = (name: string, profileId: string): OpenPanelRequest => ({ headers, body: { type: 'track', payload: { name, profileId } } });
+const event = (messageId: string, userKey: string, name: string): NewOutboxEvent => ({
+  index: 0,
+  messageId,
+  userKey,
+  event: { messageId },
+  requests: laneRequests(messageId, userKey, [track(name, userKey)]),
+});
+
+async function drainLane(state: State, lane: string): Promise<string[]> {
+  const names: string[] = [];
+  for (;;) {
+    const [entry] = await state.outbox.claim(1, Date.now(), 60_000);
+    if (!entry) return names;
+    expect(entry.lane).toBe(lane);
+    if (entry.request.body.type === 'track') names.push(entry.request.body.payload.name);
+    await state.outbox.settle(entry, { result: 'delivered', attempts: 1 }, Date.now());
+  }
+}
+
+describe('Redis state shared by several instances', () => {
+  it('two instances committing into one user at once lose neither membership nor events, and keep each one’s order', async () => {
+    const prefix = sharedPrefix('concurrent');
+    const [a, b] = [openRedisState({ url: testRedisUrl, prefix }, testConfig()), openRedisState({ url: testRedisUrl, prefix }, testConfig())];
+    const commits = (state: State, who: string) =>
+      Array.from({ length: 50 }, (_, i) =>
+        state.outbox.commit({
+          membership: { merges: [['u1', [{ groupId: `${who}-${i}`, assignedAt: 1000 + i }]]], upserts: [] },
+          events: [event(`${who}-${i}`, 'u1', `${who}-${i}`)],
+          now: Date.now(),
+        }),
+      );
+    // Interleaved on two connections: every commit is one script, so no read-merge-write is lost between them.
+    await Promise.all([...commits(a, 'a'), ...commits(b, 'b')]);
+    const groups = (await b.membership.get('u1')).map((g) => g.groupId);
+    expect(groups).toHaveLength(100);
+    expect(new Set(groups)).toEqual(new Set([...Array.from({ length: 50 }, (_, i) => `a-${i}`), ...Array.from({ length: 50 }, (_, i) => `b-${i}`)]));
+    expect(await a.outbox.stats()).toMatchObject({ queuedEvents: 100, queuedRequests: 100 });
+    const delivered = await drainLane(b, 'u:u1');
+    expect(delivered).toHaveLength(100);
+    for (const who of ['a', 'b']) {
+      const mine = delivered.filter((name) => name.startsWith(`${who}-`));
+      expect(mine).toEqual(Array.from({ length: 50 }, (_, i) => `${who}-${i}`));
+    }
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("takes over a dead instance's lane once its lease expires, and only then", async () => {
+    const prefix = sharedPrefix('lease');
+    const dying = openRedisState({ url: testRedisUrl, prefix }, testConfig());
+    const survivor = openRedisState({ url: testRedisUrl, prefix }, testConfig());
+    await dying.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event('m1', 'u1', 'first'), event('m2', 'u1', 'second')], now: 0 });
+    const [inFlight] = await dying.outbox.claim(10, 1_000, 30_000);
+    await dying.close(); // the process is gone; its lease is not
+    expect(await survivor.outbox.claim(10, 30_999, 30_000)).toEqual([]);
+    const [taken] = await survivor.outbox.claim(10, 31_000, 30_000);
+    expect(taken).toMatchObject({ id: inFlight!.id, key: 'm1:track:first' });
+    expect(await drainLane(survivor, 'u:u1')).toEqual(['first', 'second']);
+    await survivor.close();
+  });
+
+  it('transformer replicas on one Redis share membership, apart per destination', async () => {
+    const store = { type: 'redis' as const, url: testRedisUrl, prefix: sharedPrefix('transformer') };
+    const config = configSchema.parse({ clientId: '0b3c1d9e-4f5a-4b6c-8d7e-9f0a1b2c3d4e', clientSecret: 'sec_x' });
+    const [one, two, other] = [createDryRun(config, { store, scope: 'dest-1' }), createDryRun(config, { store, scope: 'dest-1' }), createDryRun(config, { store, scope: 'dest-2' })];
+    await one.transformEvent({ type: 'group', userId: 'u1', groupId: 'acme', traits: { name: 'Acme' }, timestamp: '2026-01-01T00:00:00Z' }, 0);
+    const tracked = await two.transformEvent({ type: 'track', userId: 'u1', event: 'Paid', timestamp: '2026-01-02T00:00:00Z' }, 1);
+    const elsewhere = await other.transformEvent({ type: 'track', userId: 'u1', event: 'Paid', timestamp: '2026-01-02T00:00:00Z' }, 1);
+    const groupsOf = (result: typeof tracked) => (result.status === 'ok' ? result.requests.map((r) => (r.body.type === 'track' ? r.body.payload.groups : undefined)) : result);
+    expect(groupsOf(tracked)).toEqual([['acme']]);
+    expect(groupsOf(elsewhere)).toEqual([undefined]);
+    await Promise.all([one.close(), two.close(), other.close()]);
+  });
+});
+
+/** A free TCP port on loopback. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A private redis-server with AOF (appendfsync always), as the README asks for production. */
+async function startRedis(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  probe.on('error', () => undefined);
+  for (let i = 0; i < 100; i++) {
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      return child;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error(`redis-server on ${port} did not start`);
+}
+
+describe('Redis unavailable', () => {
+  it('rejects a commit within seconds with an error naming the server, never the password', async () => {
+    const port = await freePort(); // nothing listens there
+    const state = openRedisState({ url: `redis://:hunter2@127.0.0.1:${port}/0`, prefix: 'x:' }, testConfig());
+    const started = Date.now();
+    const commit = state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event('m1', 'u1', 'a')], now: 0 });
+    await expect(commit).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(commit).rejects.toThrow(new RegExp(`Redis at 127\\.0\\.0\\.1:${port}/0: .*nothing of this call was accepted`));
+    await expect(commit).rejects.not.toThrow(/hunter2/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    await state.close();
+  });
+
+  it('keeps what it acknowledged through a Redis crash: commits fail while it is down, then everything is still queued', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'opd-redis-'));
+    let server = await startRedis(port, dir);
+    const state = openRedisState({ url: `redis://127.0.0.1:${port}`, prefix: 'crash:' }, testConfig());
+    try {
+      await state.outbox.commit({ membership: { merges: [['u1', [{ groupId: 'acme', assignedAt: 1 }]]], upserts: [] }, events: [event('m1', 'u1', 'a'), event('m2', 'u1', 'b')], now: 0 });
+      server.kill('SIGKILL');
+      await new Promise((resolve) => server.once('exit', resolve));
+      await expect(state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event('m3', 'u1', 'c')], now: 0 })).rejects.toBeInstanceOf(StoreUnavailableError);
+      server = await startRedis(port, dir);
+      // The client reconnects by itself; the acknowledged events and membership came back from the AOF.
+      let stats;
+      for (let i = 0; i < 50 && !stats; i++) stats = await state.outbox.stats().catch(() => sleep(200).then(() => undefined));
+      expect(stats).toMatchObject({ queuedEvents: 2, queuedRequests: 2 });
+      expect(await state.membership.get('u1')).toEqual([{ groupId: 'acme', assignedAt: 1 }]);
+      expect(await drainLane(state, 'u:u1')).toEqual(['a', 'b']);
+    } finally {
+      await state.close();
+      server.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
