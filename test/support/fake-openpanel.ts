@@ -64,6 +64,8 @@ export interface FakeOpenPanel {
   tracksOf(profileId: string | number): TrackPayload[];
   /** Forgets stored requests and stats and restarts the failure sequence. */
   reset(): void;
+  /** An outage: every request fails this way until `outage(undefined)`; `'401'` refuses every client as a wrong secret would. */
+  outage(kind: FailureKind | '401' | undefined): void;
   close(): Promise<void>;
 }
 
@@ -86,8 +88,10 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
   const requests: StoredRequest[] = [];
   const stats: FakeOpenPanelStats = { received: 0, injectedFailures: 0, rejected: 0 };
   let random = seededRandom(options.seed ?? 1);
+  let down: FailureKind | '401' | undefined;
 
   const injectedFailure = (): FailureKind | undefined => {
+    if (down !== undefined && down !== '401') return down;
     if (!options.failRate || random() >= options.failRate) return undefined;
     return kinds[Math.floor(random() * kinds.length)];
   };
@@ -142,6 +146,7 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
 
     let stored: StoredRequest;
     try {
+      if (down === '401') throw new Refusal(401, 'Ingestion: Invalid cors or secret');
       stored = accept(req, raw);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
@@ -181,6 +186,10 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
       requests.length = 0;
       Object.assign(stats, { received: 0, injectedFailures: 0, rejected: 0 });
       random = seededRandom(options.seed ?? 1);
+      down = undefined;
+    },
+    outage: (kind) => {
+      down = kind;
     },
     close: async () => {
       server.closeAllConnections();
