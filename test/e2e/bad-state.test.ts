@@ -65,7 +65,7 @@ describe('send on a data dir it cannot use', () => {
     const second = await send(dataDir, '--lock-timeout', '300');
     expect(second.code).toBe(6);
     expect(second.stderr.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(/busy\/state\.sqlite: in use by another openpanel-destination process \(waited 0 s\): let it finish or stop it, or pass another --data-dir$/),
+      expect.stringMatching(/busy\/state\.sqlite: in use by another openpanel-destination process \(waited 0.3 s\): let it finish or stop it, or pass another --data-dir$/),
     ]);
     expect(await firstExit).toBe(0);
     expect(firstOut).toMatch(/^delivered 400, skipped 0, rejected 0, dead-lettered 0/);
