@@ -157,3 +157,26 @@ describe('send interrupted with Ctrl-C', () => {
     expect(stored + fake.requests.length).toBe(expected.bodies.length);
   });
 });
+
+describe('send while OpenPanel is down', () => {
+  let fake: FakeOpenPanel;
+  beforeAll(async () => {
+    fake = await startFakeOpenPanel();
+  });
+  afterAll(() => fake.close());
+
+  it('says on stderr (piped) what fails and how many events wait, then delivers everything once OpenPanel is back', async () => {
+    fake.outage('503');
+    const config = { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, backoffBaseMs: 50, backoffMaxMs: 500 };
+    const running = cli(['send', '--input', input, '--data-dir', join(work, 'outage')], config);
+    while (fake.stats.injectedFailures < 100 || fake.stats.received < 100) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    fake.outage(undefined);
+    const { code, stdout, stderr } = await running;
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^OpenPanel is not accepting requests \(HTTP 503\): \d+ events queued, retrying with backoff for up to 240 min; Ctrl-C keeps them queued for the next run$/m);
+    expect(stdout).toMatch(/dead-lettered 0/);
+    const expected = await expectedOf(fake.clientId, fake.clientSecret);
+    expect(sorted(fake.requests.map((r) => r.body))).toEqual(sorted(expected.bodies));
+  });
+});
