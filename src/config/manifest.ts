@@ -45,6 +45,8 @@ const formLayout: { setup: readonly FormGroup[]; settings: readonly FormGroup[] 
         'dedupeMaxIds',
         'membershipMaxKeys',
         'membershipTtlDays',
+        'maxQueuedEvents',
+        'pauseProbeMs',
       ],
     },
   ],

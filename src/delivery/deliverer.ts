@@ -84,6 +84,7 @@ export class Deliverer {
   private closing: Promise<void> | undefined;
   private readonly deadline = new AbortController();
   private pausedFor: string | undefined;
+  private probeAt = 0;
 
   constructor(private readonly options: DelivererOptions) {
     this.config = options.config;
@@ -147,9 +148,14 @@ export class Deliverer {
   private async run(): Promise<void> {
     while (this.running) {
       if (this.pausedFor !== undefined) {
-        this.woken = false; // a finished attempt is no reason to probe early; resume() wakes the wait
-        await this.waitFor(this.config.pauseProbeMs);
-        if (!this.running || this.attempts.size > 0) continue;
+        // Commits and finished attempts wake the loop too: only the probe time (and no attempt in flight) starts a probe.
+        const wait = this.probeAt - this.now();
+        if (wait > 0 || this.attempts.size > 0) {
+          this.woken = false;
+          await this.waitFor(wait > 0 ? wait : undefined);
+          continue;
+        }
+        this.probeAt = this.now() + this.config.pauseProbeMs;
         const [probe] = await this.outbox.claim(1, this.now(), this.leaseMs);
         if (probe) await this.track(probe);
         continue;
@@ -157,7 +163,9 @@ export class Deliverer {
       const free = this.config.concurrency - this.attempts.size;
       if (free > 0) {
         const entries = await this.outbox.claim(free, this.now(), this.leaseMs);
-        for (const entry of entries) void this.track(entry);
+        // Paused while claiming: hand them back untried.
+        if (this.pausedFor !== undefined) for (const entry of entries) await this.outbox.settle(entry, { result: 'released' }, this.now());
+        else for (const entry of entries) void this.track(entry);
         if (entries.length > 0) continue;
       }
       const next = free > 0 ? await this.outbox.nextReadyAt() : undefined;
@@ -242,6 +250,7 @@ export class Deliverer {
   private pause(reason: string): void {
     if (this.pausedFor === reason) return;
     this.pausedFor = reason;
+    this.probeAt = this.now() + this.config.pauseProbeMs;
     this.options.onChange?.();
   }
 

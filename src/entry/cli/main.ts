@@ -10,6 +10,8 @@ import { validateConfigCommand } from './validate-config-command.js';
 const configOption = () => new Option('--config <file>', 'config JSON (keys as in manifest.json); OPENPANEL_CLIENT_ID/_SECRET/_API_URL override it');
 const inputOption = () => new Option('--input <file>', 'events as NDJSON, a JSON array or {"batch": [...]} (default: stdin)');
 const dataDirOption = () => new Option('--data-dir <dir>', 'state: outbox, membership, delivered keys, dead letters (one process at a time)').default('./data');
+const lockTimeoutOption = () =>
+  new Option('--lock-timeout <ms>', 'how long to wait for another process using --data-dir before giving up (exit 6)').default(5000).argParser(Number);
 const transportOption = () =>
   new Option('--transport <name>', 'HTTP transport to OpenPanel').choices(['undici', 'http']).default('undici');
 
@@ -33,6 +35,7 @@ export function buildProgram(): Command {
     .addOption(configOption())
     .addOption(inputOption())
     .addOption(dataDirOption())
+    .addOption(lockTimeoutOption())
     .addOption(transportOption())
     .action(async (options) => {
       process.exitCode = await sendCommand(options);
@@ -43,6 +46,7 @@ export function buildProgram(): Command {
     .description('move the dead letters kept under --data-dir back into the queue and deliver them')
     .addOption(configOption())
     .addOption(dataDirOption())
+    .addOption(lockTimeoutOption())
     .addOption(transportOption())
     .action(async (options) => {
       process.exitCode = await replayCommand(options);

@@ -6,6 +6,7 @@ import { EXIT_CREDENTIALS } from './send-command.js';
 export interface ReplayOptions {
   config?: string;
   dataDir: string;
+  lockTimeout?: number;
   transport?: Transport;
 }
 
@@ -15,7 +16,7 @@ export interface ReplayOptions {
  */
 export async function replayCommand(options: ReplayOptions): Promise<number> {
   const config = configOrExit(options.config);
-  const destination = createDestination(config, { dataDir: options.dataDir, transport: options.transport });
+  const destination = createDestination(config, { dataDir: options.dataDir, lockTimeoutMs: options.lockTimeout, transport: options.transport });
   const { delivered, failed } = await destination.replay();
   const health = destination.health();
   const left = await destination.close();

@@ -12,6 +12,7 @@ export interface SendOptions {
   config?: string;
   input?: string;
   dataDir: string;
+  lockTimeout?: number;
   transport?: Transport;
 }
 
@@ -90,6 +91,7 @@ export async function sendCommand(options: SendOptions): Promise<number> {
   let notices: ReturnType<typeof troubleNotices> | undefined;
   const destination = createDestination(config, {
     dataDir: options.dataDir,
+    lockTimeoutMs: options.lockTimeout,
     transport: options.transport,
     observer: {
       onAttempt(attempt) {

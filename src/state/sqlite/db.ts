@@ -28,7 +28,7 @@ function stateErrorOf(error: unknown, file: string, lockTimeoutMs: number): unkn
     return new StateError(
       'busy',
       file,
-      `in use by another openpanel-destination process (waited ${Math.round(lockTimeoutMs / 1000)} s)`,
+      `in use by another openpanel-destination process (waited ${(lockTimeoutMs / 1000).toFixed(1)} s)`,
       'let it finish or stop it, or pass another --data-dir',
     );
   }
