@@ -1,10 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { createDestination, type AcceptOutcome, type DestinationConfigInput } from '../../src/index.js';
+import { createDestination, type AcceptOutcome, type DestinationConfigInput, type DestinationOptions } from '../../src/index.js';
 
 /**
- * One destination instance in its own process (run with tsx) on a shared store: it commits the batches it is
+ * One destination instance in its own process (run with tsx), on a shared store (or its own data dir): it commits the batches it is
  * handed (`accept`, answering once they are committed, as serve's intake does) and delivers from the shared
  * outbox. This file is both the child (when run directly) and the parent's handle to it (over IPC).
  */
@@ -21,8 +21,8 @@ type Reply = { id: number; outcomes?: AcceptOutcome[]; error?: string };
 
 const thisFile = fileURLToPath(import.meta.url);
 
-export async function startInstance(config: DestinationConfigInput): Promise<Instance> {
-  const child = fork(thisFile, [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startInstance(config: DestinationConfigInput, options: Pick<DestinationOptions, 'dataDir'> = {}): Promise<Instance> {
+  const child = fork(thisFile, [JSON.stringify(config), JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = once(child, 'exit');
   await Promise.race([once(child, 'message'), exited.then(() => Promise.reject(new Error('instance exited before it was ready')))]);
   let nextId = 0;
@@ -52,8 +52,8 @@ async function stop(child: ChildProcess, exited: Promise<unknown>): Promise<void
   await exited;
 }
 
-async function runInThisProcess(config: DestinationConfigInput): Promise<void> {
-  const destination = createDestination(config);
+async function runInThisProcess(config: DestinationConfigInput, options: DestinationOptions): Promise<void> {
+  const destination = createDestination(config, options);
   process.on('message', (m: Command) => {
     destination.accept(m.events).then(
       (outcomes) => process.send?.({ id: m.id, outcomes } satisfies Reply),
@@ -64,4 +64,4 @@ async function runInThisProcess(config: DestinationConfigInput): Promise<void> {
   process.send?.({ ready: true });
 }
 
-if (process.argv[1] === thisFile && process.send) await runInThisProcess(JSON.parse(process.argv[2] ?? '{}') as DestinationConfigInput);
+if (process.argv[1] === thisFile && process.send) await runInThisProcess(JSON.parse(process.argv[2] ?? '{}') as DestinationConfigInput, JSON.parse(process.argv[3] ?? '{}') as DestinationOptions);
