@@ -49,6 +49,8 @@ const lastBodyChars = 1000;
  * lease expires; short enough that other instances take a dead one's lanes within 30 s (DESIGN.md section 7).
  */
 const leaseMarginMs = 5_000;
+/** How soon delivery looks again after the state store failed. */
+const storeRetryMs = 1_000;
 
 const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
@@ -107,7 +109,22 @@ export class Deliverer {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loop = this.supervise();
+  }
+
+  /**
+   * Runs the loop again when the state store fails (Redis unreachable, disk full) instead of dying with it: the
+   * work waits in the outbox, and leases left by a failed settle run out, so at most those requests go twice.
+   */
+  private async supervise(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.run();
+      } catch (error) {
+        process.emitWarning(`delivery: ${(error as Error).message}; trying again in ${storeRetryMs / 1000} s`);
+        await this.waitFor(storeRetryMs);
+      }
+    }
   }
 
   /** New work was committed (or a lane freed): look again now instead of at the next ready time. */
@@ -239,7 +256,8 @@ export class Deliverer {
         durationMs: now - started,
       });
     }
-    const final = await this.outbox.settle(entry, settlement, this.now());
+    // A store that fails here leaves the lane leased; its lease runs out and the request is tried again.
+    const final = await this.outbox.settle(entry, settlement, this.now()).catch((error: unknown) => void process.emitWarning(`delivery: ${(error as Error).message}`));
     if (final) {
       this.options.onFinal(final);
       const { eventId: _, ...outcome } = final;
