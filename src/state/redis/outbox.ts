@@ -29,6 +29,7 @@ import { membershipLua, membershipPayload, type RedisMembershipStore } from './m
  *   keys         hash, dedupe key -> request id of every queued request
  *   ln:<lane>    list, the lane's request ids in order; its head is the only one claimable
  *   ready        zset, unleased non-empty lanes by ready time;  leased: zset, leased lanes by lease expiry
+ *   owner        hash, lane -> the handle holding its lease
  *   finishing    zset, events whose last request failed, until their dead letter is written (see finish)
  *   seq, nreq    counters: ids, queued requests
  */
@@ -88,6 +89,7 @@ local function supersede(lane, newest, now, dnow, cutoff, settled)
   for _, rid in ipairs(keep) do redis.call('RPUSH', lk, rid) end
   if not live then
     redis.call('ZREM', P .. 'leased', lane)
+    redis.call('HDEL', P .. 'owner', lane)
     local at = redis.call('ZSCORE', P .. 'ready', lane)
     redis.call('ZADD', P .. 'ready', math.min(at and tonumber(at) or now, now), lane)
   end
@@ -133,7 +135,7 @@ end
 if c.requeued then dl_remove(c.requeued) end
 return cjson.encode({ events = results, settled = settled })`;
 
-// ARGV: prefix, now, limit, leaseMs, staleBefore. Expired leases (dead owners) first become ready again.
+// ARGV: prefix, now, limit, leaseMs, staleBefore, owner. Expired leases (dead owners) first become ready again.
 const claimLua = `${outboxLua}
 local now = tonumber(ARGV[2])
 local expired = redis.call('ZRANGEBYSCORE', P .. 'leased', '-inf', now, 'WITHSCORES')
@@ -148,6 +150,7 @@ for _, lane in ipairs(redis.call('ZRANGEBYSCORE', P .. 'ready', '-inf', now, 'LI
   if rid then
     local r = redis.call('HMGET', P .. 'rq:' .. rid, 'ev', 'key', 'req', 'att', 'first')
     redis.call('ZADD', P .. 'leased', now + tonumber(ARGV[4]), lane)
+    redis.call('HSET', P .. 'owner', lane, ARGV[6])
     out[#out + 1] = { rid, r[1], lane, r[2], r[3], r[4], r[5] }
   end
 end
@@ -161,6 +164,12 @@ local now = s.now
 local lk = P .. 'ln:' .. s.lane
 -- Superseded while on the wire (or settled by another owner after a lease expired): nothing to settle.
 if redis.call('LINDEX', lk, 0) ~= s.id then return false end
+-- After its lease ran out another instance may hold the lane: only the holder releases it or schedules a retry.
+local mine = redis.call('HGET', P .. 'owner', s.lane) == s.owner
+if s.result == 'released' or s.result == 'retry' then
+  if not mine then return false end
+  redis.call('HDEL', P .. 'owner', s.lane)
+end
 if s.result == 'released' then
   if redis.call('ZREM', P .. 'leased', s.lane) == 1 then redis.call('ZADD', P .. 'ready', now, s.lane) end
   return false
@@ -182,6 +191,7 @@ end
 if s.result == 'delivered' then dd_mark(r[2], s.dnow, s.cutoff)
 else redis.call('RPUSH', P .. 'evf:' .. r[1], cjson.encode({ s.reason, r[4] })) end
 redis.call('LPOP', lk)
+if mine then redis.call('HDEL', P .. 'owner', s.lane) end
 drop_request(s.id, r[2])
 if redis.call('LLEN', lk) > 0 then redis.call('ZADD', P .. 'ready', now, s.lane) else redis.call('ZREM', P .. 'ready', s.lane) end
 local final = close_request(r[1], now)
@@ -256,6 +266,8 @@ export interface RedisOutboxOptions {
 export class RedisOutbox implements Outbox {
   private readonly scripts: Record<'commit' | 'claim' | 'settle' | 'finish' | 'load' | 'stats' | 'next', Script>;
   readonly pollMs: number;
+  /** Names this handle's leases, so a late settle after its lease ran out leaves the new holder's lease alone. */
+  private readonly owner = randomUUID();
 
   constructor(
     client: Redis,
@@ -277,7 +289,7 @@ export class RedisOutbox implements Outbox {
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {
     if (limit <= 0) return [];
-    const reply = await this.run('claim', now, limit, leaseMs, now - leaseMs);
+    const reply = await this.run('claim', now, limit, leaseMs, now - leaseMs, this.owner);
     type Row = [string, string, string, string, string, string, string | false];
     const [rows, stale] = JSON.parse(String(reply)) as [Row[] | Record<string, never>, string[] | Record<string, never>];
     // Outcomes of events whose finisher died go nowhere: their dead letters are what matters.
@@ -303,6 +315,7 @@ export class RedisOutbox implements Outbox {
       cutoff: this.dedupe.cutoff(),
       lane: entry.lane,
       id: entry.id,
+      owner: this.owner,
       ...settlement,
       ...('last' in settlement ? { first: settlement.firstAttemptAt, last: JSON.stringify(zLastResponse.parse(settlement.last)) } : {}),
     };

@@ -91,6 +91,20 @@ describe('Redis state shared by several instances', () => {
     await survivor.close();
   });
 
+  it('a late release or retry from an instance whose lease ran out leaves the new holder alone', async () => {
+    const prefix = sharedPrefix('owner');
+    const [slow, taker, third] = [0, 1, 2].map(() => openRedisState({ url: testRedisUrl, prefix }, testConfig()));
+    await slow!.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event('m1', 'u1', 'first')], now: 0 });
+    const [late] = await slow!.outbox.claim(1, 0, 100);
+    const [held] = await taker!.outbox.claim(1, 100, 10_000);
+    expect(held!.id).toBe(late!.id);
+    await slow!.outbox.settle(late!, { result: 'released' }, 150);
+    await slow!.outbox.settle(late!, { result: 'retry', at: 160, attempts: 1, firstAttemptAt: 0, last: { status: 503 } }, 150);
+    expect(await third!.outbox.claim(1, 200, 10_000)).toEqual([]);
+    expect(await taker!.outbox.settle(held!, { result: 'delivered', attempts: 1 }, 200)).toMatchObject({ status: 'delivered', attempts: 1 });
+    await Promise.all([slow!.close(), taker!.close(), third!.close()]);
+  });
+
   it('transformer replicas on one Redis share membership, apart per destination', async () => {
     const store = { type: 'redis' as const, url: testRedisUrl, prefix: sharedPrefix('transformer') };
     const config = configSchema.parse({ clientId: '0b3c1d9e-4f5a-4b6c-8d7e-9f0a1b2c3d4e', clientSecret: 'sec_x' });
