@@ -19,6 +19,15 @@ export class MembershipOverlay implements MembershipStore {
     return view;
   }
 
+  /** Reads the keys a batch will touch in one go, when the store can (otherwise each is read on first use). */
+  async preload(keys: Iterable<string>): Promise<void> {
+    if (!this.base.getMany) return;
+    const missing = [...new Set(keys)].filter((key) => !this.views.has(key));
+    if (missing.length === 0) return;
+    const found = await this.base.getMany(missing);
+    missing.forEach((key, i) => this.views.set(key, found[i] ?? []));
+  }
+
   async assign(key: string, groupIds: string[], at: number): Promise<string[]> {
     return this.merge(key, assignmentsAt(groupIds, at));
   }

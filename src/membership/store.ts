@@ -11,6 +11,8 @@ export interface GroupAssignment {
 export interface MembershipStore {
   /** The user's assignments in assignment order (earliest event time first, ties in arrival order); read-only. */
   get(key: string): Promise<readonly Readonly<GroupAssignment>[]>;
+  /** Several keys' assignments in one round trip: a remote store (Redis) offers it so a batch reads its users at once. */
+  getMany?(keys: readonly string[]): Promise<Array<readonly Readonly<GroupAssignment>[]>>;
   /** Records groups assigned at event time `at`; returns the groupIds the key did not have before. */
   assign(key: string, groupIds: string[], at: number): Promise<string[]>;
   /** Copies `from`'s membership into `to` (identify/alias linking); returns the groupIds `to` did not have before. */

@@ -57,6 +57,14 @@ describe.each(backends)('%s stores (contract)', (_name, open) => {
       expect(await membership.get('other')).toEqual([]);
     });
 
+    it('reads many keys at once, where the store offers it, as it reads one', async () => {
+      const { membership } = state;
+      await membership.assign('u1', ['a'], 1);
+      await membership.assign('u2', ['b', 'c'], 2);
+      if (!membership.getMany) return;
+      expect(await membership.getMany(['u2', 'nobody', 'u1'])).toEqual([await membership.get('u2'), [], await membership.get('u1')]);
+    });
+
     it('applies a change set and remembers upsert fingerprints', async () => {
       const { membership } = state;
       expect(await membership.lastUpsert('acme')).toBeUndefined();

@@ -51,6 +51,13 @@ const BATCH_SIZE = 500;
 /** Events without a messageId get one derived from their content, so a re-sent copy is still recognised. */
 const contentId = (event: unknown): string => `content-${createHash('sha1').update(JSON.stringify(event)).digest('base64url')}`;
 
+/** The membership keys an event may read (a hint for preloading: a key missed here is read when used). */
+const membershipKeys = (event: unknown): string[] => {
+  if (typeof event !== 'object' || event === null) return [];
+  const { userId, anonymousId, previousId } = event as Record<string, unknown>;
+  return [userId, anonymousId, previousId].filter((id): id is string => typeof id === 'string' && id !== '');
+};
+
 const duplicateReason = (messageId: string | undefined): string =>
   `duplicate: every request of messageId ${messageId ?? '(none)'} was already delivered or is queued`;
 
@@ -128,6 +135,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
   async function commitBatch(events: readonly unknown[], indexOf: (i: number) => number, maxQueued: number): Promise<Array<AcceptOutcome & { eventId?: string }>> {
     if (closed) throw new Error('destination is closed: events not taken');
     const overlay = new MembershipOverlay(state.membership);
+    await overlay.preload(events.flatMap(membershipKeys));
     const transformEvent = createTransformer({ config, membership: overlay, mappings, now });
     const results: TransformResult[] = [];
     for (let i = 0; i < events.length; i++) results.push(await transformEvent(events[i], indexOf(i)));

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { assignmentsAt, decodeAssignments, encodeAssignments } from '../../membership/rules.js';
 import type { GroupAssignment, MembershipChanges, MembershipStore } from '../../membership/store.js';
-import { defineScript, onRedis, type Script } from './connection.js';
+import { defineScript, onRedis, StoreUnavailableError, type Script } from './connection.js';
 
 /**
  * Lua for membership, shared with the outbox's commit. `P` is the key prefix. A key's assignments are one
@@ -93,6 +93,17 @@ export class RedisMembershipStore implements MembershipStore {
   async get(key: string): Promise<readonly Readonly<GroupAssignment>[]> {
     const stored = await this.run(() => this.client.getex(`${this.prefix}mem:${key}`, 'PX', this.ttlMs));
     return stored === null ? [] : decodeAssignments(stored);
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<readonly Readonly<GroupAssignment>[]>> {
+    if (keys.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const key of keys) pipeline.getex(`${this.prefix}mem:${key}`, 'PX', this.ttlMs);
+    const replies = (await this.run(() => pipeline.exec())) ?? [];
+    return replies.map(([error, stored]) => {
+      if (error) throw new StoreUnavailableError(this.where, error);
+      return typeof stored === 'string' ? decodeAssignments(stored) : [];
+    });
   }
 
   async assign(key: string, groupIds: string[], at: number): Promise<string[]> {
