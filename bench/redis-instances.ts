@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,7 +41,13 @@ async function redisCpuSeconds(): Promise<number> {
   return field('used_cpu_sys') + field('used_cpu_user');
 }
 
-async function run(fake: FakeOpenPanelProcess, name: string, instances: number, store: 'sqlite' | 'redis'): Promise<{ seconds: number; intakeSeconds: number; redisCpu: number }> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function run(fake: FakeOpenPanelProcess, name: string, instances: number, store: 'sqlite' | 'redis'): Promise<{ seconds: number; intakeSeconds: number; redisCpu: number; instancesCpu: number }> {
   await fake.reset();
   const prefix = testPrefix('bench');
   const dir = mkdtempSync(join(tmpdir(), 'opd-bench-'));
@@ -58,6 +64,7 @@ async function run(fake: FakeOpenPanelProcess, name: string, instances: number, 
     const batches: unknown[][] = [];
     for (let i = 0; i < events.length; i += batchSize) batches.push(events.slice(i, i + batchSize));
     const cpuBefore = await redisCpuSeconds();
+    const instancesCpuBefore = started.reduce((sum, instance) => sum + cpuSecondsOf(instance.pid), 0);
     const t0 = performance.now();
     // Each instance takes every n-th batch; its own batches commit one after another.
     await Promise.all(started.map(async (instance, n) => {
@@ -67,9 +74,10 @@ async function run(fake: FakeOpenPanelProcess, name: string, instances: number, 
     while ((await fake.stats()).stored < expectedRequests) await sleep(20);
     const seconds = (performance.now() - t0) / 1000;
     const redisCpu = (await redisCpuSeconds()) - cpuBefore;
+    const instancesCpu = started.reduce((sum, instance) => sum + cpuSecondsOf(instance.pid), 0) - instancesCpuBefore;
     const stored = (await fake.stats()).stored;
-    console.log(`${name}: ${stored} of ${expectedRequests} requests stored in ${seconds.toFixed(2)} s (all accepted after ${intakeSeconds.toFixed(2)} s); Redis CPU ${redisCpu.toFixed(2)} s`);
-    return { seconds, intakeSeconds, redisCpu };
+    console.log(`${name}: ${stored} of ${expectedRequests} requests stored in ${seconds.toFixed(2)} s (all accepted after ${intakeSeconds.toFixed(2)} s); CPU: instances ${instancesCpu.toFixed(2)} s, Redis ${redisCpu.toFixed(2)} s`);
+    return { seconds, intakeSeconds, redisCpu, instancesCpu };
   } finally {
     await Promise.all(started.map((instance) => instance.close()));
     rmSync(dir, { recursive: true, force: true });
@@ -86,8 +94,11 @@ try {
     ['redis, 1 instance', 1, 'redis'],
     ['redis, 3 instances', 3, 'redis'],
   ] as const) {
-    const { seconds } = await run(fake, name, instances, store);
+    const { seconds, redisCpu, instancesCpu } = await run(fake, name, instances, store);
     const ideal = (instances * concurrency) / (latencyMs / 1000);
+    // CPU per request: what bounds throughput on a busy machine, and what a Redis core can carry.
+    rows.push({ name: `${name}: instances' CPU per request`, unit: 'µs', figure: (instancesCpu * 1e6) / expectedRequests, floor: 1e6 / ideal, floorName: 'wall time per request at the floor' });
+    if (store === 'redis') rows.push({ name: `${name}: Redis CPU per request`, unit: 'µs', figure: (redisCpu * 1e6) / expectedRequests, floor: 1e6 / ideal, floorName: 'wall time per request at the floor' });
     rows.push({ name: `${name}: requests/s`, unit: 'req/s', figure: expectedRequests / seconds, floor: ideal, floorName: 'concurrency x instances / latency' });
     rows.push({ name: `${name}: events/s`, unit: 'ev/s', figure: events / seconds, floor: ideal, floorName: 'concurrency x instances / latency' });
   }

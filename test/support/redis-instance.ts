@@ -9,6 +9,7 @@ import { createDestination, type AcceptOutcome, type DestinationConfigInput, typ
  * outbox. This file is both the child (when run directly) and the parent's handle to it (over IPC).
  */
 export interface Instance {
+  pid: number;
   /** Resolves with the batch's outcomes once it is committed; rejects if the instance dies first. */
   accept(events: unknown[]): Promise<AcceptOutcome[]>;
   kill(signal: NodeJS.Signals): Promise<void>;
@@ -27,6 +28,7 @@ export async function startInstance(config: DestinationConfigInput, options: Pic
   await Promise.race([once(child, 'message'), exited.then(() => Promise.reject(new Error('instance exited before it was ready')))]);
   let nextId = 0;
   return {
+    pid: child.pid!,
     accept(events) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
