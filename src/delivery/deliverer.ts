@@ -81,6 +81,8 @@ export class Deliverer {
   private closing: Promise<void> | undefined;
   private readonly deadline = new AbortController();
   private pausedFor: string | undefined;
+  /** Attempts answered since the last write to the outbox: written together (group commit), still holding their slot. */
+  private unsettled: Array<{ entry: OutboxEntry; settlement: Settlement }> = [];
   private probeAt = 0;
 
   constructor(private readonly options: DelivererOptions) {
@@ -97,8 +99,9 @@ export class Deliverer {
     return this.pausedFor === undefined ? { healthy: true, status: 'ok' } : { healthy: false, status: 'degraded', reason: this.pausedFor };
   }
 
+  /** Requests on the wire, or answered and not yet recorded in the outbox. */
   get inFlight(): number {
-    return this.attempts.size;
+    return this.attempts.size + this.unsettled.length;
   }
 
   start(): void {
@@ -137,17 +140,32 @@ export class Deliverer {
         }
         await Promise.all(this.attempts);
       }
+      await this.record();
       await this.client.close();
     })();
     return this.closing;
   }
 
+  /** Writes the answered attempts to the outbox in one transaction and hands on the final outcomes. */
+  private async record(): Promise<void> {
+    if (this.unsettled.length === 0) return;
+    const batch = this.unsettled;
+    this.unsettled = [];
+    for (const final of await this.outbox.settle(batch, this.now())) {
+      this.options.onFinal(final);
+      const { eventId: _, ...outcome } = final;
+      this.options.observer?.onFinal?.(outcome);
+    }
+    this.options.onChange?.();
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
+      await this.record();
       if (this.pausedFor !== undefined) {
         // Commits and finished attempts wake the loop too: only the probe time (and no attempt in flight) starts a probe.
         const wait = this.probeAt - this.now();
-        if (wait > 0 || this.attempts.size > 0) {
+        if (wait > 0 || this.inFlight > 0) {
           this.woken = false;
           await this.waitFor(wait > 0 ? wait : undefined);
           continue;
@@ -157,16 +175,18 @@ export class Deliverer {
         if (probe) await this.track(probe);
         continue;
       }
-      const free = this.config.concurrency - this.attempts.size;
+      const free = this.config.concurrency - this.inFlight;
       if (free > 0) {
         const entries = await this.outbox.claim(free, this.now(), this.leaseMs);
         // Paused while claiming: hand them back untried.
-        if (this.pausedFor !== undefined) for (const entry of entries) await this.outbox.settle(entry, { result: 'released' }, this.now());
+        if (this.pausedFor !== undefined) this.unsettled.push(...entries.map((entry) => ({ entry, settlement: { result: 'released' } as const })));
         else for (const entry of entries) void this.track(entry);
         if (entries.length > 0) continue;
       }
       const next = free > 0 ? await this.outbox.nextReadyAt() : undefined;
       await this.waitFor(next === undefined ? undefined : Math.max(1, next - this.now()));
+      // Let the other answers that arrived in this turn of the event loop join the same write.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -174,7 +194,6 @@ export class Deliverer {
     const attempt = this.attempt(entry).finally(() => {
       this.attempts.delete(attempt);
       this.wake();
-      this.options.onChange?.();
     });
     this.attempts.add(attempt);
     return attempt;
@@ -235,12 +254,7 @@ export class Deliverer {
         durationMs: now - started,
       });
     }
-    const final = await this.outbox.settle(entry, settlement, this.now());
-    if (final) {
-      this.options.onFinal(final);
-      const { eventId: _, ...outcome } = final;
-      this.options.observer?.onFinal?.(outcome);
-    }
+    this.unsettled.push({ entry, settlement });
   }
 
   private pause(reason: string): void {
