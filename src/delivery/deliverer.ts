@@ -86,6 +86,8 @@ export class Deliverer {
   private closing: Promise<void> | undefined;
   private readonly deadline = new AbortController();
   private pausedFor: string | undefined;
+  /** Attempts answered since the last write to the outbox: written together (group commit), still holding their slot. */
+  private unsettled: Array<{ entry: OutboxEntry; settlement: Settlement }> = [];
   private probeAt = 0;
 
   constructor(private readonly options: DelivererOptions) {
@@ -102,8 +104,9 @@ export class Deliverer {
     return this.pausedFor === undefined ? { healthy: true, status: 'ok' } : { healthy: false, status: 'degraded', reason: this.pausedFor };
   }
 
+  /** Requests on the wire, or answered and not yet recorded in the outbox. */
   get inFlight(): number {
-    return this.attempts.size;
+    return this.attempts.size + this.unsettled.length;
   }
 
   start(): void {
@@ -114,7 +117,7 @@ export class Deliverer {
 
   /**
    * Runs the loop again when the state store fails (Redis unreachable, disk full) instead of dying with it: the
-   * work waits in the outbox, and leases left by a failed settle run out, so at most those requests go twice.
+   * work waits in the outbox, and answered attempts wait here to be written when the store is back.
    */
   private async supervise(): Promise<void> {
     while (this.running) {
@@ -157,17 +160,38 @@ export class Deliverer {
         }
         await Promise.all(this.attempts);
       }
+      await this.record();
       await this.client.close();
     })();
     return this.closing;
   }
 
+  /** Writes the answered attempts to the outbox in one transaction and hands on the final outcomes. */
+  private async record(): Promise<void> {
+    if (this.unsettled.length === 0) return;
+    const batch = this.unsettled;
+    this.unsettled = [];
+    // The store failed (Redis down): keep the results to write when it is back (leases that run out meanwhile let
+    // other instances send those requests again, at most once more each).
+    const finals = await this.outbox.settle(batch, this.now()).catch((error: unknown) => {
+      this.unsettled = batch.concat(this.unsettled);
+      throw error;
+    });
+    for (const final of finals) {
+      this.options.onFinal(final);
+      const { eventId: _, ...outcome } = final;
+      this.options.observer?.onFinal?.(outcome);
+    }
+    this.options.onChange?.();
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
+      await this.record();
       if (this.pausedFor !== undefined) {
         // Commits and finished attempts wake the loop too: only the probe time (and no attempt in flight) starts a probe.
         const wait = this.probeAt - this.now();
-        if (wait > 0 || this.attempts.size > 0) {
+        if (wait > 0 || this.inFlight > 0) {
           this.woken = false;
           await this.waitFor(wait > 0 ? wait : undefined);
           continue;
@@ -177,17 +201,19 @@ export class Deliverer {
         if (probe) await this.track(probe);
         continue;
       }
-      const free = this.config.concurrency - this.attempts.size;
+      const free = this.config.concurrency - this.inFlight;
       if (free > 0) {
         const entries = await this.outbox.claim(free, this.now(), this.leaseMs);
         // Paused while claiming: hand them back untried.
-        if (this.pausedFor !== undefined) for (const entry of entries) await this.outbox.settle(entry, { result: 'released' }, this.now());
+        if (this.pausedFor !== undefined) this.unsettled.push(...entries.map((entry) => ({ entry, settlement: { result: 'released' } as const })));
         else for (const entry of entries) void this.track(entry);
         if (entries.length > 0) continue;
       }
       const next = free > 0 ? await this.outbox.nextReadyAt() : undefined;
       const wait = next === undefined ? undefined : Math.max(1, next - this.now());
       await this.waitFor(this.outbox.pollMs === undefined ? wait : Math.min(wait ?? Infinity, this.outbox.pollMs));
+      // Let the other answers that arrived in this turn of the event loop join the same write.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -195,7 +221,6 @@ export class Deliverer {
     const attempt = this.attempt(entry).finally(() => {
       this.attempts.delete(attempt);
       this.wake();
-      this.options.onChange?.();
     });
     this.attempts.add(attempt);
     return attempt;
@@ -256,13 +281,7 @@ export class Deliverer {
         durationMs: now - started,
       });
     }
-    // A store that fails here leaves the lane leased; its lease runs out and the request is tried again.
-    const final = await this.outbox.settle(entry, settlement, this.now()).catch((error: unknown) => void process.emitWarning(`delivery: ${(error as Error).message}`));
-    if (final) {
-      this.options.onFinal(final);
-      const { eventId: _, ...outcome } = final;
-      this.options.observer?.onFinal?.(outcome);
-    }
+    this.unsettled.push({ entry, settlement });
   }
 
   private pause(reason: string): void {

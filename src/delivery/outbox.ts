@@ -33,11 +33,13 @@ import type { EventOutcome } from './outcome.js';
  *   leased, oldest `readyAt` first, each lane leased until `now + leaseMs`. A lease that expires (its owner
  *   died) makes the lane claimable again: at most that request is sent twice. A single-process backend that
  *   holds an exclusive lock on its state may drop all leases when it opens.
- * - `settle(entry, settlement, now)`: ends the lease. `delivered` removes the request and records its key as
- *   delivered; `retry` keeps it at the head with its attempt count and the lane ready at `at`; `failed` removes
- *   it and remembers it (with `reason`) for the event's dead letter; `released` changes nothing but the lease
- *   (not attempted: paused or shutting down). When it was the event's last open request, the event leaves the
- *   outbox and its final outcome is returned.
+ * - `settle(settlements, now)`: a batch of attempts' results, applied in order in one transaction (group
+ *   commit: one write for the responses that came back together). Each ends its entry's lease. `delivered`
+ *   removes the request and records its key as delivered; `retry` keeps it at the head with its attempt count
+ *   and the lane ready at `at`; `failed` removes it and remembers it (with `reason`) for the event's dead
+ *   letter; `released` changes nothing but the lease (not attempted: paused or shutting down). An entry that
+ *   is no longer its lane's head (superseded while on the wire) is ignored. When it was the event's last open
+ *   request, the event leaves the outbox and its final outcome is returned.
  * - `requeueDeadLetters(limit)`: moves up to `limit` dead letters, oldest first, back into the outbox as
  *   events (same messageId, keys, lanes, attempt history), removing them from the dead letters.
  */
@@ -141,7 +143,8 @@ export interface Outbox {
   readonly pollMs?: number;
   commit(changes: ChangeSet, maxQueuedEvents?: number): Promise<CommitResult>;
   claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]>;
-  settle(entry: OutboxEntry, settlement: Settlement, now: number): Promise<FinalOutcome | undefined>;
+  /** Returns the final outcomes of the events whose last open request these settled. */
+  settle(settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number): Promise<FinalOutcome[]>;
   /** The earliest `readyAt` among unleased lanes, so a worker knows how long it may sleep; undefined when empty. */
   nextReadyAt(): Promise<number | undefined>;
   requeueDeadLetters(limit: number, now: number): Promise<number>;

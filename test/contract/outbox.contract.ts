@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { laneRequests } from '../../src/delivery/lanes.js';
-import { QueueFullError, type ChangeSet, type NewOutboxEvent, type Outbox, type OutboxEntry } from '../../src/delivery/outbox.js';
+import { QueueFullError, type ChangeSet, type NewOutboxEvent, type Outbox, type OutboxEntry, type Settlement } from '../../src/delivery/outbox.js';
 import type { MembershipChanges } from '../../src/membership/store.js';
 import type { OpenPanelRequest } from '../../src/openpanel/contract.js';
 import type { State } from '../../src/state/state.js';
@@ -32,6 +32,7 @@ function event(index: number, messageId: string, userKey: string | undefined, re
 const changes = (events: NewOutboxEvent[], membership = noMembership, now = T0): ChangeSet => ({ membership, events, now });
 const names = (entries: OutboxEntry[]): string[] =>
   entries.map((e) => (e.request.body.type === 'track' ? e.request.body.payload.name : `${e.request.body.type}:${e.lane}`));
+const settleOne = async (outbox: Outbox, entry: OutboxEntry, settlement: Settlement, now: number) => (await outbox.settle([{ entry, settlement }], now))[0];
 const delivered = (entry: OutboxEntry) => ({ result: 'delivered' as const, attempts: entry.attempts + 1 });
 
 export function outboxContract(backend: OutboxBackend): void {
@@ -47,7 +48,7 @@ export function outboxContract(backend: OutboxBackend): void {
       const first = await outbox.claim(10, T0, LEASE);
       expect(names(first)).toEqual(['A1', 'B1']);
       expect(await outbox.claim(10, T0, LEASE)).toEqual([]);
-      const final = await outbox.settle(first[0]!, delivered(first[0]!), T0 + 1);
+      const final = await settleOne(outbox, first[0]!, delivered(first[0]!), T0 + 1);
       expect(final).toEqual({ eventId: first[0]!.eventId, index: 0, messageId: 'a1', status: 'delivered', attempts: 1 });
       expect(names(await outbox.claim(10, T0 + 1, LEASE))).toEqual(['A2']);
     }));
@@ -56,9 +57,9 @@ export function outboxContract(backend: OutboxBackend): void {
       const committed = await outbox.commit(changes([event(0, 'm1', 'u1', [assign('acme'), track('Joined')])]));
       expect(committed.events).toEqual([{ eventId: expect.any(String), queuedRequests: 2 }]);
       const [a] = await outbox.claim(10, T0, LEASE);
-      expect(await outbox.settle(a!, delivered(a!), T0)).toBeUndefined();
+      expect(await settleOne(outbox, a!, delivered(a!), T0)).toBeUndefined();
       const [b] = await outbox.claim(10, T0, LEASE);
-      expect(await outbox.settle(b!, delivered(b!), T0)).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(await settleOne(outbox, b!, delivered(b!), T0)).toMatchObject({ status: 'delivered', attempts: 2 });
       expect(await dedupe.delivered(['m1:assign_group:acme', 'm1:track:Joined'])).toEqual(new Set(['m1:assign_group:acme', 'm1:track:Joined']));
       expect((await outbox.commit(changes([event(5, 'm1', 'u1', [assign('acme'), track('Joined')])]))).events).toEqual([{ duplicate: true }]);
       expect(await outbox.stats()).toMatchObject({ queuedEvents: 0, queuedRequests: 0 });
@@ -75,12 +76,12 @@ export function outboxContract(backend: OutboxBackend): void {
       await outbox.commit(changes([event(0, 'm1', 'u1', [track('A')]), event(1, 'm2', 'u1', [track('B')])]));
       const [head] = await outbox.claim(10, T0, LEASE);
       const last = { status: 503, body: 'down' };
-      await outbox.settle(head!, { result: 'retry', at: T0 + 5_000, attempts: 1, firstAttemptAt: T0, last }, T0);
+      await settleOne(outbox, head!, { result: 'retry', at: T0 + 5_000, attempts: 1, firstAttemptAt: T0, last }, T0);
       expect(await outbox.claim(10, T0 + 4_999, LEASE)).toEqual([]);
       expect(await outbox.nextReadyAt()).toBe(T0 + 5_000);
       const [again] = await outbox.claim(10, T0 + 5_000, LEASE);
       expect(again).toMatchObject({ id: head!.id, attempts: 1, firstAttemptAt: T0 });
-      await outbox.settle(again!, { result: 'failed', reason: 'gave up after 2 attempts', attempts: 2, firstAttemptAt: T0, last }, T0 + 6_000);
+      await settleOne(outbox, again!, { result: 'failed', reason: 'gave up after 2 attempts', attempts: 2, firstAttemptAt: T0, last }, T0 + 6_000);
       expect(names(await outbox.claim(10, T0 + 6_000, LEASE))).toEqual(['B']);
     }));
 
@@ -88,9 +89,9 @@ export function outboxContract(backend: OutboxBackend): void {
       await outbox.commit(changes([event(3, 'm1', 'u1', [assign('acme'), track('Joined')])]));
       const [a] = await outbox.claim(1, T0, LEASE);
       const last = { status: 400, body: 'Invalid type' };
-      await outbox.settle(a!, { result: 'failed', reason: 'HTTP 400: Invalid type', attempts: 1, firstAttemptAt: T0, last }, T0);
+      await settleOne(outbox, a!, { result: 'failed', reason: 'HTTP 400: Invalid type', attempts: 1, firstAttemptAt: T0, last }, T0);
       const [b] = await outbox.claim(1, T0, LEASE);
-      const final = await outbox.settle(b!, delivered(b!), T0 + 1_000);
+      const final = await settleOne(outbox, b!, delivered(b!), T0 + 1_000);
       expect(final).toMatchObject({ status: 'dead_lettered', index: 3, messageId: 'm1', attempts: 2, reason: '1 of 2 requests not delivered: assign_group: HTTP 400: Invalid type' });
       const [record] = await deadLetters.list();
       expect(record).toMatchObject({ id: final!.deadLetterId, messageId: 'm1', userKey: 'u1', index: 3, requests: [assign('acme')], lastResponse: last, attempts: 2, event: { messageId: 'm1' } });
@@ -102,7 +103,7 @@ export function outboxContract(backend: OutboxBackend): void {
       const [head] = await outbox.claim(1, T0, LEASE);
       expect(await outbox.claim(1, T0 + LEASE - 1, LEASE)).toEqual([]);
       expect(await outbox.nextReadyAt()).toBeUndefined();
-      await outbox.settle(head!, { result: 'released' }, T0);
+      await settleOne(outbox, head!, { result: 'released' }, T0);
       expect(await outbox.claim(1, T0, LEASE)).toEqual([head]);
       // A dead worker's lease runs out: the request can be claimed again (at most it is sent twice).
       expect(await outbox.claim(1, T0 + LEASE, LEASE)).toEqual([head]);
@@ -118,12 +119,12 @@ export function outboxContract(backend: OutboxBackend): void {
       expect(up.request).toEqual(upsert('acme', 'pro'));
       expect(await dedupe.delivered(['g1:group:acme'])).toEqual(new Set(['g1:group:acme']));
       const assignEntry = claimed.find((e) => e.lane === 'u:u1')!;
-      expect(await outbox.settle(assignEntry, delivered(assignEntry), T0)).toMatchObject({ messageId: 'g1', status: 'delivered' });
+      expect(await settleOne(outbox, assignEntry, delivered(assignEntry), T0)).toMatchObject({ messageId: 'g1', status: 'delivered' });
       // An upsert already on the wire is kept; the next one waits behind it and replaces nothing but the unclaimed.
       await outbox.commit(changes([event(2, 'g3', 'u3', [upsert('acme', 'team')])]));
       const third = await outbox.commit(changes([event(3, 'g4', 'u3', [upsert('acme', 'enterprise')])]));
       expect(third.settled).toMatchObject([{ messageId: 'g3', status: 'delivered' }]);
-      expect(await outbox.settle(up, delivered(up), T0)).toMatchObject({ messageId: 'g2', status: 'delivered' });
+      expect(await settleOne(outbox, up, delivered(up), T0)).toMatchObject({ messageId: 'g2', status: 'delivered' });
       const [next] = await outbox.claim(10, T0, LEASE);
       expect(next?.request).toEqual(upsert('acme', 'enterprise'));
       // The replaced event, sent again, does not bring its stale traits back.
@@ -152,7 +153,7 @@ export function outboxContract(backend: OutboxBackend): void {
       await outbox.commit(changes([event(0, 'm1', 'u1', [track('A')]), event(1, 'm2', 'u1', [track('B')])], noMembership, T0));
       for (let i = 0; i < 2; i++) {
         const [head] = await outbox.claim(1, T0, LEASE);
-        await outbox.settle(head!, { result: 'failed', reason: 'HTTP 400', attempts: 1, firstAttemptAt: T0, last: { status: 400 } }, T0);
+        await settleOne(outbox, head!, { result: 'failed', reason: 'HTTP 400', attempts: 1, firstAttemptAt: T0, last: { status: 400 } }, T0);
       }
       expect(await outbox.stats()).toEqual({ queuedEvents: 0, queuedRequests: 0, deadLetters: 2 });
       expect(await outbox.requeueDeadLetters(1, T0 + 10)).toBe(1);
@@ -160,7 +161,7 @@ export function outboxContract(backend: OutboxBackend): void {
       expect(await outbox.stats()).toEqual({ queuedEvents: 2, queuedRequests: 2, oldestQueuedAt: T0 + 10, deadLetters: 0 });
       const [a] = await outbox.claim(10, T0 + 20, LEASE);
       expect(names([a!])).toEqual(['A']);
-      expect(await outbox.settle(a!, delivered(a!), T0 + 20)).toMatchObject({ messageId: 'm1', status: 'delivered', attempts: 2 });
+      expect(await settleOne(outbox, a!, delivered(a!), T0 + 20)).toMatchObject({ messageId: 'm1', status: 'delivered', attempts: 2 });
     }));
 
     if (backend.reopen) {
@@ -168,7 +169,7 @@ export function outboxContract(backend: OutboxBackend): void {
       it('keeps everything across a restart: queue, attempts, membership; leases of the dead process are dropped (shared storage: once expired)', withState(async (state) => {
         await state.outbox.commit(changes([event(0, 'm1', 'u1', [track('A')]), event(1, 'm2', 'u1', [track('B')])], { merges: [['u1', [{ groupId: 'acme', assignedAt: 5 }]]], upserts: [] }));
         const [head] = await state.outbox.claim(1, T0, LEASE);
-        await state.outbox.settle(head!, { result: 'retry', at: T0 + 10, attempts: 3, firstAttemptAt: T0, last: { status: 503 } }, T0);
+        await settleOne(state.outbox, head!, { result: 'retry', at: T0 + 10, attempts: 3, firstAttemptAt: T0, last: { status: 503 } }, T0);
         await state.outbox.claim(1, T0 + 10, LEASE);
         const after = await reopen(state);
         expect(await after.outbox.stats()).toMatchObject({ queuedEvents: 2, queuedRequests: 2 });

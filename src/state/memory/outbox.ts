@@ -106,7 +106,16 @@ export class MemoryOutbox implements Outbox {
     });
   }
 
-  async settle(entry: OutboxEntry, settlement: Settlement, now: number): Promise<FinalOutcome | undefined> {
+  async settle(settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number): Promise<FinalOutcome[]> {
+    const finals: FinalOutcome[] = [];
+    for (const { entry, settlement } of settlements) {
+      const final = this.settleNow(entry, settlement, now);
+      if (final) finals.push(final);
+    }
+    return finals;
+  }
+
+  private settleNow(entry: OutboxEntry, settlement: Settlement, now: number): FinalOutcome | undefined {
     const lane = this.lanes.get(entry.lane);
     const head = lane?.requests[0];
     if (!lane || head?.id !== entry.id) return undefined; // superseded while on the wire

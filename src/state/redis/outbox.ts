@@ -158,44 +158,52 @@ local stale = redis.call('ZRANGEBYSCORE', P .. 'finishing', '-inf', ARGV[5])
 for _, eid in ipairs(stale) do redis.call('ZADD', P .. 'finishing', now, eid) end
 return cjson.encode({ out, stale })`;
 
+// ARGV: prefix, {now, dnow, cutoff, owner, list: [{lane, id, result, attempts, at, first, last, reason}]}: in order.
 const settleLua = `${outboxLua}
-local s = cjson.decode(ARGV[2])
-local now = s.now
-local lk = P .. 'ln:' .. s.lane
--- Superseded while on the wire (or settled by another owner after a lease expired): nothing to settle.
-if redis.call('LINDEX', lk, 0) ~= s.id then return false end
--- After its lease ran out another instance may hold the lane: only the holder releases it or schedules a retry.
-local mine = redis.call('HGET', P .. 'owner', s.lane) == s.owner
-if s.result == 'released' or s.result == 'retry' then
-  if not mine then return false end
-  redis.call('HDEL', P .. 'owner', s.lane)
+local c = cjson.decode(ARGV[2])
+local now = c.now
+local function settle(s)
+  local lk = P .. 'ln:' .. s.lane
+  -- Superseded while on the wire (or settled by another owner after a lease expired): nothing to settle.
+  if redis.call('LINDEX', lk, 0) ~= s.id then return nil end
+  -- After its lease ran out another instance may hold the lane: only the holder releases it or schedules a retry.
+  local mine = redis.call('HGET', P .. 'owner', s.lane) == c.owner
+  if s.result == 'released' or s.result == 'retry' then
+    if not mine then return nil end
+    redis.call('HDEL', P .. 'owner', s.lane)
+  end
+  if s.result == 'released' then
+    if redis.call('ZREM', P .. 'leased', s.lane) == 1 then redis.call('ZADD', P .. 'ready', now, s.lane) end
+    return nil
+  end
+  local rk = P .. 'rq:' .. s.id
+  local r = redis.call('HMGET', rk, 'ev', 'key', 'att', 'req')
+  local ek = P .. 'ev:' .. r[1]
+  redis.call('HINCRBY', ek, 'att', s.attempts - tonumber(r[3]))
+  if s.result ~= 'delivered' then
+    redis.call('HSETNX', ek, 'first', s.first)
+    redis.call('HSET', ek, 'last', s.last)
+  end
+  redis.call('ZREM', P .. 'leased', s.lane)
+  if s.result == 'retry' then
+    redis.call('HSET', rk, 'att', s.attempts, 'first', s.first)
+    redis.call('ZADD', P .. 'ready', s.at, s.lane)
+    return nil
+  end
+  if s.result == 'delivered' then dd_mark(r[2], c.dnow, c.cutoff)
+  else redis.call('RPUSH', P .. 'evf:' .. r[1], cjson.encode({ s.reason, r[4] })) end
+  redis.call('LPOP', lk)
+  if mine then redis.call('HDEL', P .. 'owner', s.lane) end
+  drop_request(s.id, r[2])
+  if redis.call('LLEN', lk) > 0 then redis.call('ZADD', P .. 'ready', now, s.lane) else redis.call('ZREM', P .. 'ready', s.lane) end
+  return close_request(r[1], now)
 end
-if s.result == 'released' then
-  if redis.call('ZREM', P .. 'leased', s.lane) == 1 then redis.call('ZADD', P .. 'ready', now, s.lane) end
-  return false
+local finals = {}
+for _, s in ipairs(c.list) do
+  local final = settle(s)
+  if final then finals[#finals + 1] = final end
 end
-local rk = P .. 'rq:' .. s.id
-local r = redis.call('HMGET', rk, 'ev', 'key', 'att', 'req')
-local ek = P .. 'ev:' .. r[1]
-redis.call('HINCRBY', ek, 'att', s.attempts - tonumber(r[3]))
-if s.result ~= 'delivered' then
-  redis.call('HSETNX', ek, 'first', s.first)
-  redis.call('HSET', ek, 'last', s.last)
-end
-redis.call('ZREM', P .. 'leased', s.lane)
-if s.result == 'retry' then
-  redis.call('HSET', rk, 'att', s.attempts, 'first', s.first)
-  redis.call('ZADD', P .. 'ready', s.at, s.lane)
-  return false
-end
-if s.result == 'delivered' then dd_mark(r[2], s.dnow, s.cutoff)
-else redis.call('RPUSH', P .. 'evf:' .. r[1], cjson.encode({ s.reason, r[4] })) end
-redis.call('LPOP', lk)
-if mine then redis.call('HDEL', P .. 'owner', s.lane) end
-drop_request(s.id, r[2])
-if redis.call('LLEN', lk) > 0 then redis.call('ZADD', P .. 'ready', now, s.lane) else redis.call('ZREM', P .. 'ready', s.lane) end
-local final = close_request(r[1], now)
-return final and cjson.encode(final) or false`;
+return cjson.encode(finals)`;
 
 // ARGV: prefix, event id, dead letter id, record. The event leaves and its dead letter arrives in one step.
 const finishLua = `${outboxLua}
@@ -308,22 +316,18 @@ export class RedisOutbox implements Outbox {
     }));
   }
 
-  async settle(entry: OutboxEntry, settlement: Settlement, now: number): Promise<FinalOutcome | undefined> {
-    const payload = {
-      now,
-      dnow: this.dedupe.now(),
-      cutoff: this.dedupe.cutoff(),
+  async settle(settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number): Promise<FinalOutcome[]> {
+    if (settlements.length === 0) return [];
+    const list = settlements.map(({ entry, settlement }) => ({
       lane: entry.lane,
       id: entry.id,
-      owner: this.owner,
       ...settlement,
       ...('last' in settlement ? { first: settlement.firstAttemptAt, last: JSON.stringify(zLastResponse.parse(settlement.last)) } : {}),
-    };
-    const reply = await this.run('settle', JSON.stringify(payload));
-    if (settlement.result === 'delivered') await this.dedupe.noteMarks(1);
-    if (reply === null) return undefined;
-    const [final] = await this.finalize([JSON.parse(String(reply)) as LuaEvent], now);
-    return final;
+    }));
+    const payload = { now, dnow: this.dedupe.now(), cutoff: this.dedupe.cutoff(), owner: this.owner, list };
+    const finals = JSON.parse(String(await this.run('settle', JSON.stringify(payload)))) as LuaEvent[] | Record<string, never>;
+    await this.dedupe.noteMarks(settlements.filter(({ settlement }) => settlement.result === 'delivered').length);
+    return this.finalize(luaList(finals), now);
   }
 
   async nextReadyAt(): Promise<number | undefined> {

@@ -52,7 +52,7 @@ export class SqliteOutbox implements Outbox {
   private readonly sql: Record<string, Statement>;
   private readonly commitTx: (changes: ChangeSet, maxQueuedEvents: number) => CommitResult;
   private readonly claimTx: (limit: number, now: number, leaseMs: number) => OutboxEntry[];
-  private readonly settleTx: (entry: OutboxEntry, settlement: Settlement, now: number) => FinalOutcome | undefined;
+  private readonly settleTx: (settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number) => FinalOutcome[];
   private readonly requeueTx: (limit: number, now: number) => number;
 
   constructor(
@@ -126,7 +126,12 @@ export class SqliteOutbox implements Outbox {
     this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
     this.commitTx = db.transaction((changes, maxQueuedEvents) => this.commitNow(changes, maxQueuedEvents));
     this.claimTx = db.transaction((limit, now, leaseMs) => this.claimNow(limit, now, leaseMs));
-    this.settleTx = db.transaction((entry, settlement, now) => this.settleNow(entry, settlement, now));
+    this.settleTx = db.transaction((settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number) =>
+      settlements.flatMap(({ entry, settlement }) => {
+        const final = this.settleNow(entry, settlement, now);
+        return final ? [final] : [];
+      }),
+    );
     this.requeueTx = db.transaction((limit: number, now: number) => {
       const records = this.deadLetters.listNow(limit);
       this.commitNow({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
@@ -143,8 +148,8 @@ export class SqliteOutbox implements Outbox {
     return limit > 0 ? this.claimTx(limit, now, leaseMs) : [];
   }
 
-  async settle(entry: OutboxEntry, settlement: Settlement, now: number): Promise<FinalOutcome | undefined> {
-    return this.settleTx(entry, settlement, now);
+  async settle(settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number): Promise<FinalOutcome[]> {
+    return settlements.length === 0 ? [] : this.settleTx(settlements, now);
   }
 
   async nextReadyAt(): Promise<number | undefined> {

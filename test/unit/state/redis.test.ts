@@ -46,7 +46,7 @@ async function drainLane(state: State, lane: string): Promise<string[]> {
     if (!entry) return names;
     expect(entry.lane).toBe(lane);
     if (entry.request.body.type === 'track') names.push(entry.request.body.payload.name);
-    await state.outbox.settle(entry, { result: 'delivered', attempts: 1 }, Date.now());
+    await state.outbox.settle([{ entry, settlement: { result: 'delivered', attempts: 1 } }], Date.now());
   }
 }
 
@@ -98,10 +98,10 @@ describe('Redis state shared by several instances', () => {
     const [late] = await slow!.outbox.claim(1, 0, 100);
     const [held] = await taker!.outbox.claim(1, 100, 10_000);
     expect(held!.id).toBe(late!.id);
-    await slow!.outbox.settle(late!, { result: 'released' }, 150);
-    await slow!.outbox.settle(late!, { result: 'retry', at: 160, attempts: 1, firstAttemptAt: 0, last: { status: 503 } }, 150);
+    await slow!.outbox.settle([{ entry: late!, settlement: { result: 'released' } }], 150);
+    await slow!.outbox.settle([{ entry: late!, settlement: { result: 'retry', at: 160, attempts: 1, firstAttemptAt: 0, last: { status: 503 } } }], 150);
     expect(await third!.outbox.claim(1, 200, 10_000)).toEqual([]);
-    expect(await taker!.outbox.settle(held!, { result: 'delivered', attempts: 1 }, 200)).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(await taker!.outbox.settle([{ entry: held!, settlement: { result: 'delivered', attempts: 1 } }], 200)).toEqual([expect.objectContaining({ status: 'delivered', attempts: 1 })]);
     await Promise.all([slow!.close(), taker!.close(), third!.close()]);
   });
 
