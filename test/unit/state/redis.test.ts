@@ -105,6 +105,25 @@ describe('Redis state shared by several instances', () => {
     await Promise.all([slow!.close(), taker!.close(), third!.close()]);
   });
 
+  it("writes the dead letter of an event whose instance died between its failed settle and the dead letter", async () => {
+    const prefix = sharedPrefix('finishing');
+    const [dying, survivor] = [0, 1].map(() => openRedisState({ url: testRedisUrl, prefix }, testConfig()));
+    await dying!.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event('m1', 'u1', 'refused')], now: 0 });
+    const [entry] = await dying!.outbox.claim(1, 0, 1_000);
+    // The process dies after the settle script, before the one that writes the dead letter.
+    (dying!.outbox as unknown as { scripts: Record<string, unknown> }).scripts.finish = () => Promise.reject(new Error('killed'));
+    const failed = { result: 'failed' as const, reason: 'HTTP 400: bad', attempts: 1, firstAttemptAt: 0, last: { status: 400 } };
+    await expect(dying!.outbox.settle([{ entry: entry!, settlement: failed }], 10)).rejects.toThrow();
+    expect(await survivor!.outbox.stats()).toMatchObject({ queuedEvents: 1, queuedRequests: 0, deadLetters: 0 });
+    await survivor!.outbox.claim(10, 500, 1_000); // too soon: the finisher may still be alive
+    expect(await survivor!.deadLetters.count()).toBe(0);
+    await survivor!.outbox.claim(10, 1_010, 1_000);
+    const [letter] = await survivor!.deadLetters.list();
+    expect(letter).toMatchObject({ messageId: 'm1', reason: 'track: HTTP 400: bad', requests: [track('refused', 'u1')] });
+    expect(await survivor!.outbox.stats()).toMatchObject({ queuedEvents: 0, deadLetters: 1 });
+    await Promise.all([dying!.close(), survivor!.close()]);
+  });
+
   it('transformer replicas on one Redis share membership, apart per destination', async () => {
     const store = { type: 'redis' as const, url: testRedisUrl, prefix: sharedPrefix('transformer') };
     const config = configSchema.parse({ clientId: '0b3c1d9e-4f5a-4b6c-8d7e-9f0a1b2c3d4e', clientSecret: 'sec_x' });
