@@ -180,3 +180,41 @@ describe('send while OpenPanel is down', () => {
     expect(sorted(fake.requests.map((r) => r.body))).toEqual(sorted(expected.bodies));
   });
 });
+
+describe('send interrupted twice', () => {
+  let fake: FakeOpenPanel;
+  beforeAll(async () => {
+    fake = await startFakeOpenPanel({ latencyMs: 1_000 });
+  });
+  afterAll(() => fake.close());
+
+  it('a second Ctrl-C stops waiting for the requests on the wire, which stay queued; the same send delivers everything', async () => {
+    const dataDir = join(work, 'twice');
+    const small = join(work, 'small.ndjson');
+    writeFileSync(small, events.slice(0, 300).map((e) => JSON.stringify(e)).join('\n'));
+    const file = join(work, 'config-twice.json');
+    writeFileSync(file, JSON.stringify({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency: 8 }));
+    const child = execFile(process.execPath, [bin, 'send', '--input', small, '--data-dir', dataDir, '--config', file], { env: { PATH: process.env.PATH ?? '' } });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    while (fake.stats.received < 8) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const secondAt = Date.now();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    // It did not wait out the 1 s answers still on the wire.
+    expect(Date.now() - secondAt).toBeLessThan(900);
+    expect(stderr).toMatch(/interrupted \(SIGINT\): \d+ events kept queued/);
+
+    const rerun = await cli(['send', '--input', small, '--data-dir', dataDir], { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url });
+    expect(rerun.code).toBe(0);
+    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret });
+    const smallWant = (await destination.transform(events.slice(0, 300))).flatMap((r) => (r.status === 'ok' ? r.requests : [])).length;
+    await destination.close();
+    // The cut requests had reached OpenPanel (it stores before answering): they are the only ones sent twice.
+    expect(fake.requests.length).toBeGreaterThanOrEqual(smallWant);
+    expect(fake.requests.length).toBeLessThanOrEqual(smallWant + 8);
+  });
+});
