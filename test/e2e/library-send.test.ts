@@ -97,3 +97,21 @@ describe('createDestination().accept', () => {
     expect(left.deadLetters).toBe(0);
   });
 });
+
+describe('createDestination().close while a send waits for final outcomes', () => {
+  let fake: FakeOpenPanel;
+  beforeAll(async () => {
+    fake = await startFakeOpenPanel();
+  });
+  afterAll(() => fake.close());
+
+  it('rejects that send naming what stays queued, instead of leaving it pending', async () => {
+    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url });
+    fake.outage('503');
+    const sending = destination.send([{ type: 'track', messageId: 'x-1', userId: 'u1', event: 'Tick' }]);
+    const rejected = expect(sending).rejects.toThrow(/destination closed with 1 events still queued \(in memory: lost\)/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await destination.close();
+    await rejected;
+  });
+});

@@ -180,3 +180,45 @@ describe('send while OpenPanel is down', () => {
     expect(sorted(fake.requests.map((r) => r.body))).toEqual(sorted(expected.bodies));
   });
 });
+
+describe('send interrupted twice', () => {
+  let slow: FakeOpenPanel;
+  let fast: FakeOpenPanel;
+  beforeAll(async () => {
+    [slow, fast] = await Promise.all([startFakeOpenPanel({ latencyMs: 1_000 }), startFakeOpenPanel()]);
+  });
+  afterAll(() => Promise.all([slow.close(), fast.close()]));
+
+  it('a second Ctrl-C stops waiting for the requests on the wire, which stay queued; the same send delivers everything', async () => {
+    const dataDir = join(work, 'twice');
+    const small = join(work, 'small.ndjson');
+    writeFileSync(small, events.slice(0, 300).map((e) => JSON.stringify(e)).join('\n'));
+    const file = join(work, 'config-twice.json');
+    writeFileSync(file, JSON.stringify({ clientId: slow.clientId, clientSecret: slow.clientSecret, apiUrl: slow.url, concurrency: 8 }));
+    const child = execFile(process.execPath, [bin, 'send', '--input', small, '--data-dir', dataDir, '--config', file], { env: { PATH: process.env.PATH ?? '' } });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    while (slow.stats.received < 8) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const secondAt = Date.now();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    // It did not wait out the 1 s answers still on the wire.
+    expect(Date.now() - secondAt).toBeLessThan(900);
+    expect(stderr).toMatch(/interrupted \(SIGINT\): \d+ events kept queued/);
+    // OpenPanel stores a request it has read even when the client hangs up before the answer.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+
+    const rerun = await cli(['send', '--input', small, '--data-dir', dataDir], { clientId: fast.clientId, clientSecret: fast.clientSecret, apiUrl: fast.url });
+    expect(rerun.code).toBe(0);
+    const destination = createDestination({ clientId: fast.clientId, clientSecret: fast.clientSecret });
+    const want = (await destination.transform(events.slice(0, 300))).flatMap((r) => (r.status === 'ok' ? r.requests : [])).length;
+    await destination.close();
+    // The cut requests are the only ones that can be sent twice.
+    const stored = slow.requests.length + fast.requests.length;
+    expect(stored).toBeGreaterThanOrEqual(want);
+    expect(stored).toBeLessThanOrEqual(want + 8);
+  });
+});

@@ -76,7 +76,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
   const mappings = loadMappings();
   const batchSize = options.batchSize ?? BATCH_SIZE;
 
-  const waiting = new Map<string, (outcome: FinalOutcome) => void>();
+  const waiting = new Map<string, { resolve(outcome: FinalOutcome): void; reject(error: Error): void }>();
   const changeListeners = new Set<() => void>();
   const changed = (): void => {
     for (const listener of [...changeListeners]) listener();
@@ -84,9 +84,9 @@ export function createDestination(configInput: DestinationConfigInput, options: 
   const finalWatchers = new Set<(outcome: FinalOutcome) => void>();
   const routeFinal = (outcome: FinalOutcome): void => {
     for (const watch of finalWatchers) watch(outcome);
-    const resolve = waiting.get(outcome.eventId);
+    const waiter = waiting.get(outcome.eventId);
     waiting.delete(outcome.eventId);
-    resolve?.(outcome);
+    waiter?.resolve(outcome);
   };
   const deliverer = new Deliverer({
     config,
@@ -207,7 +207,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
       for (const { eventId, ...accepted } of (await acceptWhenRoom(events.slice(start, start + batchSize), indexes))!) {
         let outcome: Promise<EventOutcome | AcceptOutcome>;
         if (accepted.status !== 'accepted' || until === 'accepted' || eventId === undefined) outcome = Promise.resolve(accepted);
-        else outcome = new Promise<FinalOutcome>((resolve) => waiting.set(eventId, resolve)).then(({ eventId: _, ...final }) => final);
+        else outcome = new Promise<FinalOutcome>((resolve, reject) => waiting.set(eventId, { resolve, reject })).then(({ eventId: _, ...final }) => final);
         outcomes.push(onOutcome ? outcome.then((o) => (onOutcome(o), o)) : outcome);
       }
     }
@@ -267,6 +267,10 @@ export function createDestination(configInput: DestinationConfigInput, options: 
         await serially(async () => undefined);
         await deliverer.close(deadlineMs);
         const left = await outbox.stats();
+        // A `send` still waiting for final outcomes would wait forever: its events stay queued (in dataDir, for the next run).
+        const stranded = new Error(`destination closed with ${left.queuedEvents} events still queued${options.dataDir ? ` in ${options.dataDir}` : ' (in memory: lost)'}`);
+        for (const waiter of waiting.values()) waiter.reject(stranded);
+        waiting.clear();
         await state.close();
         return left;
       })();

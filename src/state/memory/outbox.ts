@@ -89,9 +89,13 @@ export class MemoryOutbox implements Outbox {
   }
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {
-    const ready = [...this.lanes].filter(([, lane]) => lane.readyAt <= now && lane.leasedUntil <= now);
-    ready.sort(([, a], [, b]) => a.readyAt - b.readyAt);
-    return ready.slice(0, limit).map(([name, lane]) => {
+    // Lanes in the order they were opened (an emptied lane closes and reopens at the end): round robin without a sort.
+    const ready: Array<[string, Lane]> = [];
+    for (const entry of this.lanes) {
+      if (ready.length >= limit) break;
+      if (entry[1].readyAt <= now && entry[1].leasedUntil <= now) ready.push(entry);
+    }
+    return ready.map(([name, lane]) => {
       lane.leasedUntil = now + leaseMs;
       const head = lane.requests[0]!;
       return {

@@ -45,10 +45,11 @@ interface RequestRow {
  * The outbox in the state file. Three tables: events (until final), requests (one row each, in their lane),
  * and lanes (one row per non-empty lane: when its head is ready and whether it is leased). Each method is one
  * transaction. The process holds the file exclusively (see db.ts), so leases left by a killed run are dropped
- * on open and the queued-event count is kept in memory.
+ * on open and the queued counts are kept in memory.
  */
 export class SqliteOutbox implements Outbox {
   private queuedEvents: number;
+  private queuedRequests: number;
   private readonly sql: Record<string, Statement>;
   private readonly commitTx: (changes: ChangeSet, maxQueuedEvents: number) => CommitResult;
   private readonly claimTx: (limit: number, now: number, leaseMs: number) => OutboxEntry[];
@@ -124,6 +125,7 @@ export class SqliteOutbox implements Outbox {
       oldest: db.prepare('SELECT enqueued_at AS at FROM outbox_events ORDER BY id LIMIT 1'),
     };
     this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
+    this.queuedRequests = (this.sql.countRequests!.get() as { n: number }).n;
     this.commitTx = db.transaction((changes, maxQueuedEvents) => this.commitNow(changes, maxQueuedEvents));
     this.claimTx = db.transaction((limit, now, leaseMs) => this.claimNow(limit, now, leaseMs));
     this.settleTx = db.transaction((settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number) =>
@@ -164,7 +166,7 @@ export class SqliteOutbox implements Outbox {
     const oldest = this.sql.oldest!.get() as { at: number } | undefined;
     return {
       queuedEvents: this.queuedEvents,
-      queuedRequests: (this.sql.countRequests!.get() as { n: number }).n,
+      queuedRequests: this.queuedRequests,
       ...(oldest ? { oldestQueuedAt: oldest.at } : {}),
       deadLetters: await this.deadLetters.count(),
     };
@@ -211,6 +213,7 @@ export class SqliteOutbox implements Outbox {
       }
       this.sql.setEventRequests!.run({ id: eventId, n: queued });
       this.queuedEvents++;
+      this.queuedRequests += queued;
       events.push({ eventId: String(eventId), queuedRequests: queued });
     }
     return { events, settled };
@@ -224,6 +227,7 @@ export class SqliteOutbox implements Outbox {
     const settled: FinalOutcome[] = [];
     for (const row of dropped) {
       this.sql.deleteRequest!.run(row.id);
+      this.queuedRequests--;
       this.dedupe.mark(row.key);
       const final = this.closeRequest(row.event_id, now);
       if (final) settled.push(final);
@@ -267,6 +271,7 @@ export class SqliteOutbox implements Outbox {
     if (settlement.result === 'delivered') this.dedupe.mark(head.key);
     else this.sql.recordFailure!.run(JSON.stringify({ request: entry.request, reason: settlement.reason } satisfies FailedRequest), head.event_id);
     this.sql.deleteRequest!.run(head.id);
+    this.queuedRequests--;
     if (this.sql.head!.get(entry.lane)) this.sql.readyLane!.run(now, entry.lane);
     else this.sql.deleteLane!.run(entry.lane);
     return this.closeRequest(head.event_id, now);

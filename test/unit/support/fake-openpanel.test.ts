@@ -121,7 +121,7 @@ describe('fake OpenPanel ingestion API', () => {
       const first = await outcomes(f, 24);
       expect(new Set(first)).toEqual(new Set(['200', '503', '500', '429 retry-after=0', 'reset']));
       expect(f.requests).toHaveLength(first.filter((s) => s === '200').length);
-      expect(f.stats).toEqual({ received: 24, injectedFailures: 24 - f.requests.length, rejected: 0 });
+      expect(f.stats).toEqual({ received: 24, injectedFailures: 24 - f.requests.length, rejected: 0, accepted: f.requests.length });
 
       f.reset();
       expect(f.requests).toHaveLength(0);
