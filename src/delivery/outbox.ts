@@ -30,8 +30,8 @@ import type { EventOutcome } from './outcome.js';
  *   requests was queued is reported `duplicate` and not stored. Fails as a whole with `QueueFullError` when
  *   queued events plus the new ones would exceed `maxQueuedEvents` (checked before anything is written).
  * - `claim(limit, now, leaseMs)`: up to `limit` heads of lanes that are ready (`readyAt <= now`) and not
- *   leased, in a fair order (no lane starves: SQLite takes the oldest `readyAt` first, memory goes round
- *   robin), each lane leased until `now + leaseMs`. A lease that expires (its owner
+ *   leased, in a fair order (no lane starves: SQLite and Redis take the oldest `readyAt` first, memory goes
+ *   round robin), each lane leased until `now + leaseMs`. A lease that expires (its owner
  *   died) makes the lane claimable again: at most that request is sent twice. A single-process backend that
  *   holds an exclusive lock on its state may drop all leases when it opens.
  * - `settle(settlements, now)`: a batch of attempts' results, applied in order in one transaction (group
