@@ -49,8 +49,9 @@ const lastBodyChars = 1000;
  * lease expires; short enough that other instances take a dead one's lanes within 30 s (DESIGN.md section 7).
  */
 const leaseMarginMs = 5_000;
-/** How soon delivery looks again after the state store failed. */
+/** How soon delivery looks again after the state store failed, and how often it says so. */
 const storeRetryMs = 1_000;
+const storeWarnEveryMs = 60_000;
 
 const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
@@ -86,6 +87,7 @@ export class Deliverer {
   private closing: Promise<void> | undefined;
   private readonly deadline = new AbortController();
   private pausedFor: string | undefined;
+  private storeWarnedAt = -Infinity;
   /** Attempts answered since the last write to the outbox: written together (group commit), still holding their slot. */
   private unsettled: Array<{ entry: OutboxEntry; settlement: Settlement }> = [];
   private probeAt = 0;
@@ -124,7 +126,10 @@ export class Deliverer {
       try {
         await this.run();
       } catch (error) {
-        process.emitWarning(`delivery: ${(error as Error).message}; trying again in ${storeRetryMs / 1000} s`);
+        if (this.now() - this.storeWarnedAt >= storeWarnEveryMs) {
+          this.storeWarnedAt = this.now();
+          process.emitWarning(`delivery: ${(error as Error).message}; trying again every ${storeRetryMs / 1000} s`);
+        }
         await this.waitFor(storeRetryMs);
       }
     }

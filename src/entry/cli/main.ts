@@ -70,7 +70,8 @@ export async function main(argv: string[]): Promise<void> {
     // Unusable state: one line naming the path, the cause and what to do, with its own exit code.
     if (!(error instanceof StateError)) throw error;
     process.stderr.write(`${error.message}\n`);
-    process.exitCode = error.exitCode;
+    // Exit now: a store that failed after it opened (Redis gone) still holds its reconnect timer and the workers.
+    process.exit(error.exitCode);
   }
 }
 

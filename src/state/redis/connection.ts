@@ -1,11 +1,16 @@
 import { Redis } from 'ioredis';
+import { StateError } from '../state-error.js';
 
-/** Redis is unreachable or refused a command: nothing of the call was acknowledged (serve answers 503). */
-export class StoreUnavailableError extends Error {
+/**
+ * Redis is unreachable or refused a command: nothing of the call was acknowledged. A StateError, so the CLI says
+ * it in one line with the exit code of unusable state; serve answers it with 503 and Retry-After.
+ */
+export class StoreUnavailableError extends StateError {
   readonly retryAfterSeconds = 5;
 
   constructor(where: string, cause: unknown) {
-    super(`state store unavailable: Redis at ${where}: ${cause instanceof Error ? cause.message : String(cause)}; nothing of this call was accepted, send it again`);
+    const reason = cause instanceof Error ? (cause.name === 'MaxRetriesPerRequestError' ? 'not reachable' : cause.message) : String(cause);
+    super('unusable', `Redis at ${where}`, `unavailable (${reason})`, 'nothing of this call was accepted; start Redis or fix store.url, then send again');
     this.name = 'StoreUnavailableError';
   }
 }
