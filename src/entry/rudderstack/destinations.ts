@@ -9,7 +9,9 @@ import { configSchema, type DestinationConfig } from '../../config/schema.js';
 import { ConfigurationError } from '../../errors.js';
 import { loadMappings } from '../../mapping/load.js';
 import { isPlainObject } from '../../mapping/paths.js';
-import { SqliteMembershipStore } from '../../membership/sqlite.js';
+import type { MembershipStore } from '../../membership/store.js';
+import { openTransformerMembership, type StoreConfig } from '../../state/open-state.js';
+import { SqliteMembershipStore } from '../../state/sqlite/membership.js';
 import { fingerprint } from '../../transform/fingerprint.js';
 import { createTransformer, type TransformEvent } from '../../transform/transformer.js';
 
@@ -42,14 +44,35 @@ const DAY_MS = 86_400_000;
  * lock (unlike the `--data-dir` state of `send`/`serve`, which one process owns). rudder-server delivers, so no
  * outbox, dedupe or dead letters are kept here.
  */
-function openSharedMembership(destinationId: string, config: DestinationConfig) {
+function openSharedMembership(destinationId: string, config: DestinationConfig): { membership: MembershipStore; close(): void } {
   const safeId = /^[A-Za-z0-9_-]{1,64}$/.test(destinationId) ? destinationId : createHash('sha256').update(destinationId).digest('hex').slice(0, 32);
   const dir = join(stateRoot(), safeId);
   mkdirSync(dir, { recursive: true });
   const db = new Database(join(dir, 'membership.sqlite'), { timeout: 5_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  return { db, membership: new SqliteMembershipStore(db, { ttlMs: config.membershipTtlDays * DAY_MS }) };
+  const membership = new SqliteMembershipStore(db, { ttlMs: config.membershipTtlDays * DAY_MS });
+  return {
+    membership,
+    close: () => {
+      void membership.close();
+      db.close();
+    },
+  };
+}
+
+let store: StoreConfig = { type: 'sqlite' };
+
+/** Where transformer membership lives: `serve` passes its config `store`, so replicas on one Redis share it. */
+export function useStore(next: StoreConfig): void {
+  store = next;
+}
+
+/** Redis when the store is Redis (replicas on several hosts), else the host's shared SQLite file. */
+function openMembership(destinationId: string, config: DestinationConfig): { membership: MembershipStore; close(): void } {
+  if (store.type === 'sqlite') return openSharedMembership(destinationId, config);
+  const membership = openTransformerMembership(store, destinationId, config);
+  return { membership, close: () => void membership.close() };
 }
 
 const MAX_DESTINATIONS = 100;
@@ -66,16 +89,9 @@ export function destinationFor({ ID, Config }: RudderDestination): RudderStackDe
     const problems = configProblems(input);
     if (problems.length > 0) throw new ConfigurationError(`invalid OpenPanel destination config: ${problems.join('; ')}`);
     const config = configSchema.parse(input);
-    const { db, membership } = openSharedMembership(ID ?? `client-${config.clientId}`, config);
+    const { membership, close } = openMembership(ID ?? `client-${config.clientId}`, config);
     mappings ??= loadMappings();
-    destination = {
-      config,
-      transformEvent: createTransformer({ config, membership, mappings }),
-      close: () => {
-        void membership.close();
-        db.close();
-      },
-    };
+    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close };
     destinations.set(key, destination);
     if (destinations.size > MAX_DESTINATIONS) {
       const [oldest, evicted] = destinations.entries().next().value as [string, RudderStackDestination];

@@ -4,6 +4,7 @@ import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import { destinationFor, type RudderDestination, type RudderStackDestination } from './destinations.js';
 
 export type { RudderDestination } from './destinations.js';
+export { useStore } from './destinations.js';
 
 /** rudder-transformer's processor and router contracts (its src/types and zod response schemas). */
 export interface ProcessorInput {

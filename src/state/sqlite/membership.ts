@@ -1,7 +1,7 @@
-import type { StateDb } from '../state/sqlite.js';
-import { KeyedMembershipStore, type TouchedMap } from './keyed-store.js';
-import { decodeAssignments, encodeAssignments } from './rules.js';
-import type { GroupAssignment } from './store.js';
+import type { StateDb } from './db.js';
+import { KeyedMembershipStore, type TouchedMap } from '../../membership/keyed-store.js';
+import { decodeAssignments, encodeAssignments } from '../../membership/rules.js';
+import type { GroupAssignment } from '../../membership/store.js';
 
 export interface SqliteMembershipOptions {
   /** An entry not touched (read or written) for this long is forgotten; absent: kept until overwritten. */

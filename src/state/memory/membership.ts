@@ -1,5 +1,5 @@
-import { KeyedMembershipStore, type TouchedMap } from './keyed-store.js';
-import type { GroupAssignment } from './store.js';
+import { KeyedMembershipStore, type TouchedMap } from '../../membership/keyed-store.js';
+import type { GroupAssignment } from '../../membership/store.js';
 
 export interface MemoryMembershipOptions {
   /** Keys kept at most, per map (membership and upsert fingerprints); the least recently used go first. */
