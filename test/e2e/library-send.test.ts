@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createDestination, QueueFullError } from '../../src/index.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 
@@ -113,5 +116,38 @@ describe('createDestination().close while a send waits for final outcomes', () =
     await new Promise((resolve) => setTimeout(resolve, 100));
     await destination.close();
     await rejected;
+  });
+});
+
+describe('replay', () => {
+  let old: FakeOpenPanel;
+  let current: FakeOpenPanel;
+  beforeAll(async () => {
+    [old, current] = await Promise.all([startFakeOpenPanel({ rejectGroupCalls: true }), startFakeOpenPanel()]);
+  });
+  afterAll(() => Promise.all([old.close(), current.close()]));
+
+  it('moves dead letters back into the outbox, oldest first, and delivers them once OpenPanel takes them', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'op-replay-'));
+    const calls = [
+      { type: 'group', messageId: 'g-1', userId: 'u1', groupId: 'org_1', traits: { name: 'Org One' } },
+      { type: 'group', messageId: 'g-2', userId: 'u1', groupId: 'org_2', traits: { name: 'Org Two' } },
+      { type: 'track', messageId: 't-1', userId: 'u1', event: 'Report Exported' },
+    ];
+    const first = createDestination({ clientId: old.clientId, clientSecret: old.clientSecret, apiUrl: old.url }, { dataDir });
+    expect((await first.send(calls)).map((o) => o.status)).toEqual(['dead_lettered', 'dead_lettered', 'delivered']);
+    expect(await first.deadLetters.list({ limit: 1 })).toEqual([expect.objectContaining({ messageId: 'g-1' })]);
+    const [oldest] = await first.deadLetters.list({ limit: 1 });
+    expect(await first.deadLetters.list({ afterId: oldest!.id })).toEqual([expect.objectContaining({ messageId: 'g-2' })]);
+    await first.close();
+
+    const fixed = createDestination({ clientId: current.clientId, clientSecret: current.clientSecret, apiUrl: current.url }, { dataDir });
+    expect(await fixed.replay()).toEqual({ delivered: 2, failed: 0 });
+    expect(await fixed.stats()).toEqual({ queuedEvents: 0, queuedRequests: 0, deadLetters: 0 });
+    const assigned = current.requests.filter((r) => r.body.type === 'assign_group').map((r) => r.body.payload);
+    expect(assigned).toEqual([{ groupIds: ['org_1'], profileId: 'u1' }, { groupIds: ['org_2'], profileId: 'u1' }]);
+    expect(current.requests.filter((r) => r.body.type === 'group').map((r) => (r.body.payload as { id: string }).id).sort()).toEqual(['org_1', 'org_2']);
+    expect(await fixed.replay()).toEqual({ delivered: 0, failed: 0 });
+    await fixed.close();
   });
 });
