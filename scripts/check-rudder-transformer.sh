@@ -4,8 +4,9 @@
 # DIR is a local clone of rudderlabs/rudder-transformer (this script changes files in it; use a scratch clone).
 # It installs the clone's dependencies if missing, installs this package from `npm pack` (its CommonJS entry is
 # what the host requires), copies integrations/rudder-transformer/ (transform.js that only delegates, and the
-# processor/router test cases) into the clone, registers the destination (router transform, zod-validated test
-# structure) and runs test/integrations/component.test.ts for it.
+# processor/router test cases, whose data in cases.ts this repository's own jest suite runs too) into the clone,
+# registers the destination (router transform, zod-validated test structure) and runs
+# test/integrations/component.test.ts for it.
 set -euo pipefail
 
 dir="${1:?usage: scripts/check-rudder-transformer.sh DIR (a clone of rudder-transformer)}"
@@ -60,6 +61,8 @@ build_native "$dir/node_modules/better-sqlite3"
 build_native "$dir/node_modules/openpanel-destination/node_modules/better-sqlite3"
 
 echo "== adding the destination and its component tests"
+# Replaced, not merged, so a file this repository no longer has (e.g. from an earlier run) does not linger.
+rm -rf "$dir/src/v0/destinations/openpanel" "$dir/test/integrations/destinations/openpanel"
 cp -R "$repo/integrations/rudder-transformer/." "$dir/"
 node - "$dir" <<'EOF'
 const fs = require('fs');
