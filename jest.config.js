@@ -1,4 +1,4 @@
-/** ESM end to end (p-queue is ESM-only): ts-jest in ESM mode under --experimental-vm-modules. */
+/** The package is ESM (mappings are found from import.meta.url): ts-jest in ESM mode under --experimental-vm-modules. */
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],

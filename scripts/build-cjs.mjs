@@ -1,14 +1,11 @@
 // The CommonJS entry (dist/cjs/index.cjs) beside tsc's ESM build, for hosts that `require` the package, such as
-// rudder-transformer. ESM-only dependencies (p-queue) are bundled in; every other dependency stays external so the
-// host's own copy is used (a second @rudderstack/integrations-lib would break its `instanceof BaseError`).
+// rudder-transformer. Only this package's own code is bundled: every dependency can be required, and stays external so
+// the host's own copy is used (a second @rudderstack/integrations-lib would break its `instanceof BaseError`).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const esmOnly = ['p-queue'];
-const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]
-  .filter((name) => !esmOnly.includes(name))
-  .flatMap((name) => [name, `${name}/*`]);
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].flatMap((name) => [name, `${name}/*`]);
 
 await build({
   entryPoints: ['src/index.ts'],
