@@ -265,6 +265,117 @@ export const processorCases: ProcessorCase[] = [
     ]),
   ),
   processorCase(
+    'web-track',
+    'track from a browser: the page URL (with the campaign as utm_* parameters) and referrer from context.page, a trimmed IP, a "YYYY-MM-DD HH:mm:ss" (UTC) timestamp',
+    {
+      type: 'track',
+      userId: 'proc-user-10',
+      anonymousId: 'proc-anon-10',
+      event: 'Plan Selected',
+      properties: { plan: 'team' },
+      context: {
+        userAgent,
+        ip: ' 203.0.113.7 ',
+        page: { url: 'https://example.com/pricing?ref=nav', referrer: 'https://www.google.com/', title: 'Pricing' },
+        campaign: { source: 'newsletter', medium: 'email', name: 'spring' },
+      },
+      timestamp: '2024-03-01 10:00:00',
+    },
+    200,
+    processed([
+      openPanelRequest(
+        'proc-user-10',
+        {
+          type: 'track',
+          payload: {
+            name: 'Plan Selected',
+            profileId: 'proc-user-10',
+            properties: {
+              plan: 'team',
+              __path: 'https://example.com/pricing?ref=nav&utm_source=newsletter&utm_medium=email&utm_campaign=spring',
+              __referrer: 'https://www.google.com/',
+              __timestamp: timestamp,
+              __deviceId: 'proc-anon-10',
+            },
+          },
+        },
+        processorWeb,
+      ),
+    ]),
+  ),
+  processorCase(
+    'revenue',
+    'a commerce event matching the revenue event name in another spelling: the track, then a revenue event with the amount (from total, a string) in cents; epoch-millisecond time',
+    { type: 'track', userId: 'proc-user-11', event: 'order_completed', properties: { total: '49.90', currency: 'EUR', order_id: 'o-1' }, originalTimestamp: Date.parse(timestamp) },
+    200,
+    processed(
+      ['order_completed', 'revenue'].map((name) =>
+        openPanelRequest('proc-user-11', {
+          type: 'track',
+          payload: {
+            name,
+            profileId: 'proc-user-11',
+            properties: { total: '49.90', currency: 'EUR', order_id: 'o-1', __timestamp: timestamp, ...(name === 'revenue' ? { __revenue: 4990 } : {}) },
+          },
+        }),
+      ),
+    ),
+  ),
+  processorCase(
+    'mobile-screen',
+    "screen from an iOS app without a user agent: the name from properties.name, a WebView user agent built from the OS so OpenPanel counts a device, OS and device model as properties",
+    {
+      type: 'screen',
+      userId: 'proc-user-12',
+      anonymousId: 'proc-anon-12',
+      properties: { name: 'Home' },
+      context: { os: { name: 'iOS', version: '17.2' }, device: { model: 'iPhone15,2', manufacturer: 'Apple' }, app: { name: 'Example', version: '2.1.0' } },
+      originalTimestamp: timestamp,
+    },
+    200,
+    processed([
+      openPanelRequest(
+        'proc-user-12',
+        {
+          type: 'track',
+          payload: {
+            name: 'screen_view',
+            profileId: 'proc-user-12',
+            properties: {
+              __path: 'Home',
+              __title: 'Home',
+              __timestamp: timestamp,
+              __deviceId: 'proc-anon-12',
+              __os: 'iOS',
+              __osVersion: '17.2',
+              __brand: 'Apple',
+              __model: 'iPhone15,2',
+            },
+          },
+        },
+        { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148' },
+      ),
+    ]),
+  ),
+  processorCase(
+    'identify-name-variants',
+    'identify with lower-case firstname/lastname, an avatar URL and the email in context.traits',
+    {
+      type: 'identify',
+      userId: 'proc-user-13',
+      traits: { firstname: 'Katherine', lastname: 'Johnson', avatar: 'https://example.com/k.png' },
+      context: { traits: { email: 'kj@example.com' } },
+      originalTimestamp: timestamp,
+    },
+    200,
+    processed([
+      openPanelRequest('proc-user-13', {
+        type: 'identify',
+        payload: { profileId: 'proc-user-13', firstName: 'Katherine', lastName: 'Johnson', email: 'kj@example.com', avatar: 'https://example.com/k.png' },
+      }),
+    ]),
+  ),
+  processorCase(
     'alias',
     'alias: OpenPanel has no alias call, so it is an instrumentation error (membership still merges)',
     { type: 'alias', userId: 'proc-user-6', previousId: 'proc-anon-6', originalTimestamp: timestamp },
