@@ -269,7 +269,7 @@ export class SqliteOutbox implements Outbox {
       return undefined;
     }
     if (settlement.result === 'delivered') this.dedupe.mark(head.key);
-    else this.sql.recordFailure!.run(JSON.stringify({ request: entry.request, reason: settlement.reason } satisfies FailedRequest), head.event_id);
+    else this.sql.recordFailure!.run(JSON.stringify({ request: entry.request, key: head.key, reason: settlement.reason } satisfies FailedRequest), head.event_id);
     this.sql.deleteRequest!.run(head.id);
     this.queuedRequests--;
     if (this.sql.head!.get(entry.lane)) this.sql.readyLane!.run(now, entry.lane);
