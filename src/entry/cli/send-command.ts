@@ -141,7 +141,7 @@ export async function sendCommand(options: SendOptions): Promise<number> {
       accepted.forEach(taken);
     }
     if (!stopped) {
-      const end = await destination.drained({ orPaused: true, signal: stopping.signal });
+      const end = await destination.drained({ orPaused: true, orStateFailure: true, signal: stopping.signal });
       if (end === 'paused') stop('paused');
     }
   } finally {
