@@ -24,6 +24,11 @@ export const zDeadLetter = z.object({
   /** The original input event. */
   event: z.unknown(),
   requests: z.array(zDeadLetterRequest).min(1),
+  /**
+   * Each request's dedupe key, in the same order, so replay queues it under its own key (a repeated request's
+   * `#2` cannot be recomputed from the failed requests alone). Absent in records written before keys were kept.
+   */
+  keys: z.array(z.string().min(1)).optional(),
   lastResponse: zLastResponse,
   attempts: z.int().nonnegative(),
   reason: z.string(),

@@ -88,6 +88,7 @@ export class Deliverer {
   private readonly deadline = new AbortController();
   private pausedFor: string | undefined;
   private storeWarnedAt = -Infinity;
+  private failure: { error: Error; since: number } | undefined;
   /** Attempts answered since the last write to the outbox: written together (group commit), still holding their slot. */
   private unsettled: Array<{ entry: OutboxEntry; settlement: Settlement }> = [];
   private probeAt = 0;
@@ -104,6 +105,11 @@ export class Deliverer {
 
   get health(): DeliveryHealth {
     return this.pausedFor === undefined ? { healthy: true, status: 'ok' } : { healthy: false, status: 'degraded', reason: this.pausedFor };
+  }
+
+  /** Why the last look at the outbox failed (the state store), until a look succeeds. */
+  get storeFailure(): Error | undefined {
+    return this.failure?.error;
   }
 
   /** Requests on the wire, or answered and not yet recorded in the outbox. */
@@ -126,7 +132,13 @@ export class Deliverer {
       try {
         await this.run();
       } catch (error) {
-        if (this.now() - this.storeWarnedAt >= storeWarnEveryMs) {
+        this.failure = { error: error as Error, since: this.failure?.since ?? this.now() };
+        this.options.onChange?.();
+        // A failure that will not pass by itself (a StateError with `transient: false`, e.g. disk full) is said once
+        // it has lasted a retry interval: a CLI run watching storeFailure has ended by then with its own line.
+        const lasting = (error as { transient?: unknown }).transient === false;
+        const said = !lasting || this.now() - this.failure.since >= storeRetryMs;
+        if (said && this.now() - this.storeWarnedAt >= storeWarnEveryMs) {
           this.storeWarnedAt = this.now();
           process.emitWarning(`delivery: ${(error as Error).message}; trying again every ${storeRetryMs / 1000} s`);
         }
@@ -182,6 +194,7 @@ export class Deliverer {
       this.unsettled = batch.concat(this.unsettled);
       throw error;
     });
+    this.storeWorks();
     for (const final of finals) {
       this.options.onFinal(final);
       const { eventId: _, ...outcome } = final;
@@ -203,12 +216,14 @@ export class Deliverer {
         }
         this.probeAt = this.now() + this.config.pauseProbeMs;
         const [probe] = await this.outbox.claim(1, this.now(), this.leaseMs);
+        this.storeWorks();
         if (probe) await this.track(probe);
         continue;
       }
       const free = this.config.concurrency - this.inFlight;
       if (free > 0) {
         const entries = await this.outbox.claim(free, this.now(), this.leaseMs);
+        this.storeWorks();
         // Paused while claiming: hand them back untried.
         if (this.pausedFor !== undefined) this.unsettled.push(...entries.map((entry) => ({ entry, settlement: { result: 'released' } as const })));
         else for (const entry of entries) void this.track(entry);
@@ -287,6 +302,13 @@ export class Deliverer {
       });
     }
     this.unsettled.push({ entry, settlement });
+  }
+
+  /** A write to the outbox went through: a store failure is over. */
+  private storeWorks(): void {
+    if (this.failure === undefined) return;
+    this.failure = undefined;
+    this.options.onChange?.();
   }
 
   private pause(reason: string): void {

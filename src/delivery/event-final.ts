@@ -2,9 +2,10 @@ import type { OpenPanelRequest } from '../openpanel/contract.js';
 import type { LastResponse, NewDeadLetter } from './dead-letters.js';
 import type { FinalOutcome } from './outbox.js';
 
-/** A request that will not be delivered, and why. */
+/** A request that will not be delivered, its dedupe key, and why. */
 export interface FailedRequest {
   request: OpenPanelRequest;
+  key: string;
   reason: string;
 }
 
@@ -48,6 +49,7 @@ export function finalOf(event: QueuedEvent, now: number): { outcome: FinalOutcom
     index: event.index,
     event: event.event,
     requests: event.failed.map((failure) => failure.request),
+    keys: event.failed.map((failure) => failure.key),
     lastResponse: event.last,
     attempts: event.attempts,
     reason,

@@ -1,6 +1,7 @@
 import type { DestinationConfig } from '../config/schema.js';
 import type { MembershipStore } from '../membership/store.js';
 import { openMemoryState } from './memory/index.js';
+import { redisWhere } from './redis/connection.js';
 import { DEFAULT_REDIS_PREFIX, openRedisMembership, openRedisState } from './redis/index.js';
 import { openSqliteState } from './sqlite/index.js';
 import { MemoryMembershipStore } from './memory/membership.js';
@@ -21,6 +22,12 @@ export function openState(config: StateConfig & Pick<DestinationConfig, 'store'>
   if (store.type === 'redis') return openRedisState(store, config, { now: options.now });
   if (options.dataDir === undefined) return openMemoryState(config, options.now);
   return openSqliteState(options.dataDir, config, { lockTimeoutMs: options.lockTimeoutMs, now: options.now });
+}
+
+/** Where `openState` keeps the state, for messages: the data dir, or the Redis server (never its password). */
+export function stateLocation(store: StoreConfig, dataDir?: string): string {
+  if (store.type === 'redis') return `Redis at ${redisWhere(store.url)}`;
+  return dataDir ?? 'memory';
 }
 
 /**

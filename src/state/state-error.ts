@@ -10,6 +10,8 @@ const exitCodes: Record<StateProblem, number> = { unusable: EXIT_STATE_UNUSABLE,
 /** The data dir cannot be used: one line naming the path, the cause and what to do. */
 export class StateError extends Error {
   readonly exitCode: number;
+  /** May pass by itself (a Redis coming back): delivery waits it out; otherwise (disk full) a CLI run ends. */
+  readonly transient: boolean = false;
 
   constructor(
     readonly problem: StateProblem,

@@ -164,6 +164,24 @@ export function outboxContract(backend: OutboxBackend): void {
       expect(await settleOne(outbox, a!, delivered(a!), T0 + 20)).toMatchObject({ messageId: 'm1', status: 'delivered', attempts: 2 });
     }));
 
+    it('a dead letter keeps each failed request\'s key: a repeated request (`#2`) that alone failed is requeued, not taken for its delivered twin', withState(async ({ outbox, deadLetters }) => {
+      await outbox.commit(changes([event(0, 'm1', 'u1', [track('Clicked'), track('Clicked')])]));
+      const [first] = await outbox.claim(1, T0, LEASE);
+      expect(first!.key).toBe('m1:track:Clicked');
+      await settleOne(outbox, first!, delivered(first!), T0);
+      const [second] = await outbox.claim(1, T0, LEASE);
+      expect(second!.key).toBe('m1:track:Clicked#2');
+      const final = await settleOne(outbox, second!, { result: 'failed', reason: 'HTTP 400', attempts: 1, firstAttemptAt: T0, last: { status: 400 } }, T0);
+      expect(final).toMatchObject({ status: 'dead_lettered' });
+      expect(await deadLetters.list()).toEqual([expect.objectContaining({ requests: [track('Clicked')], keys: ['m1:track:Clicked#2'] })]);
+      expect(await outbox.requeueDeadLetters(10, T0 + 10)).toBe(1);
+      expect(await outbox.stats()).toMatchObject({ queuedEvents: 1, queuedRequests: 1, deadLetters: 0 });
+      const [again] = await outbox.claim(10, T0 + 10, LEASE);
+      expect(again).toMatchObject({ key: 'm1:track:Clicked#2', request: track('Clicked'), attempts: 0 });
+      // The event's attempts count on from its first life: one delivered, one failed, then this one.
+      expect(await settleOne(outbox, again!, delivered(again!), T0 + 10)).toMatchObject({ messageId: 'm1', status: 'delivered', attempts: 3 });
+    }));
+
     if (backend.reopen) {
       const reopen = backend.reopen;
       it('keeps everything across a restart: queue, attempts, membership; leases of the dead process are dropped (shared storage: once expired)', withState(async (state) => {

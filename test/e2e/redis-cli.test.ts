@@ -45,6 +45,21 @@ describe('send with the Redis store', () => {
     }
   });
 
+  it('OpenPanel refuses the credentials: exit 3, the events said to be kept queued in Redis (never the password), not in a data dir', async () => {
+    const fake = await startFakeOpenPanel();
+    try {
+      const url = new URL(testRedisUrl);
+      url.password = 'hunter2';
+      const { code, stderr } = await send({ type: 'redis', url: url.toString(), prefix: `${prefix}refused:` }, { ...fake, clientSecret: 'sec_wrong_value_123' });
+      expect(code).toBe(3);
+      const where = `${url.hostname}:${url.port || '6379'}${url.pathname.length > 1 ? url.pathname : ''}`;
+      expect(stderr.trim().split('\n')).toContainEqual(expect.stringMatching(new RegExp(`delivery stopped, \\d+ events kept queued in Redis at ${where.replace(/\./g, '\\.')}: fix the credentials`)));
+      expect(stderr).not.toMatch(/data|hunter2/);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('Redis unreachable: one line naming it (never the password), the unusable-state exit code, nothing sent', async () => {
     const { code, stderr } = await send({ type: 'redis', url: 'redis://:hunter2@127.0.0.1:9/3', prefix });
     expect(code).toBe(EXIT_STATE_UNUSABLE);

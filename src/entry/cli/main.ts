@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import pkg from '../../../package.json' with { type: 'json' };
 import { StateError } from '../../state/state-error.js';
 import { EXIT_CONFIG } from './config-option.js';
+import { watchOutput } from './output.js';
 import { replayCommand } from './replay-command.js';
 import { sendCommand } from './send-command.js';
 import { transformCommand } from './transform-command.js';
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  watchOutput();
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {

@@ -11,8 +11,8 @@ function describeInput(event: unknown): string {
   return parts.join(' ');
 }
 
-/** Human-readable transform output (`transform --pretty`, used by `npm run demo`). */
-export function printPretty(event: unknown, result: TransformResult): void {
+/** Human-readable transform output (`transform --pretty`, used by `npm run demo`), one block per event. */
+export function formatPretty(event: unknown, result: TransformResult): string {
   const lines = [`#${result.index} ${describeInput(event)}`];
   if (result.status === 'ok') {
     for (const { body } of result.requests) lines.push(`    -> POST /track ${body.type.padEnd(12)} ${JSON.stringify(body.payload)}`);
@@ -20,5 +20,5 @@ export function printPretty(event: unknown, result: TransformResult): void {
   } else {
     lines.push(`    -- ${result.status}: ${result.reason}`);
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
 }

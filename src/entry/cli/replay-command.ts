@@ -1,4 +1,5 @@
 import type { Transport } from '../../openpanel/http-client.js';
+import { stateLocation } from '../../state/open-state.js';
 import { createDestination } from '../library/destination.js';
 import { configOrExit } from './config-option.js';
 import { EXIT_CREDENTIALS } from './send-command.js';
@@ -22,7 +23,7 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
   const left = await destination.close();
   process.stdout.write(`replayed ${delivered + failed} dead letters: delivered ${delivered}, still failing ${failed}\n`);
   if (!health.healthy) {
-    process.stderr.write(`${health.reason ?? 'OpenPanel refused the credentials'}; delivery stopped, ${left.queuedEvents} events kept queued in ${options.dataDir}: fix the credentials and run replay again\n`);
+    process.stderr.write(`${health.reason ?? 'OpenPanel refused the credentials'}; delivery stopped, ${left.queuedEvents} events kept queued in ${stateLocation(config.store, options.dataDir)}: fix the credentials and run replay again\n`);
     return EXIT_CREDENTIALS;
   }
   return failed === 0 ? 0 : 1;

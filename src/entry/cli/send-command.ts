@@ -1,6 +1,7 @@
 import type { AttemptReport } from '../../delivery/deliverer.js';
 import { isFailure, type EventOutcome, type OutcomeStatus } from '../../delivery/outcome.js';
 import type { Transport } from '../../openpanel/http-client.js';
+import { stateLocation } from '../../state/open-state.js';
 import { createDestination, type AcceptOutcome } from '../library/destination.js';
 import { batches } from './batches.js';
 import { configOrExit } from './config-option.js';
@@ -140,7 +141,7 @@ export async function sendCommand(options: SendOptions): Promise<number> {
       accepted.forEach(taken);
     }
     if (!stopped) {
-      const end = await destination.drained({ orPaused: true, signal: stopping.signal });
+      const end = await destination.drained({ orPaused: true, orStateFailure: true, signal: stopping.signal });
       if (end === 'paused') stop('paused');
     }
   } finally {
@@ -151,15 +152,18 @@ export async function sendCommand(options: SendOptions): Promise<number> {
   process.removeListener('SIGINT', onInt);
   process.removeListener('SIGTERM', onTerm);
 
-  printSummary(tally, options.dataDir);
+  // Where the queue and dead letters are: the data dir, or the Redis of config `store`.
+  const where = stateLocation(config.store, options.dataDir);
+  const redis = config.store.type === 'redis';
+  printSummary(tally, where, redis ? `--config ${options.config ?? 'FILE'}` : `--data-dir ${options.dataDir}`);
   if (backlog > 0) process.stderr.write(`(${backlog} of these events were queued by an earlier run)\n`);
-  const next = `run the same send again (or \`openpanel-destination serve\` on this --data-dir) to deliver them; nothing is sent twice`;
+  const next = `run the same send again (or \`openpanel-destination serve\` on this ${redis ? 'store' : '--data-dir'}) to deliver them; nothing is sent twice`;
   if (stopped === 'paused') {
-    process.stderr.write(`${destination.health().reason ?? 'OpenPanel refused the credentials'}; delivery stopped, ${left.queuedEvents} events kept queued in ${options.dataDir}: fix the credentials, then ${next}\n`);
+    process.stderr.write(`${destination.health().reason ?? 'OpenPanel refused the credentials'}; delivery stopped, ${left.queuedEvents} events kept queued in ${where}: fix the credentials, then ${next}\n`);
     return EXIT_CREDENTIALS;
   }
   if (stopped) {
-    process.stderr.write(`interrupted (${stopped}): ${left.queuedEvents} events kept queued in ${options.dataDir}; ${next}\n`);
+    process.stderr.write(`interrupted (${stopped}): ${left.queuedEvents} events kept queued in ${where}; ${next}\n`);
     return stopped === 'SIGINT' ? EXIT_INTERRUPTED : EXIT_TERMINATED;
   }
   return tally.failures > 0 ? 1 : 0;

@@ -7,15 +7,18 @@ export interface OutcomeCounts {
   failures: number;
 }
 
-/** The end-of-run report: counts on stdout, and the first failures with their reasons on stderr. */
-export function printSummary({ counts, firstFailures, failures }: OutcomeCounts, dataDir: string): void {
+/**
+ * The end-of-run report: counts on stdout, and the first failures with their reasons on stderr. `where` the
+ * dead letters are kept, and the arguments that make `replay` find them.
+ */
+export function printSummary({ counts, firstFailures, failures }: OutcomeCounts, where: string, replayArgs: string): void {
   for (const o of firstFailures) {
     process.stderr.write(`event #${o.index}${o.messageId ? ` (${o.messageId})` : ''} ${o.status}: ${o.reason ?? ''}\n`);
   }
   if (failures > firstFailures.length) process.stderr.write(`... and ${failures - firstFailures.length} more\n`);
   process.stdout.write(
     `delivered ${counts.delivered}, skipped ${counts.skipped}, rejected ${counts.rejected}, dead-lettered ${counts.dead_lettered}` +
-      (counts.dead_lettered > 0 ? ` (kept in ${dataDir}; run \`openpanel-destination replay --data-dir ${dataDir}\` to re-send)` : '') +
+      (counts.dead_lettered > 0 ? ` (kept in ${where}; run \`openpanel-destination replay ${replayArgs}\` to re-send)` : '') +
       '\n',
   );
 }

@@ -1,9 +1,9 @@
-import { once } from 'node:events';
 import type { TransformResult } from '../../transform/result.js';
 import { createDryRun } from '../library/dry-run.js';
 import { configOrExit } from './config-option.js';
 import { readInput } from './input.js';
-import { printPretty } from './pretty.js';
+import { writeOrStop } from './output.js';
+import { formatPretty } from './pretty.js';
 
 export interface TransformOptions {
   config?: string;
@@ -16,7 +16,8 @@ const outputLine = ({ userKey: _, ...line }: TransformResult): TransformResult =
 
 /**
  * Dry run: one JSON line per input event, in input order; nothing is sent and no state is kept between runs
- * (membership carries across the events of this run only).
+ * (membership carries across the events of this run only). Stops quietly (exit 0) when the reader of stdout goes
+ * away (`| head -1`).
  */
 export async function transformCommand(options: TransformOptions): Promise<void> {
   const config = configOrExit(options.config);
@@ -25,9 +26,8 @@ export async function transformCommand(options: TransformOptions): Promise<void>
   for await (const item of readInput(options.input)) {
     const result: TransformResult =
       'value' in item ? await destination.transformEvent(item.value, index) : { index, status: 'rejected', reason: item.error };
-    if (options.pretty) printPretty('value' in item ? item.value : undefined, result);
-    // Waits when stdout is a slow pipe, so a large input is never buffered whole.
-    else if (!process.stdout.write(`${JSON.stringify(outputLine(result))}\n`)) await once(process.stdout, 'drain');
+    const text = options.pretty ? formatPretty('value' in item ? item.value : undefined, result) : `${JSON.stringify(outputLine(result))}\n`;
+    if (!(await writeOrStop(text))) break;
     index++;
   }
   await destination.close();

@@ -9,6 +9,7 @@ import { loadMappings } from '../../mapping/load.js';
 import { MembershipOverlay } from '../../membership/overlay.js';
 import type { Transport } from '../../openpanel/http-client.js';
 import { openState } from '../../state/open-state.js';
+import { StateError } from '../../state/state-error.js';
 import type { TransformResult } from '../../transform/result.js';
 import { createTransformer } from '../../transform/transformer.js';
 
@@ -180,7 +181,8 @@ export function createDestination(configInput: DestinationConfigInput, options: 
 
   /**
    * Commits one batch once the outbox has room for it (backpressure for send and the CLI); `indexes` are the
-   * events' input positions (default: from 0). Undefined, nothing committed, when `signal` aborts first.
+   * events' input positions (default: from 0). Undefined, nothing committed, when `signal` aborts first. Throws
+   * the StateError when delivery found the store unusable (disk full): a run ends rather than queue on.
    */
   async function acceptWhenRoom(
     events: readonly unknown[],
@@ -190,6 +192,8 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     const indexOf = (i: number): number => indexes?.[i] ?? i;
     for (;;) {
       if (signal?.aborted) return undefined;
+      const failure = lastingStateFailure();
+      if (failure) throw failure;
       const change = nextChange(signal);
       try {
         return await serially(() => commitBatch(events, indexOf, config.maxQueuedEvents));
@@ -216,11 +220,25 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     return Promise.all(outcomes);
   }
 
-  /** Resolves when the outbox is empty and nothing is on the wire, or (with `orPaused`) when delivery pauses, or when `signal` aborts. */
-  async function drained({ orPaused = false, signal }: { orPaused?: boolean; signal?: AbortSignal } = {}): Promise<'drained' | 'paused' | 'stopped'> {
+  /** Delivery cannot write to a store that will not recover by itself (disk full): the StateError saying so. */
+  const lastingStateFailure = (): StateError | undefined => {
+    const failure = deliverer.storeFailure;
+    return failure instanceof StateError && !failure.transient ? failure : undefined;
+  };
+
+  /**
+   * Resolves when the outbox is empty and nothing is on the wire, or (with `orPaused`) when delivery pauses, or
+   * when `signal` aborts. With `orStateFailure`, throws the StateError of a store that failed and will not
+   * recover by itself (disk full): a run ends instead of retrying forever (serve and flush wait it out).
+   */
+  async function drained({ orPaused = false, orStateFailure = false, signal }: { orPaused?: boolean; orStateFailure?: boolean; signal?: AbortSignal } = {}): Promise<
+    'drained' | 'paused' | 'stopped'
+  > {
     for (;;) {
       const change = nextChange(signal);
       if (signal?.aborted) return 'stopped';
+      const failure = lastingStateFailure();
+      if (orStateFailure && failure) throw failure;
       if (orPaused && !deliverer.health.healthy) return 'paused';
       if (deliverer.inFlight === 0 && (await outbox.stats()).queuedEvents === 0) return 'drained';
       await change;
@@ -243,7 +261,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
       finalWatchers.add(watch);
       try {
         while ((await outbox.requeueDeadLetters(batchSize, now())) > 0) deliverer.wake();
-        await drained({ orPaused: true });
+        await drained({ orPaused: true, orStateFailure: true });
       } finally {
         finalWatchers.delete(watch);
       }

@@ -138,7 +138,7 @@ export class MemoryOutbox implements Outbox {
       return undefined;
     }
     if (settlement.result === 'delivered') this.dedupe.mark(head.key);
-    else event.failed.push({ request: head.request, reason: settlement.reason });
+    else event.failed.push({ request: head.request, key: head.key, reason: settlement.reason });
     this.shift(entry.lane, lane, now);
     return this.settleOne(head.eventId, now);
   }

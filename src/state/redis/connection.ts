@@ -7,6 +7,7 @@ import { StateError } from '../state-error.js';
  */
 export class StoreUnavailableError extends StateError {
   readonly retryAfterSeconds = 5;
+  override readonly transient = true;
 
   constructor(where: string, cause: unknown) {
     const reason = cause instanceof Error ? (cause.name === 'MaxRetriesPerRequestError' ? 'not reachable' : cause.message) : String(cause);

@@ -23,7 +23,7 @@ import { membershipLua, membershipPayload, type RedisMembershipStore } from './m
 /**
  * Keys (all under the prefix P):
  *   ev:<id>      hash, one queued event (index, messageId, userKey, original JSON, total/open requests, attempts, last response)
- *   evf:<id>     list, the event's failed requests, `[reason, requestJson]` each
+ *   evf:<id>     list, the event's failed requests, `[reason, requestJson, key]` each
  *   events       zset, queued event ids (score = id: oldest first)
  *   rq:<id>      hash, one queued request (event id, lane, dedupe key, request JSON, attempts)
  *   keys         hash, dedupe key -> request id of every queued request
@@ -191,7 +191,7 @@ local function settle(s)
     return nil
   end
   if s.result == 'delivered' then dd_mark(r[2], c.dnow, c.cutoff)
-  else redis.call('RPUSH', P .. 'evf:' .. r[1], cjson.encode({ s.reason, r[4] })) end
+  else redis.call('RPUSH', P .. 'evf:' .. r[1], cjson.encode({ s.reason, r[4], r[2] })) end
   redis.call('LPOP', lk)
   if mine then redis.call('HDEL', P .. 'owner', s.lane) end
   drop_request(s.id, r[2])
@@ -251,8 +251,8 @@ function queuedEventOf(e: LuaEvent): QueuedEvent {
     attempts: Number(e.att),
     ...(e.first !== undefined ? { firstAttemptAt: Number(e.first) } : {}),
     failed: luaList(e.failed).map((entry): FailedRequest => {
-      const [reason, request] = JSON.parse(entry) as [string, string];
-      return { reason, request: JSON.parse(request) as OpenPanelRequest };
+      const [reason, request, key] = JSON.parse(entry) as [string, string, string];
+      return { reason, key, request: JSON.parse(request) as OpenPanelRequest };
     }),
     last: JSON.parse(e.last) as QueuedEvent['last'],
   };

@@ -42,6 +42,36 @@ function stateErrorOf(error: unknown, file: string, lockTimeoutMs: number): unkn
 }
 
 /**
+ * A failure of the state file while in use (disk full, the file or its disk gone bad) as the one line the CLI
+ * prints with the exit code of unusable (or corrupt) state. The transaction that met it rolled back, so what
+ * was committed before is kept and a re-run delivers it. Any other error is returned as it is.
+ */
+export function stateFailure(error: unknown, file: string): unknown {
+  if (error instanceof StateError) return error;
+  const code = sqliteCode(error);
+  const again = 'then run the same command again (what was committed is kept)';
+  if (code === 'SQLITE_FULL') return new StateError('unusable', file, `the disk is full (${code})`, `free some space, ${again}`);
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new StateError('corrupt', file, `not a readable state database any more (${code})`, 'move it aside (events queued in it are lost) and run again');
+  }
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')) {
+    return new StateError('unusable', file, `cannot be written any more (${code}: the disk may be full or failing)`, `free some space or fix the disk and the file's permissions, ${again}`);
+  }
+  return error;
+}
+
+/** `work` with the state file's failures turned into StateErrors (see stateFailure). */
+export function guarded<A extends unknown[], R>(db: StateDb, work: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return work(...args);
+    } catch (error) {
+      throw stateFailure(error, db.name);
+    }
+  };
+}
+
+/**
  * The embedded state file under --data-dir (outbox, membership, delivered keys, dead letters), opened for this
  * process alone: locking_mode EXCLUSIVE holds the file lock until close (the OS drops it if the process dies,
  * so a kill -9 leaves no stale lock), and a second process waits `lockTimeoutMs`, then fails with 'busy'.

@@ -1,4 +1,4 @@
-import type { StateDb } from './db.js';
+import { guarded, type StateDb } from './db.js';
 import { KeyedMembershipStore, type TouchedMap } from '../../membership/keyed-store.js';
 import { decodeAssignments, encodeAssignments } from '../../membership/rules.js';
 import type { GroupAssignment } from '../../membership/store.js';
@@ -14,8 +14,13 @@ const PRUNE_PER_WRITE = 16;
 /** A read rewrites its row's touch time only when it is older than this, so steady reads do not turn into writes. */
 const MAX_TOUCH_LAG_MS = 60_000;
 
-/** One `key -> text value` table with a last-touch time: the SQLite counterpart of the memory store's LRU map. */
+/**
+ * One `key -> text value` table with a last-touch time: the SQLite counterpart of the memory store's LRU map.
+ * Reads write too (touch, expiry): both turn the file's failures (disk full) into StateErrors.
+ */
 class TouchedTable implements TouchedMap<string> {
+  readonly get: (key: string) => string | undefined;
+  readonly set: (key: string, value: string) => void;
   private readonly select;
   private readonly write;
   private readonly touch;
@@ -39,9 +44,11 @@ class TouchedTable implements TouchedMap<string> {
     this.remove = db.prepare<[string]>(`DELETE FROM ${table} WHERE key = ?`);
     this.prune = db.prepare<[number, number]>(`DELETE FROM ${table} WHERE key IN (SELECT key FROM ${table} WHERE touched_at <= ? LIMIT ?)`);
     this.touchLagMs = ttlMs === undefined ? MAX_TOUCH_LAG_MS : Math.min(MAX_TOUCH_LAG_MS, ttlMs / 100);
+    this.get = guarded(db, (key) => this.read(key));
+    this.set = guarded(db, (key, value) => this.store(key, value));
   }
 
-  get(key: string): string | undefined {
+  private read(key: string): string | undefined {
     const row = this.select.get(key);
     if (!row) return undefined;
     const now = this.now();
@@ -53,7 +60,7 @@ class TouchedTable implements TouchedMap<string> {
     return row.value;
   }
 
-  set(key: string, value: string): void {
+  private store(key: string, value: string): void {
     const now = this.now();
     this.write.run(key, value, now);
     if (this.ttlMs !== undefined) this.prune.run(now - this.ttlMs, PRUNE_PER_WRITE);
@@ -78,7 +85,7 @@ export class SqliteMembershipStore extends KeyedMembershipStore {
     // Another process sharing the file cannot interleave with a read-merge-write. IMMEDIATE takes the write lock
     // up front, waiting out the busy timeout: a deferred transaction upgrading from read to write after another
     // process wrote fails at once with SQLITE_BUSY ("database is locked"), whatever the timeout.
-    this.inTransaction = db.transaction((work: () => unknown) => work()).immediate;
+    this.inTransaction = guarded(db, db.transaction((work: () => unknown) => work()).immediate);
   }
 
   protected read(key: string): GroupAssignment[] {

@@ -13,7 +13,7 @@ import {
   type Settlement,
 } from '../../delivery/outbox.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
-import type { StateDb } from './db.js';
+import { guarded, type StateDb } from './db.js';
 import type { SqliteDeadLetterStore } from './dead-letters.js';
 import type { SqliteDedupeStore } from './dedupe.js';
 import type { SqliteMembershipStore } from './membership.js';
@@ -126,20 +126,27 @@ export class SqliteOutbox implements Outbox {
     };
     this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
     this.queuedRequests = (this.sql.countRequests!.get() as { n: number }).n;
-    this.commitTx = db.transaction((changes, maxQueuedEvents) => this.commitNow(changes, maxQueuedEvents));
-    this.claimTx = db.transaction((limit, now, leaseMs) => this.claimNow(limit, now, leaseMs));
-    this.settleTx = db.transaction((settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number) =>
-      settlements.flatMap(({ entry, settlement }) => {
-        const final = this.settleNow(entry, settlement, now);
-        return final ? [final] : [];
+    // A failure mid-run (disk full) rolls the transaction back and surfaces as a StateError naming the file.
+    this.commitTx = guarded(db, db.transaction((changes: ChangeSet, maxQueuedEvents: number) => this.commitNow(changes, maxQueuedEvents)));
+    this.claimTx = guarded(db, db.transaction((limit: number, now: number, leaseMs: number) => this.claimNow(limit, now, leaseMs)));
+    this.settleTx = guarded(
+      db,
+      db.transaction((settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number) =>
+        settlements.flatMap(({ entry, settlement }) => {
+          const final = this.settleNow(entry, settlement, now);
+          return final ? [final] : [];
+        }),
+      ),
+    );
+    this.requeueTx = guarded(
+      db,
+      db.transaction((limit: number, now: number) => {
+        const records = this.deadLetters.listNow(limit);
+        this.commitNow({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
+        this.deadLetters.removeNow(records.map((r) => r.id));
+        return records.length;
       }),
     );
-    this.requeueTx = db.transaction((limit: number, now: number) => {
-      const records = this.deadLetters.listNow(limit);
-      this.commitNow({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
-      this.deadLetters.removeNow(records.map((r) => r.id));
-      return records.length;
-    });
   }
 
   async commit(changes: ChangeSet, maxQueuedEvents = Infinity): Promise<CommitResult> {
@@ -269,7 +276,7 @@ export class SqliteOutbox implements Outbox {
       return undefined;
     }
     if (settlement.result === 'delivered') this.dedupe.mark(head.key);
-    else this.sql.recordFailure!.run(JSON.stringify({ request: entry.request, reason: settlement.reason } satisfies FailedRequest), head.event_id);
+    else this.sql.recordFailure!.run(JSON.stringify({ request: entry.request, key: head.key, reason: settlement.reason } satisfies FailedRequest), head.event_id);
     this.sql.deleteRequest!.run(head.id);
     this.queuedRequests--;
     if (this.sql.head!.get(entry.lane)) this.sql.readyLane!.run(now, entry.lane);
