@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { configSchema, secretKeys, type DestinationConfig } from './schema.js';
+import { configSchema, secretKeys as allSecretKeys, serverKeys, type DestinationConfig } from './schema.js';
+
+/** What a CDP user sets: the config minus the operator's `serve` settings. */
+const destinationSchema = configSchema.omit(Object.fromEntries(serverKeys.map((key) => [key, true] as const)) as Record<(typeof serverKeys)[number], true>);
+const secretKeys = allSecretKeys.filter((key) => key in destinationSchema.shape);
 
 /**
  * The destination definition (manifest.json), derived from configSchema. Its three sections are, verbatim, the
@@ -7,7 +11,7 @@ import { configSchema, secretKeys, type DestinationConfig } from './schema.js';
  * `uiConfig` = ui-config.json (form builder v2), so a RudderStack control plane can load it as `OPENPANEL`.
  */
 
-type ConfigKey = keyof DestinationConfig & string;
+type ConfigKey = Exclude<keyof DestinationConfig & string, (typeof serverKeys)[number]>;
 
 interface FormGroup {
   title: string;
@@ -180,7 +184,7 @@ export function manifestText(manifest: DestinationManifest = buildManifest()): s
 
 /** configSchema as draft-07 JSON schema of what a user may write (defaults optional), minus zod-only noise. */
 export function buildConfigJsonSchema(): ConfigJsonSchema {
-  const generated = configJsonSchemaSchema.parse(z.toJSONSchema(configSchema, { target: 'draft-7', io: 'input' }));
+  const generated = configJsonSchemaSchema.parse(z.toJSONSchema(destinationSchema, { target: 'draft-7', io: 'input' }));
   return {
     $schema: generated.$schema,
     type: generated.type,

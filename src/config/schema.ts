@@ -50,7 +50,30 @@ export const configSchema = z.object({
   backoffMaxMs: z.int().positive().default(30_000).meta({ title: 'Backoff cap (ms)' }),
   dedupeTtlHours: z.number().positive().default(72).meta({ title: 'Dedupe window (hours)', description: 'Delivered messageIds remembered for this long.' }),
   dedupeMaxIds: z.int().positive().default(1_000_000).meta({ title: 'Dedupe capacity', description: 'Delivered messageIds remembered at most.' }),
+  // Server (operator) settings: `serve` only, not part of a CDP's destination form.
+  writeKey: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ title: 'Write key', description: 'serve: Basic-auth user the Segment-compatible /v1 API requires (SDKs send their write key).', secret: true }),
+  webhookSecret: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ title: 'Webhook secret', description: 'serve: /webhook requires X-Signature (hex HMAC-SHA1 of the body with it) or Authorization: Bearer <it>.', secret: true }),
+  adminToken: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ title: 'Admin token', description: 'serve: bearer token for /dead-letters; without it those routes are off.', secret: true }),
+  transformerApi: z
+    .boolean()
+    .default(false)
+    .meta({ title: 'Transformer API', description: "serve: RudderStack's transformer routes (unauthenticated: private networks only)." }),
 });
+
+/** Keys only `serve` reads: kept out of the CDP destination definition (manifest.json). */
+export const serverKeys = ['writeKey', 'webhookSecret', 'adminToken', 'transformerApi'] as const;
 
 /** Config as written by a user (defaults optional). */
 export type DestinationConfigInput = z.input<typeof configSchema>;

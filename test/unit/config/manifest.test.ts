@@ -74,10 +74,11 @@ describe('settings form (uiConfig)', () => {
   });
 
   it('marks exactly the secret keys secret, and lists them in secretKeys', () => {
-    expect(secretKeys).toEqual(['clientSecret']);
+    // The server's own secrets (writeKey, webhookSecret, adminToken) are not destination settings.
+    expect(secretKeys).toEqual(['clientSecret', 'writeKey', 'webhookSecret', 'adminToken']);
     const secretFields = uiFields.filter((f) => f.type === 'textInput' && f.secret === true).map((f) => f.configKey);
-    expect(secretFields).toEqual(secretKeys);
-    expect(manifest.dbConfig.config.secretKeys).toEqual(secretKeys);
+    expect(secretFields).toEqual(['clientSecret']);
+    expect(manifest.dbConfig.config.secretKeys).toEqual(['clientSecret']);
   });
 
   it('marks the schema-required keys required', () => {
