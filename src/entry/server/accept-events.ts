@@ -1,0 +1,49 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { httpError } from './http-error.js';
+import type { AcceptOutcome, Intake } from './intake.js';
+import type { Metrics } from './metrics.js';
+
+export interface AcceptedBody {
+  success: true;
+  accepted: number;
+  skipped: number;
+  /** Events of the request refused one by one, with the field and rule that refused them. */
+  rejected: Array<{ index: number; messageId?: string; reason: string }>;
+}
+
+export interface AcceptRequest {
+  /** Metric label: which intake the events came through. */
+  source: 'tracking_api' | 'webhook';
+  events: readonly unknown[];
+  /** Per-event refusals found before the intake (size limits), by index into `events`. */
+  refused?: ReadonlyMap<number, string>;
+  /** One event per request: a refusal is the request's answer (400) rather than a line in a 200. */
+  single: boolean;
+}
+
+/**
+ * Hands the events to the intake (answering only after it committed them) and turns their outcomes into the
+ * answer: Segment's `{"success": true}` plus counts, and each rejected event with its reason, also counted
+ * and logged. Events refused before the intake keep their index among the request's events.
+ */
+export async function acceptEvents(intake: Intake, metrics: Metrics, log: FastifyBaseLogger, request: AcceptRequest): Promise<AcceptedBody> {
+  const { events, refused = new Map<number, string>() } = request;
+  metrics.eventsReceived.inc({ source: request.source }, events.length);
+  const kept = events.flatMap((event, index) => (refused.has(index) ? [] : [{ event, index }]));
+  const taken = kept.length === 0 ? [] : await intake.accept(kept.map(({ event }) => event));
+  const outcomes: AcceptOutcome[] = [
+    ...[...refused].map(([index, reason]): AcceptOutcome => ({ index, status: 'rejected', reason })),
+    ...taken.map((outcome) => ({ ...outcome, index: kept[outcome.index]!.index })),
+  ].sort((a, b) => a.index - b.index);
+
+  const body: AcceptedBody = { success: true, accepted: 0, skipped: 0, rejected: [] };
+  for (const outcome of outcomes) {
+    metrics.eventsTaken.inc({ source: request.source, status: outcome.status });
+    if (outcome.status === 'accepted') body.accepted++;
+    else if (outcome.status === 'skipped') body.skipped++;
+    else body.rejected.push({ index: outcome.index, ...(outcome.messageId ? { messageId: outcome.messageId } : {}), reason: outcome.reason ?? 'rejected' });
+  }
+  if (body.rejected.length > 0) log.warn({ source: request.source, rejected: body.rejected }, 'events rejected');
+  if (request.single && body.rejected.length === 1) throw httpError(400, body.rejected[0]!.reason);
+  return body;
+}
