@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { configSchema, type DestinationConfigInput } from '../../../src/config/schema.js';
+import { buildServer, type Server } from '../../../src/entry/server/app.js';
+import { createIntake, type Intake } from '../../../src/entry/server/intake.js';
+import { loggerOptions } from '../../../src/entry/server/logging.js';
+import { createMetrics } from '../../../src/entry/server/metrics.js';
+import { startFakeOpenPanel, type FakeOpenPanel, type FakeOpenPanelOptions } from '../../support/fake-openpanel.js';
+
+/** The server's credentials in unit tests: distinctive strings, so a log search for them finds any leak. */
+export const writeKey = 'wk_unit_7f3a9c2e51';
+export const webhookSecret = 'whs_unit_0d8b4e6a93';
+export const adminToken = 'adm_unit_5c1f7e2b08';
+
+export interface TestServer {
+  app: FastifyInstance;
+  server: Server;
+  intake: Intake;
+  fake: FakeOpenPanel;
+  /** Every log line the server wrote, as written. */
+  logs: string[];
+  /** http://127.0.0.1:port */
+  url: string;
+  /** A real HTTP request to the server; JSON bodies are serialised, Buffers and strings sent as they are. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  config?: Partial<DestinationConfigInput>;
+  fake?: FakeOpenPanelOptions;
+  maxQueuedEvents?: number;
+  open?: boolean;
+  requestTimeoutMs?: number;
+}
+
+/** `serve`'s server as the command builds it (real intake, pino to a captured stream) in front of the fake OpenPanel. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const fake = await startFakeOpenPanel(options.fake);
+  const config = configSchema.parse({
+    clientId: fake.clientId,
+    clientSecret: fake.clientSecret,
+    apiUrl: fake.url,
+    writeKey,
+    webhookSecret,
+    adminToken,
+    backoffBaseMs: 5,
+    backoffMaxMs: 50,
+    ...options.config,
+  });
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const metrics = createMetrics(() => intake.stats());
+  const intake = createIntake(config, { observer: metrics.observer, maxQueuedEvents: options.maxQueuedEvents });
+  const server = buildServer({ config, intake, metrics, logger: pino(loggerOptions('debug'), stream), open: options.open, requestTimeoutMs: options.requestTimeoutMs });
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+  return {
+    app: server.app,
+    server,
+    intake,
+    fake,
+    logs,
+    url,
+    async request(method, path, body, headers = {}) {
+      const raw = body === undefined || typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+      const response = await fetch(`${url}${path}`, { method, body: raw as BodyInit | undefined, headers: { 'content-type': 'application/json', ...headers } });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
+    },
+    async close() {
+      await server.app.close();
+      await intake.close({ deadlineMs: 1000 });
+      await fake.close();
+    },
+  };
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json(): any;
+}
+
+export const basic = (user: string): string => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;
+
+/** Waits for a condition that asynchronous delivery makes true, without a fixed sleep. */
+export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
