@@ -21,6 +21,8 @@ export function registerJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addHook('preParsing', async (request, _reply, payload) => decoded(request, payload));
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    // An unknown route answers 404 whatever its body.
+    if (request.is404) return done(null, undefined);
     const raw = body as Buffer;
     request.rawBody = raw;
     if (raw.length === 0) return done(httpError(400, 'the body is empty: send a JSON event, array or {"batch": [...]}'), undefined);
