@@ -25,7 +25,8 @@ export function registerJsonBody(app: FastifyInstance): void {
     if (request.is404) return done(null, undefined);
     const raw = body as Buffer;
     request.rawBody = raw;
-    if (raw.length === 0) return done(httpError(400, 'the body is empty: send a JSON event, array or {"batch": [...]}'), undefined);
+    // No body (an empty POST labelled JSON): the route says what it needed.
+    if (raw.length === 0) return done(null, undefined);
     let json: unknown;
     try {
       json = JSON.parse(raw.toString('utf8'));

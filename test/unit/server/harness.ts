@@ -91,12 +91,15 @@ export interface Answer {
   json(): any;
 }
 
+/** Resolves once every accepted event has its final outcome. */
+export const drained = (t: TestServer): Promise<void> => eventually(async () => (await t.intake.stats()).queuedEvents === 0);
+
 export const basic = (user: string): string => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;
 
 /** Waits for a condition that asynchronous delivery makes true, without a fixed sleep. */
-export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(10);
   }

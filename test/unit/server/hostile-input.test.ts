@@ -29,7 +29,7 @@ describe('hostile input: every request gets a 4xx with a message, and the server
 
   it.each([
     ['invalid JSON', '/v1/batch', '{"batch": [', 400, /not valid JSON/],
-    ['an empty body', '/v1/track', '', 400, /body is empty/],
+    ['an empty body', '/v1/track', '', 400, /must be one track event/],
     ['a number', '/v1/track', '12', 400, /one track event/],
     ['a string event', '/v1/identify', '"hello"', 400, /one identify event/],
     ['batch of the wrong type', '/v1/batch', '{"batch": {"0": {}}}', 400, /\{"batch": \[events\]\}/],
