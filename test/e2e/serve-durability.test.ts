@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Analytics } from '@segment/analytics-node';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as library from '../../src/index.js';
+import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
+import { startServe, writeConfig, type ServeProcess } from '../support/serve-process.js';
+
+/**
+ * kill -9 in the middle of an SDK stream, restart on the same data dir: every event serve acknowledged reaches
+ * OpenPanel, tracks with their groups. This needs the durable outbox (acknowledge after the commit); the test
+ * turns itself on when the library exports the outbox's QueueFullError, and is skipped before that.
+ */
+jest.setTimeout(90_000);
+const outboxLanded = 'QueueFullError' in library;
+
+const writeKey = 'wk_e2e_kill_5b2f';
+const users = 30;
+const tracksPerUser = 40;
+
+async function eventually(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(25);
+  }
+}
+
+(outboxLanded ? describe : describe.skip)('serve killed with -9 mid-stream', () => {
+  let fake: FakeOpenPanel;
+  let serve: ServeProcess;
+  const dataDir = mkdtempSync(join(tmpdir(), 'op-serve-kill-'));
+  let config: string;
+  beforeAll(async () => {
+    // Slow enough that much is still queued at the kill.
+    fake = await startFakeOpenPanel({ latencyMs: 20 });
+    config = writeConfig({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, writeKey, concurrency: 4 });
+    serve = await startServe(['--config', config, '--host', '127.0.0.1', '--data-dir', dataDir]);
+  });
+  afterAll(async () => {
+    await serve.stop();
+    await fake.close();
+  });
+
+  it('loses nothing it acknowledged, and the tracks keep their groups', async () => {
+    // The SDK calls back per event once its batch was answered: a callback without error is an acknowledgement.
+    const acknowledged = new Set<string>();
+    const analytics = new Analytics({ writeKey, host: serve.url, flushAt: 50, flushInterval: 50, maxRetries: 0 });
+    analytics.on('error', () => undefined);
+    const groupOf = (u: number): string => `org-${u % 5}`;
+    for (let u = 0; u < users; u++) {
+      analytics.group({ userId: `k-${u}`, groupId: groupOf(u), traits: { name: groupOf(u) } });
+    }
+    for (let n = 0; n < tracksPerUser; n++) {
+      for (let u = 0; u < users; u++) {
+        const messageId = `k-${u}-${n}`;
+        analytics.track({ userId: `k-${u}`, event: 'Streamed', messageId, properties: { n } }, (error) => {
+          if (!error) acknowledged.add(messageId);
+        });
+      }
+      if (n === tracksPerUser / 2) {
+        await eventually(() => acknowledged.size > users * 5);
+        serve.child.kill('SIGKILL');
+      }
+      await sleep(5);
+    }
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    expect(await serve.exited).toBe('SIGKILL');
+    expect(acknowledged.size).toBeGreaterThan(0);
+
+    serve = await startServe(['--config', config, '--host', '127.0.0.1', '--data-dir', dataDir]);
+    const stored = (): Set<string> => new Set(fake.requests.flatMap((r) => (r.body.type === 'track' ? [`${r.body.payload.profileId}-${(r.body.payload.properties as { n: number }).n}`] : [])));
+    const missing = (): string[] => [...acknowledged].filter((id) => !stored().has(id));
+    await eventually(() => missing().length === 0, 30_000).catch(() => undefined);
+    expect(missing()).toEqual([]);
+    for (const request of fake.requests) {
+      if (request.body.type !== 'track') continue;
+      const user = Number(String(request.body.payload.profileId).slice(2));
+      expect(request.body.payload.groups).toEqual([groupOf(user)]);
+    }
+  });
+});
