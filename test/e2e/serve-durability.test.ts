@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as library from '../../src/index.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
-import { startServe, writeConfig, type ServeProcess } from '../support/serve-process.js';
+import { startServe, writeConfig, type ServeProcess } from '../../scripts/serve-process.js';
 
 /**
  * kill -9 in the middle of an SDK stream, restart on the same data dir: every event serve acknowledged reaches

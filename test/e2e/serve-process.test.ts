@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
-import { serveExit, startServe, writeConfig } from '../support/serve-process.js';
+import { serveExit, startServe, writeConfig } from '../../scripts/serve-process.js';
 
 /** `serve` as a process: start-up rules, a signed webhook end to end, logs without secrets, SIGTERM. */
 jest.setTimeout(60_000);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
-import { startServe, writeConfig, type ServeProcess } from '../support/serve-process.js';
+import { startServe, writeConfig, type ServeProcess } from '../../scripts/serve-process.js';
 
 /**
  * The real SDKs, changed only in where they send: Segment's analytics-node with `host`, RudderStack's Node SDK

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** `openpanel-destination serve` as a user runs it: the built CLI in its own process, its JSON log captured. */
+/** `openpanel-destination serve` as a user runs it (the built CLI in its own process, its JSON log captured): for the demo and the e2e tests. */
 export interface ServeProcess {
   /** http://host:port it listens on. */
   url: string;
@@ -17,7 +17,7 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals>;
 }
 
-const bin = new URL('../../bin/openpanel-destination', import.meta.url).pathname;
+const bin = new URL('../bin/openpanel-destination', import.meta.url).pathname;
 
 export function writeConfig(config: object, dir = mkdtempSync(join(tmpdir(), 'op-serve-config-'))): string {
   const file = join(dir, 'config.json');
