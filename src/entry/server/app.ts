@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { DestinationConfig } from '../../config/schema.js';
 import { registerJsonBody } from './body.js';
 import { registerDeadLetters } from './dead-letters.js';
@@ -50,7 +50,7 @@ export function buildServer(options: ServerOptions): Server {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Two log lines per request would cost more than the intake itself; onResponse below logs what matters.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.server.headersTimeout = requestTimeout;
 
