@@ -8,6 +8,7 @@ import { startFakeOpenPanelProcess, type FakeOpenPanelProcess } from '../test/su
 import { measure } from './measure.js';
 import { firePool } from './pool-floor.js';
 import { sendWithSdk } from './sdk-sender.js';
+import { serveIntakeRows } from './serve-intake.js';
 import { formatTable, type Row } from './table.js';
 import { remapFloor } from './transform-floor.js';
 
@@ -143,6 +144,8 @@ const atZero = await deliveryAt(0);
 const atLatency = await deliveryAt(latencyMs);
 await sdkAt(0, atZero.oursEventsPerSecond);
 await sdkAt(latencyMs, atLatency.oursEventsPerSecond);
+
+rows.push(...(await serveIntakeRows(checks)));
 
 const rssFloor = 'events loaded + floor transform';
 rows.push({ name: 'peak RSS through our transform + delivery', unit: 'MB', figure: peakRssThroughOursMb ?? 0, floor: baselineRssMb, floorName: rssFloor, goal: { atMost: 2 } });
