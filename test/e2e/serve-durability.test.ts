@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as library from '../../src/index.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 import { startServe, writeConfig, type ServeProcess } from '../../scripts/serve-process.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * kill -9 in the middle of an SDK stream, restart on the same data dir: every event serve acknowledged reaches
@@ -20,13 +21,6 @@ const writeKey = 'wk_e2e_kill_5b2f';
 const users = 30;
 const tracksPerUser = 40;
 
-async function eventually(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
 
 (outboxLanded ? describe : describe.skip)('serve killed with -9 mid-stream', () => {
   let fake: FakeOpenPanel;

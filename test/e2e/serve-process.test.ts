@@ -3,9 +3,9 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 import { serveExit, startServe, writeConfig } from '../../scripts/serve-process.js';
+import { eventually } from '../support/eventually.js';
 
 /** `serve` as a process: start-up rules, a signed webhook end to end, logs without secrets, SIGTERM. */
 jest.setTimeout(60_000);
@@ -13,13 +13,6 @@ jest.setTimeout(60_000);
 const secrets = { writeKey: 'wk_proc_8e21b4', webhookSecret: 'whs_proc_3f90aa', adminToken: 'adm_proc_61c0de' };
 const dataDir = (): string => mkdtempSync(join(tmpdir(), 'op-serve-proc-'));
 
-async function eventually(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
 
 describe('serve start-up rules', () => {
   let fake: FakeOpenPanel;
@@ -94,8 +87,7 @@ describe('serve running', () => {
     const restarted = await startServe(['--config', config, '--host', '127.0.0.1', '--data-dir', dir]);
     try {
       await eventually(() => fake.requests.length >= 20);
-      const idle = async (): Promise<boolean> => ((await (await fetch(`${restarted.url}/health`)).json()) as { queuedEvents: number }).queuedEvents === 0;
-      while (!(await idle())) await sleep(50);
+      await eventually(async () => ((await (await fetch(`${restarted.url}/health`)).json()) as { queuedEvents: number }).queuedEvents === 0);
       expect(fake.requests.length).toBe(20);
     } finally {
       expect(await restarted.stop()).toBe(0);

@@ -4,9 +4,9 @@ import { Analytics } from '@segment/analytics-node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 import { startServe, writeConfig, type ServeProcess } from '../../scripts/serve-process.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * The real SDKs, changed only in where they send: Segment's analytics-node with `host`, RudderStack's Node SDK
@@ -19,13 +19,6 @@ const writeKey = 'wk_e2e_sdk_41c9d7';
 const users = Array.from({ length: 12 }, (_, i) => ({ userId: `user-${i}`, groupId: `org-${i % 4}` }));
 const tracksPerUser = 10;
 
-async function eventually(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
 
 describe('SDKs pointed at serve', () => {
   let fake: FakeOpenPanel;

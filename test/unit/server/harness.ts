@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { configSchema, type DestinationConfigInput } from '../../../src/config/schema.js';
@@ -9,6 +8,9 @@ import { createIntake, type Intake } from '../../../src/entry/server/intake.js';
 import { loggerOptions } from '../../../src/entry/server/logging.js';
 import { createMetrics } from '../../../src/entry/server/metrics.js';
 import { startFakeOpenPanel, type FakeOpenPanel, type FakeOpenPanelOptions } from '../../support/fake-openpanel.js';
+import { eventually } from '../../support/eventually.js';
+
+export { eventually };
 
 /** The server's credentials in unit tests: distinctive strings, so a log search for them finds any leak. */
 export const writeKey = 'wk_unit_7f3a9c2e51';
@@ -96,11 +98,3 @@ export const drained = (t: TestServer): Promise<void> => eventually(async () => 
 
 export const basic = (user: string): string => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;
 
-/** Waits for a condition that asynchronous delivery makes true, without a fixed sleep. */
-export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
