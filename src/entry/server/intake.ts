@@ -123,7 +123,9 @@ export function createIntake(config: DestinationConfig, options: IntakeOptions =
     },
     health() {
       const { healthy, reason } = destination.health();
-      return healthy ? { healthy, status: 'ok' } : { healthy, status: 'degraded', ...(reason ? { reason } : {}) };
+      if (!healthy) return { healthy, status: 'degraded', ...(reason ? { reason } : {}) };
+      if (pending.size >= maxQueued) return { healthy: false, status: 'degraded', reason: `queue full: ${pending.size} events waiting for delivery (maxQueuedEvents ${maxQueued})` };
+      return { healthy, status: 'ok' };
     },
     async stats() {
       let queuedRequests = 0;

@@ -61,6 +61,9 @@ describe('/health, /metrics and backpressure', () => {
     expect(full.status).toBe(503);
     expect(full.headers.get('retry-after')).toBe('5');
     expect(full.json().message).toMatch(/queue is full/);
+    const health = await t.request('GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.json()).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/queue full/) });
     await drained(t);
     const again = await t.request('POST', '/v1/track', track('q-4', 'd'), auth);
     expect(again.json()).toMatchObject({ accepted: 1 });
