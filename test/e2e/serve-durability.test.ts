@@ -41,12 +41,13 @@ const tracksPerUser = 40;
   it('loses nothing it acknowledged, and the tracks keep their groups', async () => {
     // The SDK calls back per event once its batch was answered: a callback without error is an acknowledgement.
     const acknowledged = new Set<string>();
+    const groupOf = (u: number): string => `org-${u % 5}`;
+    // Users join their groups first (the SDK may have several batches in flight, so this is flushed on its own).
+    const signUp = new Analytics({ writeKey, host: serve.url, maxRetries: 0 });
+    for (let u = 0; u < users; u++) signUp.group({ userId: `k-${u}`, groupId: groupOf(u), traits: { name: groupOf(u) } });
+    await signUp.closeAndFlush({ timeout: 10_000 });
     const analytics = new Analytics({ writeKey, host: serve.url, flushAt: 50, flushInterval: 50, maxRetries: 0 });
     analytics.on('error', () => undefined);
-    const groupOf = (u: number): string => `org-${u % 5}`;
-    for (let u = 0; u < users; u++) {
-      analytics.group({ userId: `k-${u}`, groupId: groupOf(u), traits: { name: groupOf(u) } });
-    }
     for (let n = 0; n < tracksPerUser; n++) {
       for (let u = 0; u < users; u++) {
         const messageId = `k-${u}-${n}`;
