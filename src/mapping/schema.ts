@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configSchema } from '../config/schema.js';
+import { configSchema, serverKeys } from '../config/schema.js';
 import { formatterNames } from './formatters.js';
 import { isPlainObject } from './paths.js';
 
@@ -10,8 +10,10 @@ import { isPlainObject } from './paths.js';
  */
 const configKeys = Object.keys(configSchema.shape);
 const configProperties = z.toJSONSchema(configSchema, { io: 'input' }).properties ?? {};
-/** Only an on/off setting can switch a field. */
-const booleanConfigKeys = configKeys.filter((key) => (configProperties[key] as { type?: string } | undefined)?.type === 'boolean');
+/** Only an on/off destination setting can switch a field (serve's own settings say nothing about mapping). */
+const booleanConfigKeys = configKeys.filter(
+  (key) => (configProperties[key] as { type?: string } | undefined)?.type === 'boolean' && !(serverKeys as readonly string[]).includes(key),
+);
 const zSourceKey = z
   .string()
   .min(1)

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import type { DestinationConfig } from '../../config/schema.js';
 import { registerJsonBody } from './body.js';
 import { registerDeadLetters } from './dead-letters.js';
@@ -110,6 +111,4 @@ function answerError(
   return reply.code(status).send({ statusCode: status, error: statusText(status), message });
 }
 
-const statusText = (status: number): string =>
-  ({ 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 408: 'Request Timeout', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 503: 'Service Unavailable' })[status] ??
-  (status < 500 ? 'Client Error' : 'Server Error');
+const statusText = (status: number): string => STATUS_CODES[status] ?? (status < 500 ? 'Client Error' : 'Server Error');
