@@ -41,6 +41,37 @@ describe('POST /webhook', () => {
     expect(response.json()).toMatchObject({ success: true, accepted: 1 });
   });
 
+  it("takes what RudderStack's Webhook destination posts: the message as is (shape from rudder-transformer's webhook tests)", async () => {
+    // An anonymous mobile track: snake_case message_id, a +05:30 timestamp with microseconds, device context.
+    const message = {
+      anonymousId: 'c82cbdff-e5be-4009-ac78-cdeea09ab4b1',
+      context: {
+        device: { id: 'df16bffa-5c3d-4fbb-9bce-3bab098129a7R', manufacturer: 'Xiaomi', model: 'Redmi 6', name: 'xiaomi' },
+        network: { carrier: 'Banglalink' },
+        os: { name: 'android', version: '8.1.0' },
+        traits: { address: { city: 'Dhaka', country: 'Bangladesh' }, anonymousId: 'c82cbdff-e5be-4009-ac78-cdeea09ab4b1' },
+      },
+      event: 'spin_result',
+      integrations: { All: true },
+      message_id: 'a80f82be-9bdc-4a9f-b2a5-15621ee41df8',
+      properties: { bet_amount: 9, game_name: 'FireEagleSlots', is_turbo: 'False', jackpot_win_type: 'Silver', level: 6 },
+      timestamp: '2019-09-01T15:46:51.693229+05:30',
+      type: 'track',
+      user_properties: { coin_balance: 9466052, level: 6 },
+    };
+    const response = await t.request('POST', '/webhook', message, { authorization: `Bearer ${webhookSecret}` });
+    expect(response.json()).toMatchObject({ success: true, accepted: 1 });
+    const spin = () => t.fake.requests.find((r) => r.body.type === 'track' && r.body.payload.name === 'spin_result');
+    await eventually(() => spin() !== undefined);
+    expect(spin()!.body).toMatchObject({
+      type: 'track',
+      payload: {
+        name: 'spin_result',
+        properties: expect.objectContaining({ game_name: 'FireEagleSlots', __deviceId: message.anonymousId, __os: 'android', __timestamp: '2019-09-01T10:16:51.693Z' }),
+      },
+    });
+  });
+
   it('takes an array or {batch} and rejects bad events one by one', async () => {
     const auth = { authorization: `Bearer ${webhookSecret}` };
     const array = await t.request('POST', '/webhook', [event('arr-1'), { type: 'track', userId: 'u-hook' }], auth);
