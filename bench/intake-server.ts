@@ -5,11 +5,15 @@
  * Reports its URL over IPC, answers `usage` with its CPU time and peak RSS, exits when the parent disconnects.
  */
 import Fastify from 'fastify';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { configSchema } from '../src/config/schema.js';
 import { buildServer } from '../src/entry/server/app.js';
-import { createIntake, type Intake } from '../src/entry/server/intake.js';
+import { createDestination } from '../src/entry/library/destination.js';
+import type { Intake } from '../src/entry/server/intake.js';
 import { createMetrics } from '../src/entry/server/metrics.js';
 
 export type IntakeServerMode = 'ours' | 'routes' | 'floor';
@@ -21,15 +25,15 @@ const takeAll: Intake = {
   health: () => ({ healthy: true, status: 'ok' }),
   stats: async () => ({ queuedEvents: 0, queuedRequests: 0, deadLetters: 0 }),
   replay: async () => ({ delivered: 0, failed: 0 }),
-  deadLetters: { list: async () => [] },
-  close: async () => undefined,
+  deadLetters: { add: async () => '', list: async () => [], remove: async () => 0, count: async () => 0 },
 };
 
 async function listenOurs(apiUrl: string, real: boolean): Promise<AddressInfo> {
-  const config = configSchema.parse({ clientId: '5f0c8b9e-2d4a-4c1e-9b7a-3e6f1d2c4a80', clientSecret: 'sec_fake_openpanel_secret', apiUrl, writeKey: benchWriteKey });
-  const metrics = createMetrics(() => intake.stats());
   // The bench measures intake, not backpressure: the queue bound is out of the way.
-  const intake = real ? createIntake(config, { observer: metrics.observer, maxQueuedEvents: 10_000_000 }) : takeAll;
+  const config = configSchema.parse({ clientId: '5f0c8b9e-2d4a-4c1e-9b7a-3e6f1d2c4a80', clientSecret: 'sec_fake_openpanel_secret', apiUrl, writeKey: benchWriteKey, maxQueuedEvents: 10_000_000 });
+  const metrics = createMetrics(() => intake.stats());
+  // Committed as serve commits: to the SQLite outbox in a data dir (removed with the OS temp folder).
+  const intake: Intake = real ? createDestination(config, { dataDir: mkdtempSync(join(tmpdir(), 'bench-intake-')), observer: metrics.observer }) : takeAll;
   const { app } = buildServer({ config, intake, metrics, logger: pino({ level: 'warn' }) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app.server.address() as AddressInfo;

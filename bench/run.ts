@@ -1,10 +1,12 @@
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { createDestination } from '../src/index.js';
 import type { OpenPanelRequest } from '../src/openpanel/contract.js';
 import type { TransformResult } from '../src/transform/result.js';
 import { generateEvents } from '../test/support/event-stream.js';
 import { fakeClientId } from '../test/support/fake-openpanel.js';
 import { startFakeOpenPanelProcess, type FakeOpenPanelProcess } from '../test/support/fake-openpanel-process.js';
+import { scratchDir, sendRun, writeBackfill } from './backfill.js';
 import { measure } from './measure.js';
 import { firePool } from './pool-floor.js';
 import { sendWithSdk } from './sdk-sender.js';
@@ -144,6 +146,31 @@ const atZero = await deliveryAt(0);
 const atLatency = await deliveryAt(latencyMs);
 await sdkAt(0, atZero.oursEventsPerSecond);
 await sdkAt(latencyMs, atLatency.oursEventsPerSecond);
+
+// --- backfill: the built CLI through the SQLite outbox (run `npm run build` first) -------------------------
+const backfillEvents = Number(process.env['BENCH_BACKFILL_EVENTS'] ?? 1_000_000);
+const scratch = scratchDir();
+try {
+  const fake = await startFakeOpenPanelProcess({ keepRequests: false });
+  try {
+    const small = join(scratch.dir, 'small.ndjson');
+    const big = join(scratch.dir, 'big.ndjson');
+    const smallCount = await writeBackfill(small, 10_000);
+    const bigCount = await writeBackfill(big, backfillEvents);
+    const smallRun = await sendRun(fake, small, join(scratch.dir, 'data-small'), concurrency);
+    const bigRun = await sendRun(fake, big, join(scratch.dir, 'data-big'), concurrency);
+    const again = await sendRun(fake, big, join(scratch.dir, 'data-big'), concurrency);
+    rows.push({ name: `send ${bigCount.toLocaleString('en-US')} events: peak RSS`, unit: 'MB', figure: bigRun.peakRssMb, floor: smallRun.peakRssMb, floorName: `send ${smallCount.toLocaleString('en-US')} events`, goal: { atMost: 1.5 } });
+    rows.push({ name: `send ${bigCount.toLocaleString('en-US')} events: throughput (durable)`, unit: 'ev/s', figure: bigCount / bigRun.seconds, floor: atZero.oursEventsPerSecond, floorName: 'in-memory send @0 ms' });
+    rows.push({ name: 're-send of the same backfill: throughput', unit: 'ev/s', figure: bigCount / again.seconds, floor: bigCount / bigRun.seconds, floorName: 'first send' });
+    checks.push(`backfill: ${bigCount} events in ${bigRun.seconds.toFixed(1)} s, exit ${bigRun.code}, fake stored ${bigRun.stored}: ${bigRun.summary}`);
+    checks.push(`backfill re-sent: ${again.seconds.toFixed(1)} s, exit ${again.code}, fake stored ${again.stored} (must be 0), peak RSS ${again.peakRssMb.toFixed(0)} MB: ${again.summary}`);
+  } finally {
+    await fake.close();
+  }
+} finally {
+  scratch.remove();
+}
 
 rows.push(...(await serveIntakeRows(checks)));
 

@@ -1,8 +1,15 @@
-/** `npm run manifest`: regenerates manifest.json from src/config (a unit test fails while it is stale). */
-import { writeFileSync } from 'node:fs';
+/**
+ * `npm run manifest`: writes manifest.json and the three rudder-integrations-config files from src/config
+ * (test/unit/config/definition-files.test.ts fails while any of them is stale).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { manifestText } from '../src/config/manifest.js';
+import { definitionFiles } from './definition-files.js';
 
-const target = fileURLToPath(new URL('../manifest.json', import.meta.url));
-writeFileSync(target, manifestText());
-console.log(`wrote ${target}`);
+for (const [path, text] of Object.entries(definitionFiles())) {
+  const target = fileURLToPath(new URL(`../${path}`, import.meta.url));
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
+  console.log(`wrote ${path}`);
+}

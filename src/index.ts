@@ -1,7 +1,11 @@
-export { createDestination, type Destination, type DestinationOptions } from './entry/library/destination.js';
-export { configSchema, type DestinationConfig, type DestinationConfigInput } from './config/schema.js';
+export { createDestination, QueueFullError, type AcceptOutcome, type Destination, type DestinationOptions, type SendOptions } from './entry/library/destination.js';
+export { configSchema, destinationConfigSchema, runtimeConfigSchema, type DestinationConfig, type DestinationConfigInput } from './config/schema.js';
 export type { OpenPanelRequest, OpenPanelBody } from './openpanel/contract.js';
 export type { TransformResult } from './transform/result.js';
 export type { EventOutcome, OutcomeStatus } from './delivery/outcome.js';
+export type { AttemptReport, DeliveryHealth, DeliveryObserver } from './delivery/deliverer.js';
+export type { Outbox, OutboxStats } from './delivery/outbox.js';
 export type { MembershipStore, GroupAssignment } from './membership/store.js';
-export { process, processRouterDest, type ProcessorInput, type RestRequest, type RouterOutput } from './entry/rudderstack/transformer-api.js';
+export { process, processRouterDest, useStore, FilteredEventError, type ProcessorInput, type RestRequest, type RouterOutput, type RudderDestination } from './entry/rudderstack/transformer-api.js';
+export { normalizeConfigInput } from './config/normalize.js';
+export { StoreUnavailableError } from './state/redis/connection.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../errors.js';
 import type { z } from 'zod';
+import { normalizeConfigInput } from './normalize.js';
 import { configSchema, secretKeys, type DestinationConfig, type DestinationConfigInput } from './schema.js';
 
 /** Environment variables that override the config file, and the key each one sets. */
@@ -15,7 +16,11 @@ export interface ConfigSource {
   file?: string;
   /** Defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Told each key read under an old name; defaults to a `warning:` line on stderr. */
+  warn?: (message: string) => void;
 }
+
+const warnOnStderr = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
 /**
  * The raw (unvalidated) config: the file's keys, then each set, non-empty override variable on top.
@@ -30,16 +35,21 @@ export function configInput({ file, env = process.env }: ConfigSource = {}): Rec
   return input;
 }
 
-/** Reads, merges and validates the config; throws ConfigurationError with one `<key>: <rule>` line per problem. */
+/**
+ * Reads, merges, normalizes (src/config/normalize.ts) and validates the config; throws ConfigurationError with
+ * one `<key>: <rule>` line per problem.
+ */
 export function loadConfig(source: ConfigSource = {}): DestinationConfig {
-  const input = configInput(source);
+  const { input, warnings } = normalizeConfigInput(configInput(source));
+  warnings.forEach(source.warn ?? warnOnStderr);
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) throw new ConfigurationError(describeIssues(parsed.error.issues, input).join('\n'));
   return parsed.data;
 }
 
-/** Every problem with `input` as `<key>: <rule>` lines (empty when valid). Values are never echoed. */
-export function configProblems(input: unknown): string[] {
+/** Every problem with raw config `input` as `<key>: <rule>` lines (empty when valid). Values are never echoed. */
+export function configProblems(raw: unknown): string[] {
+  const input = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? normalizeConfigInput({ ...raw }).input : raw;
   const parsed = configSchema.safeParse(input);
   return parsed.success ? [] : describeIssues(parsed.error.issues, input);
 }

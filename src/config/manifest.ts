@@ -1,125 +1,40 @@
 import { z } from 'zod';
-import { configSchema, secretKeys as allSecretKeys, serverKeys, type DestinationConfig } from './schema.js';
-
-/** What a CDP user sets: the config minus the operator's `serve` settings. */
-const destinationSchema = configSchema.omit(Object.fromEntries(serverKeys.map((key) => [key, true] as const)) as Record<(typeof serverKeys)[number], true>);
-const secretKeys = allSecretKeys.filter((key) => key in destinationSchema.shape);
+import { destinationConfigSchema, sourceTypes } from './destination.js';
+import { destinationForm, formFields, type FormField, type FormGroup } from './form.js';
+import { secretKeys } from './schema.js';
 
 /**
- * The destination definition (manifest.json), derived from configSchema. Its three sections are, verbatim, the
- * files rudder-integrations-config keeps per destination: `dbConfig` = db-config.json, `schema` = schema.json,
- * `uiConfig` = ui-config.json (form builder v2), so a RudderStack control plane can load it as `OPENPANEL`.
+ * The destination definition, generated from destinationConfigSchema (keys, types, defaults, secrets) and the
+ * form data in rudderstack-form.json (labels, regexes, layout). Its three sections are rudder-integrations-config's
+ * three files for the destination: `dbConfig` = db-config.json, `uiConfig` = ui-config.json (form builder v2) and
+ * `schema` = schema.json, which is what that repository's scripts/schemaGenerator.py derives from the other two.
  */
 
-type ConfigKey = Exclude<keyof DestinationConfig & string, (typeof serverKeys)[number]>;
-
-interface FormGroup {
-  title: string;
-  note: string;
-  keys: readonly ConfigKey[];
-}
-
-/** Which settings-form group shows each config key. Every key of configSchema is in exactly one group. */
-const formLayout: { setup: readonly FormGroup[]; settings: readonly FormGroup[] } = {
-  setup: [
-    {
-      title: 'Connection',
-      note: 'The OpenPanel project and server-side client that receive the events',
-      keys: ['clientId', 'clientSecret', 'apiUrl'],
-    },
-  ],
-  settings: [
-    { title: 'Groups', note: 'How group calls become OpenPanel groups', keys: ['defaultGroupType'] },
-    {
-      title: 'Events',
-      note: 'Which events are sent and what they are called in OpenPanel',
-      keys: ['pageEventName', 'screenEventName', 'deviceIdFromAnonymousId', 'revenueEventName', 'revenueProperty', 'eventAllowlist', 'eventDenylist'],
-    },
-    {
-      title: 'Delivery',
-      note: 'Throughput, retries, duplicate protection and group membership memory',
-      keys: [
-        'concurrency',
-        'timeoutMs',
-        'maxAttempts',
-        'maxRetryAgeMs',
-        'backoffBaseMs',
-        'backoffMaxMs',
-        'dedupeTtlHours',
-        'dedupeMaxIds',
-        'membershipMaxKeys',
-        'membershipTtlDays',
-      ],
-    },
-  ],
-};
-
-/** Placeholders the schema cannot supply (keys without a default, or whose default is empty). */
-const placeholders: Partial<Record<ConfigKey, string>> = {
-  clientId: 'e.g: 2f4c8e1a-6b3d-4f5e-9a7c-1d2e3f4a5b6c',
-  clientSecret: 'e.g: sec_0a1b2c3d4e5f',
-  eventAllowlist: 'e.g: Order Completed',
-  eventDenylist: 'e.g: Debug Event',
-};
-
-/** tagInput stores each tag as an object under this key (rudder-integrations-config convention). */
-export const tagKeys: Partial<Record<ConfigKey, string>> = { eventAllowlist: 'eventName', eventDenylist: 'eventName' };
-
-const sourceTypes = ['web', 'android', 'ios', 'cloud', 'unity', 'amp', 'cordova', 'reactnative', 'flutter', 'warehouse', 'shopify'] as const;
 const messageTypes = ['identify', 'group', 'track', 'page', 'screen', 'alias'] as const;
+/** Secret keys a CDP user enters (the runtime config's own secrets, such as a server's tokens, are not in the form). */
+const formSecretKeys = secretKeys.filter((key) => key in destinationConfigSchema.shape);
+const CONSENT_KEY = 'consentManagement';
+/** The pattern rudder-integrations-config gives a text field without a regex: a template, an env reference, or short text. */
+const DEFAULT_PATTERN = '(^\\{\\{.*\\|\\|(.*)\\}\\}$)|(^env[.].+)|^(.{0,100})$';
 
-/** The part of a generated JSON-schema property the UI derivation reads; unknown keywords pass through. */
-const jsonPropertySchema = z.looseObject({
-  type: z.enum(['string', 'number', 'integer', 'boolean', 'array']),
-  title: z.string(),
+/** destinationConfigSchema's keys as JSON schema (what the form's field types and defaults come from). */
+const zodProperty = z.looseObject({
+  type: z.string().optional(),
+  title: z.string().optional(),
   description: z.string().optional(),
+  enum: z.array(z.string()).optional(),
   default: z.unknown().optional(),
-  format: z.string().optional(),
-  pattern: z.string().optional(),
-  minLength: z.number().optional(),
-  exclusiveMinimum: z.number().optional(),
-  maximum: z.number().optional(),
-  items: z.looseObject({ type: z.literal('string') }).optional(),
 });
-type JsonProperty = z.infer<typeof jsonPropertySchema>;
+const destinationProperties = z
+  .record(z.string(), zodProperty)
+  .parse(z.toJSONSchema(destinationConfigSchema, { io: 'input' }).properties);
 
-const configJsonSchemaSchema = z.object({
-  $schema: z.literal('http://json-schema.org/draft-07/schema#'),
-  type: z.literal('object'),
-  required: z.array(z.string()),
-  properties: z.record(z.string(), jsonPropertySchema),
-});
-export type ConfigJsonSchema = z.infer<typeof configJsonSchemaSchema>;
-
-interface FieldBase {
-  label: string;
-  configKey: ConfigKey;
-  note?: string;
-}
-export type UiField =
-  | (FieldBase & { type: 'checkbox'; default: boolean })
-  | (FieldBase & { type: 'tagInput'; tagKey: string; placeholder?: string; default: [] })
-  | (FieldBase & {
-      type: 'textInput';
-      regex: string;
-      regexErrorMessage: string;
-      required?: true;
-      secret?: true;
-      placeholder?: string;
-      default?: string;
-    });
-
-export interface UiGroup {
-  title: string;
-  note: string | (string | { text: string; link: string })[];
-  icon?: string;
-  fields: UiField[];
+type Json = null | boolean | number | string | Json[] | JsonObject;
+interface JsonObject {
+  [key: string]: Json | undefined;
 }
 
-export interface UiConfig {
-  baseTemplate: { title: string; note: string; sections: { groups: UiGroup[] }[] }[];
-  sdkTemplate: { title: string; note: string; fields: UiField[] };
-}
+export type UiField = JsonObject & { type: string; configKey: string };
 
 export interface DbConfig {
   name: string;
@@ -127,12 +42,40 @@ export interface DbConfig {
   config: {
     transformAtV1: 'router';
     saveDestinationResponse: boolean;
+    excludeKeys: string[];
     supportedSourceTypes: string[];
     supportedMessageTypes: { cloud: string[] };
     supportedConnectionModes: Record<string, ['cloud']>;
     destConfig: Record<string, string[]>;
     secretKeys: string[];
   };
+  options: { isBeta: boolean };
+}
+
+export interface UiGroup {
+  title: string;
+  note: Json;
+  icon?: string;
+  fields: UiField[];
+}
+export interface UiSection {
+  id?: string;
+  title?: string;
+  note?: string;
+  icon?: string;
+  groups: UiGroup[];
+}
+export interface UiConfig {
+  baseTemplate: { title: string; note: string; sections: UiSection[] }[];
+  sdkTemplate: { title: string; note: string; fields: UiField[] };
+  consentSettingsTemplate: { title: string; note: string; fields: UiField[] };
+}
+
+export interface ConfigJsonSchema {
+  $schema: 'http://json-schema.org/draft-07/schema#';
+  required: string[];
+  type: 'object';
+  properties: Record<string, JsonObject>;
 }
 
 export interface DestinationManifest {
@@ -146,81 +89,57 @@ export interface DestinationManifest {
 
 /** manifest.json's content. */
 export function buildManifest(): DestinationManifest {
-  const configJsonSchema = buildConfigJsonSchema();
-  const name = 'OPENPANEL';
-  const displayName = 'OpenPanel';
+  checkFormCoversSchema();
+  const dbConfig = buildDbConfig();
+  const uiConfig = buildUiConfig();
+  return {
+    name: destinationForm.name,
+    displayName: destinationForm.displayName,
+    description: destinationForm.description,
+    dbConfig,
+    schema: { configSchema: deriveConfigSchema(uiConfig, dbConfig) },
+    uiConfig: { uiConfig },
+  };
+}
+
+function buildDbConfig(): DbConfig {
+  const { name, displayName, isBeta } = destinationForm;
   return {
     name,
     displayName,
-    description:
-      'Product analytics with group analytics: Segment/RudderStack identify, group, track, page and screen calls ' +
-      "become OpenPanel events, with each user's group membership kept server-side so every event carries its groups.",
-    dbConfig: {
-      name,
-      displayName,
-      config: {
-        // Router transform: rudder-server hands over each user's events in order, as membership needs.
-        transformAtV1: 'router',
-        saveDestinationResponse: true,
-        supportedSourceTypes: [...sourceTypes],
-        supportedMessageTypes: { cloud: [...messageTypes] },
-        supportedConnectionModes: Object.fromEntries(sourceTypes.map((type) => [type, ['cloud']])),
-        destConfig: {
-          defaultConfig: Object.keys(configJsonSchema.properties),
-          ...Object.fromEntries(sourceTypes.map((type) => [type, ['connectionMode']])),
-        },
-        secretKeys: [...secretKeys],
+    config: {
+      // Router transform: rudder-server hands over each user's events in order, as membership needs.
+      transformAtV1: 'router',
+      saveDestinationResponse: true,
+      excludeKeys: [],
+      supportedSourceTypes: [...sourceTypes],
+      supportedMessageTypes: { cloud: [...messageTypes] },
+      supportedConnectionModes: Object.fromEntries(sourceTypes.map((type) => [type, ['cloud']])),
+      destConfig: {
+        defaultConfig: formFields.map((field) => field.configKey),
+        ...Object.fromEntries(sourceTypes.map((type) => [type, ['connectionMode', CONSENT_KEY]])),
       },
+      secretKeys: formSecretKeys,
     },
-    schema: { configSchema: configJsonSchema },
-    uiConfig: { uiConfig: buildUiConfig(configJsonSchema) },
+    options: { isBeta },
   };
 }
 
-/** manifest.json as written to disk: 2-space JSON and a final newline. */
-export function manifestText(manifest: DestinationManifest = buildManifest()): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`;
-}
-
-/** configSchema as draft-07 JSON schema of what a user may write (defaults optional), minus zod-only noise. */
-export function buildConfigJsonSchema(): ConfigJsonSchema {
-  const generated = configJsonSchemaSchema.parse(z.toJSONSchema(destinationSchema, { target: 'draft-7', io: 'input' }));
-  return {
-    $schema: generated.$schema,
-    type: generated.type,
-    required: generated.required,
-    properties: Object.fromEntries(Object.entries(generated.properties).map(([key, property]) => [key, tidyProperty(property)])),
-  };
-}
-
-/** Reads like a hand-written schema: title and type first, default last; no `secret` meta, no safe-integer cap. */
-function tidyProperty({ title, description, type, default: defaultValue, secret: _secret, ...rest }: JsonProperty): JsonProperty {
-  const { maximum, ...constraints } = rest;
-  return {
-    title,
-    ...(description === undefined ? {} : { description }),
-    type,
-    ...constraints,
-    ...(maximum === undefined || maximum === Number.MAX_SAFE_INTEGER ? {} : { maximum }),
-    ...(defaultValue === undefined ? {} : { default: defaultValue }),
-  };
-}
-
-function buildUiConfig(schema: ConfigJsonSchema): UiConfig {
-  checkLayoutCoversSchema(schema);
-  const group = ({ title, note, keys }: FormGroup, icon?: string): UiGroup => ({
+function buildUiConfig(): UiConfig {
+  const group = ({ title, note, fields }: FormGroup, required: boolean, icon?: string): UiGroup => ({
     title,
     note,
     ...(icon === undefined ? {} : { icon }),
-    fields: keys.map((key) => uiField(key, schema)),
+    fields: fields.map((field) => uiField(field, required)),
   });
+  const { consent } = destinationForm;
   return {
     baseTemplate: [
       {
         title: 'Initial setup',
         note: 'Review how this destination is set up',
         sections: [
-          { groups: formLayout.setup.map((g) => group(g, 'settings')) },
+          { groups: [group(destinationForm.setup, true, 'settings')] },
           {
             groups: [
               {
@@ -239,83 +158,161 @@ function buildUiConfig(schema: ConfigJsonSchema): UiConfig {
       {
         title: 'Configuration settings',
         note: 'Manage the settings for your destination',
-        sections: [{ groups: formLayout.settings.map((g) => group(g)) }],
+        sections: [
+          { groups: destinationForm.settings.map((g) => group(g, false)) },
+          { id: 'consentSettings', title: consent.sectionTitle, note: consent.sectionNote, icon: 'settings', groups: [] },
+        ],
       },
     ],
-    // Cloud mode only, but the v2 form builder requires the (empty) SDK template.
-    sdkTemplate: { title: 'Web SDK settings', note: 'not visible in the ui', fields: [] },
+    // Cloud mode only: no SDK settings, but form builder v2 expects the template.
+    sdkTemplate: { title: 'SDK settings', note: 'not visible in the ui', fields: [] },
+    consentSettingsTemplate: { title: consent.sectionTitle, note: 'not visible in the ui', fields: [consentField()] },
   };
 }
 
-function checkLayoutCoversSchema(schema: ConfigJsonSchema): void {
-  const laidOut = [...formLayout.setup, ...formLayout.settings].flatMap((g) => g.keys);
-  const schemaKeys = Object.keys(schema.properties);
-  const missing = schemaKeys.filter((key) => !laidOut.includes(key as ConfigKey));
-  const extra = laidOut.filter((key, i) => !schemaKeys.includes(key) || laidOut.indexOf(key) !== i);
+const options = (labels: Record<string, string>): Json[] => Object.entries(labels).map(([value, label]) => ({ label, value }));
+
+function uiField(field: FormField, required: boolean): UiField {
+  const { configKey } = field;
+  const property = destinationProperties[configKey];
+  if (property === undefined) throw new Error(`rudderstack-form.json: ${configKey} is not a destination config key`);
+  const label = field.label ?? property.title;
+  const note = field.note ?? property.description;
+  if (label === undefined || note === undefined) throw new Error(`${configKey} needs a title and description (schema meta or rudderstack-form.json)`);
+  const shownWhen = field.shownWhen === undefined ? {} : { preRequisites: { fields: [field.shownWhen] } };
+  if (property.type === 'boolean') return { type: 'checkbox', label, note, configKey, default: property.default === true };
+  if (property.enum !== undefined) {
+    const values = Object.keys(field.options ?? {});
+    if (values.join() !== property.enum.join()) throw new Error(`rudderstack-form.json: ${configKey} options must be ${property.enum.join(', ')}`);
+    return { type: 'singleSelect', label, note, configKey, options: options(field.options ?? {}), default: String(property.default), ...shownWhen };
+  }
+  if (property.type === 'array') {
+    if (field.tagKey === undefined) throw new Error(`rudderstack-form.json: list ${configKey} needs a tagKey`);
+    return { type: 'tagInput', label, note, configKey, tagKey: field.tagKey, ...placeholder(field), default: [{ [field.tagKey]: '' }], ...shownWhen };
+  }
+  if (property.type !== 'string' || field.regex === undefined || field.regexErrorMessage === undefined) {
+    throw new Error(`rudderstack-form.json: text field ${configKey} needs a regex and a regexErrorMessage`);
+  }
+  const defaultValue = typeof property.default === 'string' && property.default !== '' ? property.default : undefined;
+  if (defaultValue !== undefined && !new RegExp(field.regex).test(defaultValue)) throw new Error(`rudderstack-form.json: ${configKey} regex rejects its default`);
+  return {
+    type: 'textInput',
+    label,
+    note,
+    configKey,
+    regex: field.regex,
+    regexErrorMessage: field.regexErrorMessage,
+    ...placeholder(field),
+    ...(formSecretKeys.includes(configKey) ? { secret: true } : {}),
+    ...(required ? { required: true } : {}),
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+    ...shownWhen,
+  };
+}
+
+const placeholder = (field: FormField) => (field.placeholder === undefined ? {} : { placeholder: field.placeholder });
+
+/** The consent form RudderStack's cloud-mode destinations carry: rules per provider, stored per source type. */
+function consentField(): UiField {
+  const c = destinationForm.consent;
+  return {
+    type: 'dynamicCustomForm',
+    configKey: CONSENT_KEY,
+    default: [],
+    rowFields: [
+      { type: 'singleSelect', label: c.providerLabel, configKey: 'provider', options: options(c.providers), default: c.defaultProvider, required: true },
+      {
+        type: 'singleSelect',
+        label: c.strategyLabel,
+        configKey: 'resolutionStrategy',
+        options: options(c.strategies),
+        required: true,
+        variant: 'badge',
+        preRequisites: { fields: [{ configKey: 'provider', value: 'custom' }] },
+      },
+      { type: 'tagInput', label: c.consentsLabel, note: c.consentsNote, configKey: 'consents', tagKey: 'consent', placeholder: c.consentsPlaceholder, default: [{ consent: '' }] },
+    ],
+  };
+}
+
+function checkFormCoversSchema(): void {
+  const formKeys = [...formFields.map((field) => field.configKey), CONSENT_KEY];
+  const schemaKeys = Object.keys(destinationConfigSchema.shape);
+  const missing = schemaKeys.filter((key) => !formKeys.includes(key));
+  const extra = formKeys.filter((key, i) => !schemaKeys.includes(key) || formKeys.indexOf(key) !== i);
   if (missing.length > 0 || extra.length > 0) {
-    throw new Error(`formLayout must list each config key once; missing: [${missing.join(', ')}], unknown or repeated: [${extra.join(', ')}]`);
+    throw new Error(`rudderstack-form.json must show each destination key once; missing: [${missing.join(', ')}], unknown or repeated: [${extra.join(', ')}]`);
   }
-}
-
-function uiField(key: ConfigKey, schema: ConfigJsonSchema): UiField {
-  const property = schema.properties[key];
-  if (property === undefined) throw new Error(`no schema property ${key}`);
-  const notes = [property.description, property.maximum === undefined ? undefined : `At most ${property.maximum}.`].filter((n) => n !== undefined);
-  const base: FieldBase = { label: property.title, configKey: key, ...(notes.length === 0 ? {} : { note: notes.join(' ') }) };
-  const placeholder = placeholders[key] ?? exampleOf(property.default);
-  const withPlaceholder = placeholder === undefined ? {} : { placeholder };
-  switch (property.type) {
-    case 'boolean':
-      return { type: 'checkbox', ...base, default: property.default === true };
-    case 'array': {
-      const tagKey = tagKeys[key];
-      if (tagKey === undefined) throw new Error(`list key ${key} needs a tagKey in manifest.ts`);
-      return { type: 'tagInput', ...base, tagKey, ...withPlaceholder, default: [] };
-    }
-    default: {
-      const required = schema.required.includes(key);
-      const { regex, message } = textRule(property, required);
-      return {
-        type: 'textInput',
-        ...base,
-        regex,
-        regexErrorMessage: message,
-        ...(required ? { required: true } : {}),
-        ...(secretKeys.includes(key) ? { secret: true } : {}),
-        ...withPlaceholder,
-        // Numbers get no default: a text field would store it as a string. The schema default applies instead.
-        ...(property.type === 'string' && typeof property.default === 'string' ? { default: property.default } : {}),
-      };
-    }
-  }
-}
-
-function exampleOf(value: unknown): string | undefined {
-  if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return undefined;
-  return `e.g: ${String(value)}`;
 }
 
 /**
- * The form-side check of a text field, from its JSON-schema constraints; unknown shapes fail the build.
- * Optional fields also accept '' (a cleared field round-trips as the empty string).
+ * schema.json as rudder-integrations-config's schemaGenerator derives it from a form builder v2 ui-config (its CI
+ * fails on any difference): properties in form order with the form's own checks (a text field's regex is its
+ * pattern, a select's options its enum, a tag input an array of { tagKey: string }), per-source-type objects for
+ * keys listed per source type, connectionMode last; required = the initial-setup fields.
  */
-function textRule(property: JsonProperty, required: boolean): { regex: string; message: string } {
-  const rule = valueRule(property, required);
-  return required || new RegExp(rule.regex).test('') ? rule : { ...rule, regex: `^$|${rule.regex}` };
+function deriveConfigSchema(ui: UiConfig, db: DbConfig): ConfigJsonSchema {
+  const properties: Record<string, JsonObject> = {};
+  const required: string[] = [];
+  for (const template of ui.baseTemplate) {
+    for (const field of template.sections.flatMap((s) => s.groups.flatMap((g) => g.fields))) {
+      properties[field.configKey] = fieldSchema(field, db);
+      if (template.title === 'Initial setup' && db.config.destConfig.defaultConfig?.includes(field.configKey) && (!('preRequisites' in field) || field.required === true)) {
+        required.push(field.configKey);
+      }
+    }
+  }
+  for (const field of [...ui.sdkTemplate.fields, ...ui.consentSettingsTemplate.fields]) properties[field.configKey] = fieldSchema(field, db);
+  const { supportedSourceTypes, supportedConnectionModes } = db.config;
+  properties.connectionMode = {
+    type: 'object',
+    properties: Object.fromEntries(supportedSourceTypes.map((type) => [type, { type: 'string', enum: supportedConnectionModes[type] ?? [] }])),
+  };
+  return { $schema: 'http://json-schema.org/draft-07/schema#', required, type: 'object', properties };
 }
 
-function valueRule(property: JsonProperty, required: boolean): { regex: string; message: string } {
-  const positive = property.exclusiveMinimum === 0;
-  if (property.type === 'integer' && positive) return { regex: '^[1-9][0-9]*$', message: 'Enter a whole number above 0' };
-  if (property.type === 'number' && positive) return { regex: '^(?=.*[1-9])[0-9]+(\\.[0-9]+)?$', message: 'Enter a number above 0' };
-  if (property.type === 'string' && property.format === 'uuid' && property.pattern !== undefined) {
-    return { regex: property.pattern, message: 'Enter an ID in UUID format' };
+function fieldSchema(field: UiField, db: DbConfig): JsonObject {
+  const schema = valueSchema(field);
+  const perSource = db.config.supportedSourceTypes.filter((type) => db.config.destConfig[type]?.includes(field.configKey));
+  return perSource.length === 0 ? schema : { type: 'object', properties: Object.fromEntries(perSource.map((type) => [type, schema])) };
+}
+
+function valueSchema(field: UiField): JsonObject {
+  switch (field.type) {
+    case 'textInput':
+      return { type: 'string', pattern: typeof field.regex === 'string' ? field.regex : DEFAULT_PATTERN };
+    case 'checkbox':
+      return { type: 'boolean', ...('default' in field ? { default: field.default } : {}) };
+    case 'singleSelect': {
+      const values = (field.options as { value: string }[]).map((option) => option.value);
+      // A select the user may leave unset also allows "".
+      const enumValues = 'default' in field || field.required === true ? values : [...values, ''];
+      return { type: 'string', enum: enumValues, ...('default' in field ? { default: field.default } : {}) };
+    }
+    case 'tagInput':
+      return { type: 'array', items: { type: 'object', properties: { [String(field.tagKey)]: { type: 'string', pattern: typeof field.regex === 'string' ? field.regex : DEFAULT_PATTERN } } } };
+    case 'dynamicCustomForm':
+      return rowsSchema(field.rowFields as UiField[]);
+    default:
+      throw new Error(`no schema rule for a ${field.type} field`);
   }
-  if (property.type === 'string' && property.format === 'uri') {
-    return { regex: '^https?://[^\\s/?#]+\\S*$', message: 'Enter a URL starting with http:// or https://' };
-  }
-  if (property.type === 'string' && property.format === undefined) {
-    return required ? { regex: '^.+$', message: 'This field is required' } : { regex: '^.*$', message: 'Keep the text on one line' };
-  }
-  throw new Error(`no form rule for the JSON schema ${JSON.stringify(property)}`);
+}
+
+/** A dynamic form's rows: fields shown only under a condition become if/then rules. */
+function rowsSchema(rowFields: UiField[]): JsonObject {
+  const properties = Object.fromEntries(rowFields.filter((f) => !('preRequisites' in f)).map((f) => [f.configKey, valueSchema(f)]));
+  const conditional = rowFields.filter((f) => 'preRequisites' in f);
+  const conditions = [...new Set(conditional.map((f) => JSON.stringify((f.preRequisites as { fields: Json }).fields)))];
+  const allOf = conditions.map((condition) => {
+    const when = JSON.parse(condition) as { configKey: string; value: Json }[];
+    const fields = conditional.filter((f) => JSON.stringify((f.preRequisites as { fields: Json }).fields) === condition);
+    return {
+      if: { properties: Object.fromEntries(when.map((w) => [w.configKey, { const: w.value }])), required: when.map((w) => w.configKey) },
+      then: {
+        properties: Object.fromEntries(fields.map((f) => [f.configKey, valueSchema(f)])),
+        required: fields.filter((f) => f.required === true).map((f) => f.configKey),
+      },
+    };
+  });
+  return { type: 'array', items: { type: 'object', properties, ...(allOf.length === 0 ? {} : { allOf }) } };
 }

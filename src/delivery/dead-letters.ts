@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { OpenPanelRequest } from '../openpanel/contract.js';
 
@@ -14,7 +13,7 @@ const zRequestShape = z.object({
   headers: z.record(z.string(), z.string()),
   body: z.object({ type: z.string(), payload: z.record(z.string(), z.unknown()) }),
 });
-const zDeadLetterRequest = z.custom<OpenPanelRequest>((value) => zRequestShape.safeParse(value).success, 'not an OpenPanel request');
+export const zDeadLetterRequest = z.custom<OpenPanelRequest>((value) => zRequestShape.safeParse(value).success, 'not an OpenPanel request');
 
 /** An event whose requests could not all be delivered: `requests` holds only the undelivered ones. */
 export const zDeadLetter = z.object({
@@ -39,30 +38,9 @@ export type NewDeadLetter = Omit<DeadLetter, 'id'>;
 /** Where undeliverable events wait for `replay`; list() is oldest first, so replay keeps each user's order. */
 export interface DeadLetterStore {
   add(record: NewDeadLetter): Promise<string>;
-  list(): Promise<DeadLetter[]>;
+  /** Oldest first; `afterId` pages on from a record returned earlier. */
+  list(options?: { limit?: number; afterId?: string }): Promise<DeadLetter[]>;
   /** Returns how many of `ids` existed. */
   remove(ids: string[]): Promise<number>;
   count(): Promise<number>;
-}
-
-export class MemoryDeadLetterStore implements DeadLetterStore {
-  private readonly records = new Map<string, DeadLetter>();
-
-  async add(record: NewDeadLetter): Promise<string> {
-    const id = randomUUID();
-    this.records.set(id, { ...record, id });
-    return id;
-  }
-
-  async list(): Promise<DeadLetter[]> {
-    return [...this.records.values()];
-  }
-
-  async remove(ids: string[]): Promise<number> {
-    return ids.filter((id) => this.records.delete(id)).length;
-  }
-
-  async count(): Promise<number> {
-    return this.records.size;
-  }
 }

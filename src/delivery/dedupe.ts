@@ -4,7 +4,7 @@ import type { OpenPanelRequest } from '../openpanel/contract.js';
 export type DedupeConfig = Pick<DestinationConfig, 'dedupeTtlHours' | 'dedupeMaxIds'>;
 
 /**
- * Requests already delivered, remembered for a TTL and up to a bound. OpenPanel has no idempotency key, so
+ * Requests already delivered, remembered for `dedupeTtlHours` (expiry by time, never by count). OpenPanel has no idempotency key, so
  * this is what keeps a CDP's re-sent batch from becoming duplicate events (DESIGN.md section 5).
  */
 export interface DedupeStore {
@@ -12,6 +12,11 @@ export interface DedupeStore {
   delivered(keys: string[]): Promise<Set<string>>;
   markDelivered(key: string): Promise<void>;
 }
+
+/** Said once when the delivered keys exceed `dedupeMaxIds`: young keys are kept (dropping them would send duplicates). */
+export const dedupeCapWarning = (count: number, max: number): string =>
+  `warning: ${count} delivered request keys are remembered, more than dedupeMaxIds (${max}); they are kept until dedupeTtlHours expires them (a smaller window, or a larger cap, silences this)`;
+
 
 function discriminator(request: OpenPanelRequest): string {
   const { body } = request;
@@ -39,40 +44,4 @@ export function requestKeys(messageId: string, requests: OpenPanelRequest[]): st
     seen.set(key, n);
     return n === 1 ? key : `${key}#${n}`;
   });
-}
-
-/** In-process store: a Map in delivery order, so the oldest entries are the first to expire or be evicted. */
-export class MemoryDedupeStore implements DedupeStore {
-  private readonly deliveredAt = new Map<string, number>();
-  private readonly ttlMs: number;
-
-  constructor(
-    private readonly config: DedupeConfig,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.ttlMs = config.dedupeTtlHours * 3_600_000;
-  }
-
-  async delivered(keys: string[]): Promise<Set<string>> {
-    const cutoff = this.now() - this.ttlMs;
-    return new Set(keys.filter((key) => (this.deliveredAt.get(key) ?? -Infinity) > cutoff));
-  }
-
-  async markDelivered(key: string): Promise<void> {
-    this.deliveredAt.delete(key);
-    this.deliveredAt.set(key, this.now());
-    this.evict();
-  }
-
-  get size(): number {
-    return this.deliveredAt.size;
-  }
-
-  private evict(): void {
-    const cutoff = this.now() - this.ttlMs;
-    for (const [key, at] of this.deliveredAt) {
-      if (at > cutoff && this.deliveredAt.size <= this.config.dedupeMaxIds) break;
-      this.deliveredAt.delete(key);
-    }
-  }
 }

@@ -1,61 +1,61 @@
-import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import PQueue from 'p-queue';
 import type { DestinationConfig } from '../config/schema.js';
-import type { OpenPanelRequest } from '../openpanel/contract.js';
 import { OpenPanelClient, type Transport } from '../openpanel/http-client.js';
 import { classifyAttempt, truncateText, type Attempt } from '../openpanel/response.js';
-import type { DeadLetterStore, LastResponse } from './dead-letters.js';
-import { requestKeys, type DedupeStore } from './dedupe.js';
+import type { LastResponse } from './dead-letters.js';
+import type { FinalOutcome, Outbox, OutboxEntry, Settlement } from './outbox.js';
 import type { EventOutcome } from './outcome.js';
 import { nextRetry } from './retry.js';
-import { UserQueue } from './user-queue.js';
 
-/** One transformed event to deliver: its requests go out in order (a `group` before its `assign_group`). */
-export interface DeliveryJob {
-  index: number;
-  messageId: string;
-  /** Orders delivery per user (profileId, else anonymousId); without one the event runs unordered. */
-  userKey?: string;
-  requests: OpenPanelRequest[];
-  /** The original input event, kept in a dead letter. */
-  event: unknown;
-  /** Attempts already spent on a replayed dead letter, so its updated record keeps counting from them. */
-  history?: { attempts: number; firstAttemptAt: string };
+/** One HTTP attempt, as metrics see it. */
+export interface AttemptReport {
+  type: string;
+  status?: number;
+  code?: string;
+  result: 'delivered' | 'retry' | 'fatal';
+  durationMs: number;
+}
+
+/** Hooks for whoever watches delivery (serve's Prometheus metrics, send's stderr notices). */
+export interface DeliveryObserver {
+  onAttempt?(attempt: AttemptReport): void;
+  onFinal?(outcome: EventOutcome): void;
+}
+
+export interface DeliveryHealth {
+  healthy: boolean;
+  status: 'ok' | 'degraded';
+  reason?: string;
 }
 
 export interface DelivererOptions {
   config: DestinationConfig;
+  outbox: Outbox;
   transport?: Transport;
-  dedupe: DedupeStore;
-  deadLetters: DeadLetterStore;
-  /** Waits out a backoff; should resolve early when `signal` aborts (shutdown). */
+  observer?: DeliveryObserver;
+  /** Every final outcome, with its outbox event id (the destination routes it to the caller waiting for it). */
+  onFinal(outcome: FinalOutcome): void;
+  /** After every settled attempt and every change of health. */
+  onChange?(): void;
+  /** Waits (backoff, idle, probe interval); must resolve early when `signal` aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   random?: () => number;
   now?: () => number;
 }
 
-export interface DeliveryHealth {
-  healthy: boolean;
-  reason?: string;
-}
-
-const shutdownReason = 'shutdown before delivery';
 const lastBodyChars = 1000;
+/**
+ * How long a claimed lane stays leased: past the request timeout (plus time to settle), so only a dead worker's
+ * lease expires; short enough that other instances take a dead one's lanes within 30 s (DESIGN.md section 7).
+ */
+const leaseMarginMs = 5_000;
+/** How soon delivery looks again after the state store failed, and how often it says so. */
+const storeRetryMs = 1_000;
+const storeWarnEveryMs = 60_000;
 
-type RequestResult =
-  | { delivered: true; attempts: number }
-  | { delivered: false; attempts: number; reason: string; last?: Attempt; stopsEvent: boolean };
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
-interface Failure {
-  request: OpenPanelRequest;
-  reason: string;
-}
-
-const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
-
-function lastResponseOf(attempt: Attempt | undefined): LastResponse {
-  if (!attempt) return {};
+function lastResponseOf(attempt: Attempt): LastResponse {
   return {
     ...(attempt.status !== undefined ? { status: attempt.status } : {}),
     ...(attempt.body ? { body: truncateText(attempt.body, lastBodyChars) } : {}),
@@ -63,194 +63,243 @@ function lastResponseOf(attempt: Attempt | undefined): LastResponse {
   };
 }
 
-/** Failures grouped by reason, each named by its request types; a partial failure says how much is missing. */
-function eventReason(failures: Failure[], total: number): string {
-  const typesByReason = new Map<string, Set<string>>();
-  for (const { request, reason } of failures) {
-    const types = typesByReason.get(reason) ?? new Set<string>();
-    types.add(request.body.type);
-    typesByReason.set(reason, types);
-  }
-  const detail = [...typesByReason]
-    .map(([reason, types]) => (reason === shutdownReason ? reason : `${[...types].join(', ')}: ${reason}`))
-    .join('; ');
-  return failures.length < total ? `${failures.length} of ${total} requests not delivered: ${detail}` : detail;
-}
-
 /**
- * The delivery engine (DESIGN.md section 5): per-user FIFO, a global bound on requests in flight, retries with
- * backoff, dedupe of delivered requests, dead letters. Every job ends delivered, skipped or dead-lettered.
+ * The delivery workers (DESIGN.md section 5): claim ready lane heads from the outbox, one attempt each, and
+ * settle the result there (delivered, retry at a backoff time, failed, or released untouched). Nothing waits
+ * in memory: a backoff is a lane's ready time in the outbox, so retries survive restarts and a user's later
+ * requests wait behind the one retrying. A 401 pauses everything (health degraded, requests stay queued) and
+ * one request probes every `pauseProbeMs` until the credentials work again.
  */
 export class Deliverer {
   private readonly config: DestinationConfig;
+  private readonly outbox: Outbox;
   private readonly client: OpenPanelClient;
-  private readonly dedupe: DedupeStore;
-  private readonly deadLetters: DeadLetterStore;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
-  private readonly users = new UserQueue();
-  // Holds a slot only while a request is on the wire: backoff waits happen outside it.
-  private readonly inFlight: PQueue;
-  private readonly pending = new Set<Promise<EventOutcome>>();
-  private readonly shutdown = new AbortController();
+  private readonly leaseMs: number;
+  private readonly attempts = new Set<Promise<void>>();
+  private running = false;
+  private loop: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private cut = false;
   private closing: Promise<void> | undefined;
-  private state: DeliveryHealth = { healthy: true };
+  private readonly deadline = new AbortController();
+  private pausedFor: string | undefined;
+  private storeWarnedAt = -Infinity;
+  /** Attempts answered since the last write to the outbox: written together (group commit), still holding their slot. */
+  private unsettled: Array<{ entry: OutboxEntry; settlement: Settlement }> = [];
+  private probeAt = 0;
 
-  constructor(options: DelivererOptions) {
+  constructor(private readonly options: DelivererOptions) {
     this.config = options.config;
+    this.outbox = options.outbox;
     this.client = new OpenPanelClient(options.config, options.transport);
-    this.dedupe = options.dedupe;
-    this.deadLetters = options.deadLetters;
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
-    this.inFlight = new PQueue({ concurrency: options.config.concurrency });
-    // Every backoff in progress listens for shutdown.
-    setMaxListeners(0, this.shutdown.signal);
+    this.leaseMs = options.config.timeoutMs + leaseMarginMs;
   }
 
   get health(): DeliveryHealth {
-    return { ...this.state };
+    return this.pausedFor === undefined ? { healthy: true, status: 'ok' } : { healthy: false, status: 'degraded', reason: this.pausedFor };
   }
 
-  deliver(job: DeliveryJob): Promise<EventOutcome> {
-    // Jobs without a user are serialised only with copies of themselves, so a duplicate waits for dedupe.
-    const lane = job.userKey ?? `\u0000message:${job.messageId}`;
-    const outcome = this.users.run(lane, () => this.process(job));
-    this.pending.add(outcome);
-    const forget = (): void => void this.pending.delete(outcome);
-    outcome.then(forget, forget);
-    return outcome;
+  /** Requests on the wire, or answered and not yet recorded in the outbox. */
+  get inFlight(): number {
+    return this.attempts.size + this.unsettled.length;
   }
 
-  async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.supervise();
   }
 
   /**
-   * Drains for at most `deadlineMs`; then aborts requests in flight and backoffs, dead-lettering what is left
-   * with reason 'shutdown before delivery'. Jobs handed in afterwards are dead-lettered the same way.
+   * Runs the loop again when the state store fails (Redis unreachable, disk full) instead of dying with it: the
+   * work waits in the outbox, and answered attempts wait here to be written when the store is back.
    */
-  close(deadlineMs = 30_000): Promise<void> {
-    this.closing ??= (async () => {
-      let cut: Promise<void> | undefined;
-      const timer = setTimeout(() => {
-        this.shutdown.abort();
-        cut = this.client.destroy();
-      }, deadlineMs);
+  private async supervise(): Promise<void> {
+    while (this.running) {
       try {
-        await this.drain();
-      } finally {
-        clearTimeout(timer);
+        await this.run();
+      } catch (error) {
+        if (this.now() - this.storeWarnedAt >= storeWarnEveryMs) {
+          this.storeWarnedAt = this.now();
+          process.emitWarning(`delivery: ${(error as Error).message}; trying again every ${storeRetryMs / 1000} s`);
+        }
+        await this.waitFor(storeRetryMs);
       }
-      this.shutdown.abort();
-      await (cut ?? this.client.close());
+    }
+  }
+
+  /** New work was committed (or a lane freed): look again now instead of at the next ready time. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /**
+   * Stops claiming; requests on the wire get until `deadlineMs` to finish, then are cut and released (they stay
+   * queued; one cut after OpenPanel stored it is sent again next time, the only duplicate possible).
+   */
+  close(deadlineMs = this.config.timeoutMs): Promise<void> {
+    // A second close with a deadline of 0 cuts the wait of the first.
+    if (this.closing) {
+      if (deadlineMs === 0) this.deadline.abort();
+      return this.closing;
+    }
+    this.closing = (async () => {
+      this.running = false;
+      this.wake();
+      await this.loop;
+      if (this.attempts.size > 0) {
+        const deadline = this.sleep(deadlineMs, this.deadline.signal).then(() => 'deadline' as const);
+        const outcome = await Promise.race([Promise.all(this.attempts).then(() => 'done' as const), deadline]);
+        this.deadline.abort();
+        if (outcome === 'deadline') {
+          this.cut = true;
+          await this.client.destroy();
+        }
+        await Promise.all(this.attempts);
+      }
+      await this.record();
+      await this.client.close();
     })();
     return this.closing;
   }
 
-  private async process(job: DeliveryJob): Promise<EventOutcome> {
-    const { index, messageId } = job;
-    const keys = requestKeys(job.messageId, job.requests);
-    const done = await this.dedupe.delivered(keys);
-    const todo = job.requests.flatMap((request, i) => (done.has(keys[i]!) ? [] : [{ request, key: keys[i]! }]));
-    if (todo.length === 0) {
-      return { index, messageId, status: 'skipped', reason: `duplicate: messageId ${messageId} was already delivered`, attempts: 0 };
-    }
-
-    const startedAt = this.now();
-    let attempts = 0;
-    let last: Attempt | undefined;
-    let stopReason: string | undefined;
-    const failures: Failure[] = [];
-    for (const { request, key } of todo) {
-      if (stopReason !== undefined) {
-        failures.push({ request, reason: stopReason });
-        continue;
-      }
-      const result = await this.send(request);
-      attempts += result.attempts;
-      if (result.delivered) {
-        await this.dedupe.markDelivered(key);
-        continue;
-      }
-      failures.push({ request, reason: result.reason });
-      last = result.last ?? last;
-      // After a transient give-up the API is down: trying the rest would only spend another budget each.
-      if (result.stopsEvent) {
-        stopReason = this.shutdown.signal.aborted ? shutdownReason : 'not attempted after an earlier request of this event gave up';
-      }
-    }
-    if (failures.length === 0) return { index, messageId, status: 'delivered', attempts };
-
-    const reason = eventReason(failures, job.requests.length);
-    const deadLetterId = await this.deadLetters.add({
-      messageId: job.messageId,
-      ...(job.userKey !== undefined ? { userKey: job.userKey } : {}),
-      index: job.index,
-      event: job.event,
-      requests: failures.map((failure) => failure.request),
-      lastResponse: lastResponseOf(last),
-      attempts: (job.history?.attempts ?? 0) + attempts,
-      reason,
-      firstAttemptAt: job.history?.firstAttemptAt ?? new Date(startedAt).toISOString(),
-      lastAttemptAt: new Date(this.now()).toISOString(),
+  /** Writes the answered attempts to the outbox in one transaction and hands on the final outcomes. */
+  private async record(): Promise<void> {
+    if (this.unsettled.length === 0) return;
+    const batch = this.unsettled;
+    this.unsettled = [];
+    // The store failed (Redis down): keep the results to write when it is back (leases that run out meanwhile let
+    // other instances send those requests again, at most once more each).
+    const finals = await this.outbox.settle(batch, this.now()).catch((error: unknown) => {
+      this.unsettled = batch.concat(this.unsettled);
+      throw error;
     });
-    return { index, messageId, status: 'dead_lettered', reason, attempts, deadLetterId };
+    for (const final of finals) {
+      this.options.onFinal(final);
+      const { eventId: _, ...outcome } = final;
+      this.options.observer?.onFinal?.(outcome);
+    }
+    this.options.onChange?.();
   }
 
-  /** One request through its retry budget. */
-  private async send(request: OpenPanelRequest): Promise<RequestResult> {
-    const { signal } = this.shutdown;
-    const firstAttemptAt = this.now();
-    let attempts = 0;
-    let last: { attempt: Attempt; reason: string } | undefined;
-    for (;;) {
-      const attempt = await this.inFlight.add(async () => (signal.aborted ? undefined : this.client.post(request)));
-      if (attempt) {
-        attempts++;
-        const verdict = classifyAttempt(attempt, this.now());
-        if (verdict.kind === 'delivered') {
-          if (!this.state.healthy) this.state = { healthy: true };
-          return { delivered: true, attempts };
+  private async run(): Promise<void> {
+    while (this.running) {
+      await this.record();
+      if (this.pausedFor !== undefined) {
+        // Commits and finished attempts wake the loop too: only the probe time (and no attempt in flight) starts a probe.
+        const wait = this.probeAt - this.now();
+        if (wait > 0 || this.inFlight > 0) {
+          this.woken = false;
+          await this.waitFor(wait > 0 ? wait : undefined);
+          continue;
         }
-        if (verdict.kind === 'fatal') {
-          if (verdict.unhealthy) this.state = { healthy: false, reason: verdict.unhealthy };
-          return { delivered: false, attempts, reason: verdict.reason, last: attempt, stopsEvent: false };
-        }
-        // A failure after shutdown is our own abort, not news about OpenPanel.
-        if (!signal.aborted) {
-          last = { attempt, reason: verdict.reason };
-          const decision = nextRetry(
-            { attempts, firstAttemptAt, now: this.now(), retryAfterMs: verdict.retryAfterMs },
-            this.config,
-            this.random,
-          );
-          if (!decision.retry) {
-            return { delivered: false, attempts, reason: `${decision.reason}: ${verdict.reason}`, last: attempt, stopsEvent: true };
-          }
-          await this.pause(decision.delayMs);
-        }
+        this.probeAt = this.now() + this.config.pauseProbeMs;
+        const [probe] = await this.outbox.claim(1, this.now(), this.leaseMs);
+        if (probe) await this.track(probe);
+        continue;
       }
-      if (signal.aborted) {
-        const reason = last ? `${shutdownReason} (last: ${last.reason})` : shutdownReason;
-        return { delivered: false, attempts, reason, last: last?.attempt, stopsEvent: true };
+      const free = this.config.concurrency - this.inFlight;
+      if (free > 0) {
+        const entries = await this.outbox.claim(free, this.now(), this.leaseMs);
+        // Paused while claiming: hand them back untried.
+        if (this.pausedFor !== undefined) this.unsettled.push(...entries.map((entry) => ({ entry, settlement: { result: 'released' } as const })));
+        else for (const entry of entries) void this.track(entry);
+        if (entries.length > 0) continue;
       }
+      const next = free > 0 ? await this.outbox.nextReadyAt() : undefined;
+      const wait = next === undefined ? undefined : Math.max(1, next - this.now());
+      await this.waitFor(this.outbox.pollMs === undefined ? wait : Math.min(wait ?? Infinity, this.outbox.pollMs));
+      // Let the other answers that arrived in this turn of the event loop join the same write.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
-  /** A backoff that ends early on shutdown, even with an injected sleep that ignores the signal. */
-  private pause(ms: number): Promise<void> {
-    const { signal } = this.shutdown;
-    if (signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      signal.addEventListener('abort', done, { once: true });
-      this.sleep(ms, signal).then(done, done);
+  private track(entry: OutboxEntry): Promise<void> {
+    const attempt = this.attempt(entry).finally(() => {
+      this.attempts.delete(attempt);
+      this.wake();
     });
+    this.attempts.add(attempt);
+    return attempt;
+  }
+
+  /** Resolves on wake(), or after `ms` when given. */
+  private async waitFor(ms?: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
+    const stop = new AbortController();
+    await new Promise<void>((resolve) => {
+      this.wakeUp = resolve;
+      if (ms !== undefined) void this.sleep(ms, stop.signal).then(resolve, resolve);
+    });
+    stop.abort();
+    this.wakeUp = undefined;
+    this.woken = false;
+  }
+
+  private async attempt(entry: OutboxEntry): Promise<void> {
+    const started = this.now();
+    const attempt = await this.client.post(entry.request);
+    const now = this.now();
+    const attempts = entry.attempts + 1;
+    const firstAttemptAt = entry.firstAttemptAt ?? started;
+    let settlement: Settlement;
+    let result: AttemptReport['result'] = 'fatal';
+    if (this.cut) {
+      settlement = { result: 'released' };
+    } else {
+      const verdict = classifyAttempt(attempt, now);
+      if (verdict.kind === 'delivered') {
+        result = 'delivered';
+        settlement = { result: 'delivered', attempts };
+        this.resume();
+      } else if (verdict.kind === 'fatal' && verdict.unhealthy) {
+        settlement = { result: 'released' };
+        this.pause(verdict.unhealthy);
+      } else if (verdict.kind === 'fatal') {
+        settlement = { result: 'failed', reason: verdict.reason, attempts, firstAttemptAt, last: lastResponseOf(attempt) };
+      } else {
+        const decision = nextRetry({ attempts, firstAttemptAt, now, retryAfterMs: verdict.retryAfterMs }, this.config, this.random);
+        const last = lastResponseOf(attempt);
+        if (decision.retry) {
+          result = 'retry';
+          settlement = { result: 'retry', at: now + decision.delayMs, attempts, firstAttemptAt, last };
+        } else {
+          settlement = { result: 'failed', reason: `${decision.reason}: ${verdict.reason}`, attempts, firstAttemptAt, last };
+        }
+      }
+      this.options.observer?.onAttempt?.({
+        type: entry.request.body.type,
+        ...(attempt.status !== undefined ? { status: attempt.status } : {}),
+        ...(attempt.code !== undefined ? { code: attempt.code } : {}),
+        result,
+        durationMs: now - started,
+      });
+    }
+    this.unsettled.push({ entry, settlement });
+  }
+
+  private pause(reason: string): void {
+    if (this.pausedFor === reason) return;
+    this.pausedFor = reason;
+    this.probeAt = this.now() + this.config.pauseProbeMs;
+    this.options.onChange?.();
+  }
+
+  private resume(): void {
+    if (this.pausedFor === undefined) return;
+    this.pausedFor = undefined;
+    this.wake();
+    this.options.onChange?.();
   }
 }

@@ -80,7 +80,10 @@ export function compileMapping(file: MappingFile): CompiledMapping {
         if (field.fallbackOf.some((earlier) => picked[earlier] !== -1)) continue;
         for (let i = 0; i < field.sources.length; i++) {
           const source = field.sources[i] as CompiledSource;
-          const value = field.format(readPath(source.fromConfig ? config : event, source.path));
+          const raw = readPath(source.fromConfig ? config : event, source.path);
+          // Absent is absent for every formatter: not calling it spares the ones that validate (email, url).
+          if (raw === undefined) continue;
+          const value = field.format(raw);
           if (value !== undefined) {
             values[field.index] = value;
             picked[field.index] = i;

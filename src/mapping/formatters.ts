@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { headerValue, isServerLikeUserAgent, webViewUserAgent } from '../openpanel/headers.js';
+import { parseEventTime } from '../spec/time.js';
+import { nonBlankText } from './paths.js';
 
 /**
  * The small named transforms a mapping field may apply. A formatter returns undefined when the value does not
@@ -6,30 +9,41 @@ import { z } from 'zod';
  * top level and stays in properties, where OpenPanel accepts anything).
  */
 const zEmail = z.email();
-const zHttpUrl = z.url({ protocol: /^https?$/ });
 const MAX_DEVICE_ID_LENGTH = 64; // OpenPanel ignores a longer __deviceId
-/** Already what toISOString would print (the common case): no Date round trip. */
-const canonicalIso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const nonEmptyString = (value: unknown): string | undefined => {
   const text = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
   return typeof text === 'string' && text.trim() !== '' ? text : undefined;
 };
 
-const words = (value: unknown): string[] => nonEmptyString(value)?.trim().split(/\s+/) ?? [];
+/** Only a string: a number or boolean under a name key is not a name. */
+const text = nonBlankText;
+
+const words = (value: unknown): string[] => text(value)?.split(/\s+/) ?? [];
 
 export const formatters = {
   /** Strings, numbers and booleans as a non-empty string. */
   string: nonEmptyString,
-  /** Any valid date as ISO-8601 UTC, the form OpenPanel's __timestamp takes. */
-  isoTime: (value: unknown) => {
-    if (typeof value === 'string' && canonicalIso.test(value)) return value;
-    if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-    const time = new Date(value);
-    return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+  /** A non-empty string, trimmed; other types are not taken (a name key holding a number is not a name). */
+  text,
+  /** A time in any form spec/time.ts reads, as ISO-8601 UTC: the form OpenPanel's __timestamp takes. */
+  isoTime: parseEventTime,
+  /** A valid email, trimmed (senders leave stray spaces). */
+  email: (value: unknown) => {
+    const email = text(value);
+    return email !== undefined && zEmail.safeParse(email).success ? email : undefined;
   },
-  email: (value: unknown) => (zEmail.safeParse(value).success ? (value as string) : undefined),
-  url: (value: unknown) => (zHttpUrl.safeParse(value).success ? (value as string) : undefined),
+  /** An http(s) URL. */
+  url: (value: unknown) => (typeof value === 'string' && /^https?:\/\/[^/?#\s]/i.test(value) && URL.canParse(value) ? value : undefined),
+  /** A string that can be sent as a header value, trimmed; otherwise the header is left out. */
+  headerValue,
+  /** A header-safe user-agent that OpenPanel would not take for a server's (a bare `name/version`). */
+  deviceUserAgent: (value: unknown) => {
+    const ua = headerValue(value);
+    return ua !== undefined && !isServerLikeUserAgent(ua) ? ua : undefined;
+  },
+  /** From the event's `context`: the WebView user-agent of its mobile device (openpanel/headers.ts). */
+  webViewUserAgent,
   /** First word of a full name ("Jane Q. Doe" -> "Jane"). */
   firstName: (value: unknown) => words(value)[0],
   /** Everything after the first word of a full name, when there is more than one word. */

@@ -1,5 +1,5 @@
 import { assignmentsAt, mergeAssignments } from './rules.js';
-import type { GroupAssignment, MembershipStore } from './store.js';
+import type { GroupAssignment, MembershipChanges, MembershipStore } from './store.js';
 
 /** A key -> value table with last-touch expiry (memory LRU, SQLite table). */
 export interface TouchedMap<V> {
@@ -45,6 +45,19 @@ export abstract class KeyedMembershipStore implements MembershipStore {
   async rememberUpsert(groupKey: string, fingerprint: string): Promise<void> {
     this.assertOpen();
     this.upserts.set(groupKey, fingerprint);
+  }
+
+  async apply(changes: MembershipChanges): Promise<void> {
+    this.assertOpen();
+    this.applyNow(changes);
+  }
+
+  /** `apply` without the promise, for a backend's outbox commit inside its own transaction. */
+  applyNow({ merges, upserts }: MembershipChanges): void {
+    this.atomically(() => {
+      for (const [key, assignments] of merges) this.mergeInto(key, () => assignments);
+      for (const [groupId, print] of upserts) this.upserts.set(groupId, print);
+    });
   }
 
   async close(): Promise<void> {

@@ -17,19 +17,15 @@ const idOf = (missing: string) =>
 const zId = idOf('is required');
 /** userId/anonymousId: senders write null or "" for "none"; only the other shapes are errors. */
 const zOptionalId = z.preprocess((value) => (value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value), zId.optional());
-const isoTime = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-// A date-time without an offset is UTC, as in the spec's examples; left as is, Date.parse would read it in the
-// server's own time zone.
-const zIsoTime = z.unknown().transform((value, ctx) => {
-  const match = typeof value === 'string' ? isoTime.exec(value) : null;
-  if (match && !Number.isNaN(Date.parse(value as string))) return match[1] === undefined && (value as string).includes('T') ? `${value}Z` : (value as string);
-  ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time' });
-  return z.NEVER;
-});
+/** Times arrive here already read by lenient.ts: ISO-8601 UTC or absent. */
+const zTime = z.string().optional();
 /** Any JSON object, checked without copying it (properties and traits can be large). */
 const zObject = z.custom<Record<string, unknown>>(isPlainObject, {
   error: 'must be a JSON object',
 });
+/** Names arrive here stringified by lenient.ts when they were numbers. */
+const zName = (missing?: string) =>
+  z.string({ error: (issue) => (issue.input === undefined && missing !== undefined ? missing : 'must be a string or a number') });
 
 /**
  * The context is read only through mapping paths whose formatters check each value's type (and per-event
@@ -42,10 +38,10 @@ const zCommon = z.object({
   messageId: zId.optional(),
   userId: zOptionalId,
   anonymousId: zOptionalId,
-  timestamp: zIsoTime.optional(),
-  originalTimestamp: zIsoTime.optional(),
-  sentAt: zIsoTime.optional(),
-  receivedAt: zIsoTime.optional(),
+  timestamp: zTime,
+  originalTimestamp: zTime,
+  sentAt: zTime,
+  receivedAt: zTime,
   context: zEventContext.optional(),
   integrations: zObject.optional(),
   channel: z.string().optional(),
@@ -55,18 +51,20 @@ const zCommon = z.object({
 
 export const zTrackEvent = zCommon.extend({
   type: z.literal('track'),
-  event: z.string({ error: 'is required for a track call' }).refine((name) => name.trim() !== '', 'must not be empty'),
+  event: zName('is required for a track call').refine((name) => name.trim() !== '', 'must not be empty'),
   properties: zObject.optional(),
 });
 export const zPageEvent = zCommon.extend({
   type: z.literal('page'),
-  name: z.string().optional(),
-  category: z.string().optional(),
+  name: zName().optional(),
+  category: zName().optional(),
   properties: zObject.optional(),
 });
 export const zScreenEvent = zCommon.extend({
   type: z.literal('screen'),
-  name: z.string().optional(),
+  name: zName().optional(),
+  /** RudderStack's auto-tracked screens may name the screen here. */
+  event: zName().optional(),
   properties: zObject.optional(),
 });
 export const zIdentifyEvent = zCommon.extend({ type: z.literal('identify'), traits: zObject.optional() });

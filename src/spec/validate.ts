@@ -1,17 +1,18 @@
 import { isPlainObject } from '../mapping/paths.js';
 import { zCdpEvent, type CdpEvent } from './event.js';
+import { readLeniently } from './lenient.js';
 
-export type ParsedEvent = { ok: true; event: CdpEvent } | { ok: false; reason: string };
+/** `note` says what was read leniently (an event time that could not be parsed), for the outcome. */
+export type ParsedEvent = { ok: true; event: CdpEvent; note?: string } | { ok: false; reason: string };
 
 /** Validates one raw event; a failure names each field and the rule it broke, e.g. `groupId: is required for a group call`. */
 export function parseEvent(raw: unknown): ParsedEvent {
   if (!isPlainObject(raw)) return { ok: false, reason: 'event: must be a JSON object' };
-  // Some senders capitalise the call type ("Track"); the spec's names are lower case.
-  const input = typeof raw.type === 'string' && raw.type !== raw.type.toLowerCase() ? { ...raw, type: raw.type.toLowerCase() } : raw;
+  const { input, note } = readLeniently(raw);
   const result = zCdpEvent.safeParse(input);
-  if (result.success) return { ok: true, event: result.data as CdpEvent };
-  const reason = result.error.issues.map((issue) => `${issue.path.join('.') || 'type'}: ${issue.message}`).join('; ');
-  return { ok: false, reason };
+  if (!result.success) return { ok: false, reason: result.error.issues.map((issue) => `${issue.path.join('.') || 'type'}: ${issue.message}`).join('; ') };
+  const event = result.data as CdpEvent;
+  return note === undefined ? { ok: true, event } : { ok: true, event, note };
 }
 
 /** The event's messageId as a string, read before validation so even a rejected event can be reported by it. */

@@ -1,3 +1,4 @@
+import type { DestinationConfig } from '../config/schema.js';
 import { isPlainObject } from '../mapping/paths.js';
 import type { CdpEvent } from '../spec/event.js';
 
@@ -17,10 +18,11 @@ export function integrationsSkipReason(event: CdpEvent): string | undefined {
   return undefined;
 }
 
-/** Track names excluded by the config's allow/deny lists. */
-export function eventListSkipReason(name: string, allow: string[], deny: string[]): string | undefined {
-  if (deny.includes(name)) return `event "${name}" is in eventDenylist`;
-  if (allow.length > 0 && !allow.includes(name)) return `event "${name}" is not in eventAllowlist`;
+/** Track names excluded by the config's event filtering (RudderStack's allowlist/denylist settings). */
+export function eventListSkipReason(name: string, config: Pick<DestinationConfig, 'eventFilteringOption' | 'whitelistedEvents' | 'blacklistedEvents'>): string | undefined {
+  const { eventFilteringOption: option } = config;
+  if (option === 'blacklistedEvents' && config.blacklistedEvents.includes(name)) return `event "${name}" is in blacklistedEvents`;
+  if (option === 'whitelistedEvents' && !config.whitelistedEvents.includes(name)) return `event "${name}" is not in whitelistedEvents`;
   return undefined;
 }
 

@@ -16,14 +16,19 @@ function companyGroupCall(event: IdentifyEvent, traits: Record<string, unknown> 
   return { ...rest, type: 'group', groupId: String(id), traits: groupTraits };
 }
 
+/** RudderStack's SDKs put traits in context.traits; both are read, the event's own traits winning. */
+function mergedTraits(event: IdentifyEvent): Record<string, unknown> | undefined {
+  const contextTraits = event.context?.['traits'];
+  if (!isPlainObject(contextTraits)) return event.traits;
+  return event.traits ? { ...contextTraits, ...event.traits } : contextTraits;
+}
+
 /**
  * identify -> OpenPanel identify; the anonymous id's membership moves with the user (sent as assign_group for
  * the groups the profile did not have yet); a traits.company with an id becomes that company's group call.
- * RudderStack's SDKs put traits in context.traits.
  */
 export const transformIdentify: TypeTransform<IdentifyEvent> = async (event, ctx) => {
-  const contextTraits = event.context?.['traits'];
-  const traits = event.traits ?? (isPlainObject(contextTraits) ? contextTraits : undefined);
+  const traits = mergedTraits(event);
   const company = companyGroupCall(event, traits);
   const requests: OpenPanelRequest[] = [];
   if (event.userId !== undefined) {

@@ -5,4 +5,12 @@ export type TransformResult = {
   index: number;
   messageId?: string;
   userKey?: string;
-} & ({ status: 'ok'; requests: OpenPanelRequest[] } | { status: 'skipped' | 'rejected'; reason: string });
+} & (
+  | {
+      status: 'ok';
+      requests: OpenPanelRequest[];
+      /** What was read leniently, e.g. an unparseable timestamp and the time used instead. */
+      note?: string;
+    }
+  | { status: 'skipped' | 'rejected'; reason: string }
+);

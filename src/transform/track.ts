@@ -5,7 +5,7 @@ import { revenuePayload } from './revenue.js';
 import { trackPayload } from './track-request.js';
 
 export const transformTrack: TypeTransform<TrackEvent> = async (event, ctx) => {
-  const skip = eventListSkipReason(event.event, ctx.config.eventAllowlist, ctx.config.eventDenylist);
+  const skip = eventListSkipReason(event.event, ctx.config);
   if (skip) return { skip };
   const payload = await trackPayload(event, ctx.mappings.track, 'event', ctx);
   const revenue = revenuePayload(event, payload, ctx.config);

@@ -32,10 +32,10 @@ export interface TransformerDeps {
   now?: () => number;
 }
 
-/** Event time in ms: timestamp ?? originalTimestamp (Segment's corrected and device times), else now. */
+/** Event time in ms: timestamp ?? originalTimestamp ?? sentAt (Segment's order; already parsed to ISO), else now. */
 function eventTime(event: CdpEvent, now: () => number): number {
-  const time = Date.parse(event.timestamp ?? event.originalTimestamp ?? '');
-  return Number.isNaN(time) ? now() : time;
+  const iso = event.timestamp ?? event.originalTimestamp ?? event.sentAt;
+  return iso === undefined ? now() : Date.parse(iso);
 }
 
 /**
@@ -59,7 +59,7 @@ export function createTransformer({ config, membership, mappings = loadMappings(
     const messageId = rawMessageId(raw);
     const parsed = parseEvent(raw);
     if (!parsed.ok) return { index, messageId, status: 'rejected', reason: parsed.reason };
-    const event = parsed.event;
+    const { event, note } = parsed;
     const userKey = (event.userId ?? event.anonymousId) as string;
     const skip = integrationsSkipReason(event);
     if (skip) return { index, messageId, userKey, status: 'skipped', reason: skip };
@@ -74,7 +74,7 @@ export function createTransformer({ config, membership, mappings = loadMappings(
     try {
       const out = await (transforms[event.type] as TypeTransform<CdpEvent>)(event, ctx);
       if ('skip' in out) return { index, messageId, userKey, status: 'skipped', reason: out.skip };
-      return { index, messageId, userKey, status: 'ok', requests: out };
+      return note === undefined ? { index, messageId, userKey, status: 'ok', requests: out } : { index, messageId, userKey, status: 'ok', requests: out, note };
     } catch (error) {
       if (error instanceof InstrumentationError) return { index, messageId, userKey, status: 'rejected', reason: error.message };
       throw error;

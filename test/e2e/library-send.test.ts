@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createDestination } from '../../src/index.js';
+import { createDestination, QueueFullError } from '../../src/index.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 
 /** The library against an older self-hosted OpenPanel that answers 400 to `group` and `assign_group`. */
@@ -48,13 +48,70 @@ describe('createDestination().send backpressure', () => {
   });
   afterAll(() => fake.close());
 
-  it('waits for room when maxQueued events are in delivery, also with two sends at once', async () => {
-    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url }, { maxQueued: 3 });
+  it('waits for room when maxQueuedEvents are queued, also with two sends at once', async () => {
+    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, maxQueuedEvents: 3 }, { batchSize: 2 });
     const batch = (prefix: string) =>
       Array.from({ length: 25 }, (_, i) => ({ type: 'track', messageId: `${prefix}-${i}`, userId: `${prefix}-user-${i % 4}`, event: 'Tick' }));
     const [a, b] = await Promise.all([destination.send(batch('a')), destination.send(batch('b'))]);
     expect([...(a ?? []), ...(b ?? [])].map((o) => o.status)).toEqual(Array(50).fill('delivered'));
     expect(fake.requests).toHaveLength(50);
     await destination.close();
+  });
+});
+
+describe('createDestination().accept', () => {
+  let fake: FakeOpenPanel;
+  beforeAll(async () => {
+    fake = await startFakeOpenPanel({ latencyMs: 200 });
+  });
+  afterAll(() => fake.close());
+
+  const tracks = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ type: 'track', messageId: `${prefix}-${i}`, userId: 'u1', event: 'Tick' }));
+
+  it('resolves once committed, refuses a call beyond maxQueuedEvents with QueueFullError (nothing of it kept), and reports stats', async () => {
+    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, maxQueuedEvents: 5 });
+    const accepted = await destination.accept([...tracks('a', 3), { type: 'track', userId: 'u1' }]);
+    expect(accepted.map((o) => o.status)).toEqual(['accepted', 'accepted', 'accepted', 'rejected']);
+    expect(accepted[3]?.reason).toMatch(/event/);
+    expect(await destination.stats()).toMatchObject({ queuedEvents: 3, queuedRequests: 3, deadLetters: 0, oldestQueuedAt: expect.any(Number) });
+    const refused = destination.accept(tracks('b', 3));
+    await expect(refused).rejects.toBeInstanceOf(QueueFullError);
+    await expect(refused).rejects.toMatchObject({ retryAfterSeconds: expect.any(Number) });
+    expect((await destination.stats()).queuedEvents).toBeLessThanOrEqual(3);
+    await destination.flush();
+    expect(fake.requests.map((r) => (r.body.payload as { name: string }).name)).toEqual(['Tick', 'Tick', 'Tick']);
+    expect(await destination.stats()).toMatchObject({ queuedEvents: 0, queuedRequests: 0 });
+    expect(destination.health()).toEqual({ healthy: true, status: 'ok' });
+    await destination.close();
+  });
+
+  it("send({ until: 'accepted' }) resolves before delivery; close leaves the rest queued", async () => {
+    fake.reset();
+    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency: 1 });
+    const outcomes = await destination.send(tracks('c', 4), { until: 'accepted' });
+    expect(outcomes.map((o) => o.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    expect(fake.requests.length).toBeLessThan(4);
+    const left = await destination.close();
+    // One user: one request at a time; the one on the wire finishes, the others stay queued.
+    expect(left.queuedEvents + fake.requests.length).toBe(4);
+    expect(left.deadLetters).toBe(0);
+  });
+});
+
+describe('createDestination().close while a send waits for final outcomes', () => {
+  let fake: FakeOpenPanel;
+  beforeAll(async () => {
+    fake = await startFakeOpenPanel();
+  });
+  afterAll(() => fake.close());
+
+  it('rejects that send naming what stays queued, instead of leaving it pending', async () => {
+    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url });
+    fake.outage('503');
+    const sending = destination.send([{ type: 'track', messageId: 'x-1', userId: 'u1', event: 'Tick' }]);
+    const rejected = expect(sending).rejects.toThrow(/destination closed with 1 events still queued \(in memory: lost\)/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await destination.close();
+    await rejected;
   });
 });

@@ -91,32 +91,32 @@ describe('send through a flaky OpenPanel', () => {
   });
 });
 
-describe('send with a wrong secret, then replay', () => {
+describe('send with a wrong secret, then with the right one', () => {
   let fake: FakeOpenPanel;
   beforeAll(async () => {
     fake = await startFakeOpenPanel();
   });
   afterAll(() => fake.close());
 
-  it('dead-letters every event with the 401 reason, and replay delivers them once the secret is fixed', async () => {
+  it('stops at the first 401 with one line and exit 3, keeping the events queued; the same send with the fixed secret delivers them in order', async () => {
     const dataDir = join(work, 'wrong-secret');
     const base = { clientId: fake.clientId, apiUrl: fake.url, backoffBaseMs: 5 };
     const wrong = await cli(['send', '--input', input, '--data-dir', dataDir], { ...base, clientSecret: 'sec_wrong_value_123' });
-    expect(wrong.code).toBe(1);
+    expect(wrong.code).toBe(3);
     expect(fake.requests).toEqual([]);
-    expect(wrong.stdout).toMatch(/^delivered 0, skipped \d+, rejected 0, dead-lettered \d+ \(kept in .*replay/);
-    expect(wrong.stderr).toMatch(/401/);
+    // The flood stops: at most the requests already in flight when the first 401 came back were refused.
+    expect(fake.stats.rejected).toBeLessThanOrEqual(64);
+    expect(wrong.stdout).toMatch(/^delivered 0, skipped \d+, rejected 0, dead-lettered 0\n$/);
+    const lines = wrong.stderr.trim().split('\n');
+    expect(lines).toEqual([expect.stringMatching(/^OpenPanel refused the credentials \(HTTP 401: .*\): check clientId and clientSecret; delivery stopped, \d+ events kept queued in .*wrong-secret: fix the credentials, then run the same send again/)]);
     expect(`${wrong.stdout}${wrong.stderr}`).not.toContain('sec_wrong_value_123');
 
-    const replayed = await cli(['replay', '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret });
-    expect(replayed).toMatchObject({ code: 0 });
+    const fixed = await cli(['send', '--input', input, '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret });
+    expect(fixed).toMatchObject({ code: 0, stderr: expect.stringMatching(/^\(\d+ of these events were queued by an earlier run\)\n$/) });
     const expected = await expectedOf(fake.clientId, fake.clientSecret);
-    expect(replayed.stdout).toContain(`delivered ${expected.delivered}, still failing 0`);
     expect(sorted(fake.requests.map((r) => r.body))).toEqual(sorted(expected.bodies));
     expect(perProfile(fake.requests.map((r) => r.body))).toEqual(perProfile(expected.bodies));
-
-    const again = await cli(['replay', '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret });
-    expect(again.stdout).toMatch(/replayed 0 dead letters/);
+    expect(await cli(['replay', '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret })).toMatchObject({ code: 0, stdout: 'replayed 0 dead letters: delivered 0, still failing 0\n' });
   });
 });
 
@@ -127,7 +127,7 @@ describe('send interrupted with Ctrl-C', () => {
   });
   afterAll(() => fake.close());
 
-  it('stops, gives requests in flight 2 s, dead-letters the rest, exits 130; replay and a re-run deliver the rest once', async () => {
+  it('stops reading, lets requests on the wire finish, keeps the rest queued and exits 130; the same send delivers the rest, nothing twice', async () => {
     const dataDir = join(work, 'interrupted');
     const file = join(work, 'config-interrupt.json');
     writeFileSync(file, JSON.stringify({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency: 4 }));
@@ -138,28 +138,87 @@ describe('send interrupted with Ctrl-C', () => {
     child.stderr?.on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     // Interrupt once delivery is under way (the CLI has installed its handler by then).
-    while (fake.requests.length < 10) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (fake.requests.length < 100) await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     const [, delivered, skipped, rejected, dead] = /delivered (\d+), skipped (\d+), rejected (\d+), dead-lettered (\d+)/.exec(stdout)!.map(Number);
-    expect(rejected).toBe(0);
+    expect({ rejected, dead }).toEqual({ rejected: 0, dead: 0 });
     expect(delivered).toBeGreaterThan(0);
-    expect(dead).toBeGreaterThan(0);
-    expect(delivered! + skipped! + dead!).toBeLessThanOrEqual(events.length);
-    expect(stderr).toMatch(/interrupted: run `openpanel-destination replay --data-dir .*`, then this send again/);
-    expect(fake.requests.length).toBeGreaterThan(0);
+    expect(delivered! + skipped!).toBeLessThan(events.length);
+    expect(stderr).toMatch(/interrupted \(SIGINT\): \d+ events kept queued in .*interrupted; run the same send again/);
 
-    // Replay, then the same send again: together they deliver the rest, nothing twice.
     const stored = fake.requests.length;
     const config = { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url };
     fake.reset();
-    expect((await cli(['replay', '--data-dir', dataDir], config)).code).toBe(0);
     const rerun = await cli(['send', '--input', input, '--data-dir', dataDir], config);
     expect(rerun.code).toBe(0);
     const expected = await expectedOf(fake.clientId, fake.clientSecret);
-    // Requests in flight get 2 s to finish; one cut mid-flight may have been stored all the same (OpenPanel has
-    // no idempotency key), so at most `concurrency` duplicates are possible, none expected here.
-    expect(stored + fake.requests.length).toBeGreaterThanOrEqual(expected.bodies.length);
-    expect(stored + fake.requests.length).toBeLessThanOrEqual(expected.bodies.length + 4);
+    // Requests on the wire were let finish: nothing is sent twice.
+    expect(stored + fake.requests.length).toBe(expected.bodies.length);
+  });
+});
+
+describe('send while OpenPanel is down', () => {
+  let fake: FakeOpenPanel;
+  beforeAll(async () => {
+    fake = await startFakeOpenPanel();
+  });
+  afterAll(() => fake.close());
+
+  it('says on stderr (piped) what fails and how many events wait, then delivers everything once OpenPanel is back', async () => {
+    fake.outage('503');
+    const config = { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, backoffBaseMs: 50, backoffMaxMs: 500 };
+    const running = cli(['send', '--input', input, '--data-dir', join(work, 'outage')], config);
+    while (fake.stats.injectedFailures < 100 || fake.stats.received < 100) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    fake.outage(undefined);
+    const { code, stdout, stderr } = await running;
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^OpenPanel is not accepting requests \(HTTP 503\): \d+ events queued, retrying with backoff for up to 240 min; Ctrl-C keeps them queued for the next run$/m);
+    expect(stdout).toMatch(/dead-lettered 0/);
+    const expected = await expectedOf(fake.clientId, fake.clientSecret);
+    expect(sorted(fake.requests.map((r) => r.body))).toEqual(sorted(expected.bodies));
+  });
+});
+
+describe('send interrupted twice', () => {
+  let slow: FakeOpenPanel;
+  let fast: FakeOpenPanel;
+  beforeAll(async () => {
+    [slow, fast] = await Promise.all([startFakeOpenPanel({ latencyMs: 1_000 }), startFakeOpenPanel()]);
+  });
+  afterAll(() => Promise.all([slow.close(), fast.close()]));
+
+  it('a second Ctrl-C stops waiting for the requests on the wire, which stay queued; the same send delivers everything', async () => {
+    const dataDir = join(work, 'twice');
+    const small = join(work, 'small.ndjson');
+    writeFileSync(small, events.slice(0, 300).map((e) => JSON.stringify(e)).join('\n'));
+    const file = join(work, 'config-twice.json');
+    writeFileSync(file, JSON.stringify({ clientId: slow.clientId, clientSecret: slow.clientSecret, apiUrl: slow.url, concurrency: 8 }));
+    const child = execFile(process.execPath, [bin, 'send', '--input', small, '--data-dir', dataDir, '--config', file], { env: { PATH: process.env.PATH ?? '' } });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    while (slow.stats.received < 8) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const secondAt = Date.now();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    // It did not wait out the 1 s answers still on the wire.
+    expect(Date.now() - secondAt).toBeLessThan(900);
+    expect(stderr).toMatch(/interrupted \(SIGINT\): \d+ events kept queued/);
+    // OpenPanel stores a request it has read even when the client hangs up before the answer.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+
+    const rerun = await cli(['send', '--input', small, '--data-dir', dataDir], { clientId: fast.clientId, clientSecret: fast.clientSecret, apiUrl: fast.url });
+    expect(rerun.code).toBe(0);
+    const destination = createDestination({ clientId: fast.clientId, clientSecret: fast.clientSecret });
+    const want = (await destination.transform(events.slice(0, 300))).flatMap((r) => (r.status === 'ok' ? r.requests : [])).length;
+    await destination.close();
+    // The cut requests are the only ones that can be sent twice.
+    const stored = slow.requests.length + fast.requests.length;
+    expect(stored).toBeGreaterThanOrEqual(want);
+    expect(stored).toBeLessThanOrEqual(want + 8);
   });
 });

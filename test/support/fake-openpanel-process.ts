@@ -59,7 +59,7 @@ async function serveInThisProcess(options: FakeOpenPanelOptions): Promise<void> 
   const fake = await startFakeOpenPanel(options);
   process.on('message', (m: Command) => {
     if (m.command === 'reset') fake.reset();
-    const result = m.command === 'stats' ? { ...fake.stats, stored: fake.requests.length } : undefined;
+    const result = m.command === 'stats' ? { ...fake.stats, stored: fake.stats.accepted } : undefined;
     process.send?.({ id: m.id, result } satisfies Reply);
   });
   // The parent going away (disconnect) is the signal to stop.

@@ -36,6 +36,8 @@ export interface FakeOpenPanelOptions {
   rejectGroupCalls?: boolean;
   /** Misconfigured self-hosted versions: 200 with a text body, nothing stored. */
   textBody200?: boolean;
+  /** false: count accepted requests without keeping them (a million-event backfill in the bench). */
+  keepRequests?: boolean;
 }
 
 /** An accepted request as OpenPanel would have ingested it; headers are lower-case, without the client secret. */
@@ -50,6 +52,8 @@ export interface FakeOpenPanelStats {
   injectedFailures: number;
   /** Requests OpenPanel itself refused (404, 415, 400, 401, and the text-body 200). */
   rejected: number;
+  /** Requests stored (kept in `requests` unless keepRequests is false). */
+  accepted: number;
 }
 
 export interface FakeOpenPanel {
@@ -64,6 +68,8 @@ export interface FakeOpenPanel {
   tracksOf(profileId: string | number): TrackPayload[];
   /** Forgets stored requests and stats and restarts the failure sequence. */
   reset(): void;
+  /** An outage: every request fails this way until `outage(undefined)`; `'401'` refuses every client as a wrong secret would. */
+  outage(kind: FailureKind | '401' | undefined): void;
   close(): Promise<void>;
 }
 
@@ -84,10 +90,12 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
   const trackPath = `${options.basePath ?? ''}/track`;
   const kinds = options.failKinds ?? failureKinds;
   const requests: StoredRequest[] = [];
-  const stats: FakeOpenPanelStats = { received: 0, injectedFailures: 0, rejected: 0 };
+  const stats: FakeOpenPanelStats = { received: 0, injectedFailures: 0, rejected: 0, accepted: 0 };
   let random = seededRandom(options.seed ?? 1);
+  let down: FailureKind | '401' | undefined;
 
   const injectedFailure = (): FailureKind | undefined => {
+    if (down !== undefined && down !== '401') return down;
     if (!options.failRate || random() >= options.failRate) return undefined;
     return kinds[Math.floor(random() * kinds.length)];
   };
@@ -142,6 +150,7 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
 
     let stored: StoredRequest;
     try {
+      if (down === '401') throw new Refusal(401, 'Ingestion: Invalid cors or secret');
       stored = accept(req, raw);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
@@ -154,7 +163,8 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
       answer(res, 200, 'Ingestion: Invalid cors or secret');
       return;
     }
-    requests.push(stored);
+    stats.accepted++;
+    if (options.keepRequests !== false) requests.push(stored);
     const payload = stored.body.payload as { profileId?: string | number; properties?: Record<string, unknown> };
     const deviceId = String(payload.properties?.['__deviceId'] ?? `device-${payload.profileId ?? 'anonymous'}`);
     answer(res, 200, { deviceId, sessionId: `session-${deviceId}` });
@@ -179,8 +189,12 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
       requests.flatMap((r) => (r.body.type === 'track' && String(r.body.payload.profileId) === String(profileId) ? [r.body.payload] : [])),
     reset: () => {
       requests.length = 0;
-      Object.assign(stats, { received: 0, injectedFailures: 0, rejected: 0 });
+      Object.assign(stats, { received: 0, injectedFailures: 0, rejected: 0, accepted: 0 });
       random = seededRandom(options.seed ?? 1);
+      down = undefined;
+    },
+    outage: (kind) => {
+      down = kind;
     },
     close: async () => {
       server.closeAllConnections();

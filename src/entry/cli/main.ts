@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import pkg from '../../../package.json' with { type: 'json' };
+import { StateError } from '../../state/state-error.js';
 import { EXIT_CONFIG } from './config-option.js';
 import { replayCommand } from './replay-command.js';
 import { sendCommand } from './send-command.js';
@@ -9,7 +10,9 @@ import { validateConfigCommand } from './validate-config-command.js';
 
 const configOption = () => new Option('--config <file>', 'config JSON (keys as in manifest.json); OPENPANEL_CLIENT_ID/_SECRET/_API_URL override it');
 const inputOption = () => new Option('--input <file>', 'events as NDJSON, a JSON array or {"batch": [...]} (default: stdin)');
-const dataDirOption = () => new Option('--data-dir <dir>', 'state: membership, delivered ids, dead letters').default('./data');
+const dataDirOption = () => new Option('--data-dir <dir>', 'state: outbox, membership, delivered keys, dead letters (one process at a time)').default('./data');
+const lockTimeoutOption = () =>
+  new Option('--lock-timeout <ms>', 'how long to wait for another process using --data-dir before giving up (exit 6)').default(5000).argParser(Number);
 const transportOption = () =>
   new Option('--transport <name>', 'HTTP transport to OpenPanel').choices(['undici', 'http']).default('undici');
 
@@ -29,10 +32,11 @@ export function buildProgram(): Command {
 
   program
     .command('send')
-    .description('transform and deliver to OpenPanel; prints a summary; exit 1 unless all were delivered or skipped')
+    .description('queue durably and deliver to OpenPanel; prints a summary; exit 1 unless all were delivered or skipped (README: exit codes)')
     .addOption(configOption())
     .addOption(inputOption())
     .addOption(dataDirOption())
+    .addOption(lockTimeoutOption())
     .addOption(transportOption())
     .action(async (options) => {
       process.exitCode = await sendCommand(options);
@@ -40,9 +44,10 @@ export function buildProgram(): Command {
 
   program
     .command('replay')
-    .description('re-send the dead letters kept under --data-dir')
+    .description('move the dead letters kept under --data-dir back into the queue and deliver them')
     .addOption(configOption())
     .addOption(dataDirOption())
+    .addOption(lockTimeoutOption())
     .addOption(transportOption())
     .action(async (options) => {
       process.exitCode = await replayCommand(options);
@@ -72,6 +77,14 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    // Unusable state: one line naming the path, the cause and what to do, with its own exit code.
+    if (!(error instanceof StateError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    // Exit now: a store that failed after it opened (Redis gone) still holds its reconnect timer and the workers.
+    process.exit(error.exitCode);
+  }
 }
 

@@ -16,6 +16,7 @@ export function printPretty(event: unknown, result: TransformResult): void {
   const lines = [`#${result.index} ${describeInput(event)}`];
   if (result.status === 'ok') {
     for (const { body } of result.requests) lines.push(`    -> POST /track ${body.type.padEnd(12)} ${JSON.stringify(body.payload)}`);
+    if (result.note !== undefined) lines.push(`    -- note: ${result.note}`);
   } else {
     lines.push(`    -- ${result.status}: ${result.reason}`);
   }

@@ -1,6 +1,8 @@
-import { isFailure, type EventOutcome } from '../../delivery/outcome.js';
+import type { AttemptReport } from '../../delivery/deliverer.js';
+import { isFailure, type EventOutcome, type OutcomeStatus } from '../../delivery/outcome.js';
 import type { Transport } from '../../openpanel/http-client.js';
-import { createDestination } from '../library/destination.js';
+import { createDestination, type AcceptOutcome } from '../library/destination.js';
+import { batches } from './batches.js';
 import { configOrExit } from './config-option.js';
 import { countLines, readInput } from './input.js';
 import { progressBar } from './progress.js';
@@ -10,57 +12,155 @@ export interface SendOptions {
   config?: string;
   input?: string;
   dataDir: string;
+  lockTimeout?: number;
   transport?: Transport;
 }
 
-const CLOSE_DEADLINE_MS = 30_000;
-const INTERRUPT_DEADLINE_MS = 2_000;
-/** The shell's code for a run ended by Ctrl-C. */
+/** OpenPanel refused the credentials: delivery stopped, the events stay queued (README "Exit codes"). */
+export const EXIT_CREDENTIALS = 3;
+/** The shell's codes for a run ended by SIGINT (Ctrl-C) and SIGTERM. */
 export const EXIT_INTERRUPTED = 130;
+export const EXIT_TERMINATED = 143;
+
+const BATCH_SIZE = 500;
+/** A batch is committed early when the input pauses this long (stdin trickling in). */
+const INPUT_PAUSE_MS = 50;
+/** How often trouble reaching OpenPanel is reported while it lasts. */
+const NOTICE_EVERY_MS = 30_000;
+const NOTICE_CHECK_MS = 2_000;
+
+type Stop = 'SIGINT' | 'SIGTERM' | 'paused';
+
+/** Counts by status and the first failures; memory does not grow with the input. */
+class Tally {
+  readonly counts: Record<OutcomeStatus, number> = { delivered: 0, skipped: 0, rejected: 0, dead_lettered: 0 };
+  readonly firstFailures: EventOutcome[] = [];
+  failures = 0;
+
+  add(outcome: EventOutcome): void {
+    this.counts[outcome.status]++;
+    if (!isFailure(outcome)) return;
+    if (this.failures++ < 20) this.firstFailures.push(outcome);
+  }
+}
+
+/** Says on stderr (piped or not) when OpenPanel keeps failing: what fails, how much waits, that Ctrl-C keeps it. */
+function troubleNotices(queued: () => Promise<number>, maxRetryAgeMs: number) {
+  let lastProblem: string | undefined;
+  let deliveredSince = 0;
+  let lastNoticeAt = 0;
+  const timer = setInterval(() => {
+    const problem = lastProblem;
+    const delivering = deliveredSince > 0;
+    lastProblem = undefined;
+    deliveredSince = 0;
+    if (problem === undefined || delivering || Date.now() - lastNoticeAt < NOTICE_EVERY_MS) return;
+    lastNoticeAt = Date.now();
+    void queued().then((n) =>
+      process.stderr.write(
+        `OpenPanel is not accepting requests (${problem}): ${n} events queued, retrying with backoff for up to ${Math.round(maxRetryAgeMs / 60_000)} min; Ctrl-C keeps them queued for the next run\n`,
+      ),
+    );
+  }, NOTICE_CHECK_MS).unref();
+  return {
+    onAttempt(attempt: AttemptReport): void {
+      if (attempt.result === 'delivered') deliveredSince++;
+      else if (attempt.result === 'retry') lastProblem = attempt.status !== undefined ? `HTTP ${attempt.status}` : `network error ${attempt.code ?? ''}`.trim();
+    },
+    stop: () => clearInterval(timer),
+  };
+}
 
 /**
- * Transforms and delivers every input event; state (membership, delivered ids, dead letters) lives in SQLite
- * under --data-dir. Exit 1 unless every event was delivered or skipped. Ctrl-C (or SIGTERM) stops reading,
- * gives what is in flight a moment, then dead-letters the rest: nothing handed over is lost.
+ * Commits every input event to the outbox under --data-dir (in batches, one transaction each) and drains it,
+ * along with anything an earlier run left queued. Exit 1 unless every event was delivered or skipped.
+ * SIGINT/SIGTERM: stop reading, let requests on the wire finish, keep the rest queued; a second signal stops
+ * waiting for the wire. A 401 stops delivery at once, events kept queued, exit 3.
  */
 export async function sendCommand(options: SendOptions): Promise<number> {
   const config = configOrExit(options.config);
-  const destination = createDestination(config, { dataDir: options.dataDir, transport: options.transport });
+  const tally = new Tally();
   // The bar's total costs a pass over the file: only worth it when there is a terminal to draw on.
   const progress = progressBar(process.stderr.isTTY ? await countLines(options.input) : undefined);
-  let closing: Promise<void> | undefined;
-  const interrupt = (): void => void (closing ??= destination.close(INTERRUPT_DEADLINE_MS));
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  let stopped: Stop | undefined;
+  const stopping = new AbortController();
+  const stop = (why: Stop): void => {
+    stopped ??= why;
+    stopping.abort();
+  };
+  let notices: ReturnType<typeof troubleNotices> | undefined;
+  const destination = createDestination(config, {
+    dataDir: options.dataDir,
+    lockTimeoutMs: options.lockTimeout,
+    transport: options.transport,
+    observer: {
+      onAttempt(attempt) {
+        notices?.onAttempt(attempt);
+        if (attempt.status === 401 && !destination.health().healthy) stop('paused');
+      },
+      onFinal(outcome) {
+        tally.add(outcome);
+        progress.tick(outcome);
+      },
+    },
+  });
+  notices = troubleNotices(async () => (await destination.stats()).queuedEvents, config.maxRetryAgeMs);
+  const backlog = (await destination.stats()).queuedEvents;
+  let signals = 0;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => (): void => {
+    if (++signals === 1) return stop(signal);
+    // A second signal: stop waiting for requests on the wire (they stay queued); state is still committed.
+    void destination.close(0);
+  };
+  const onInt = onSignal('SIGINT');
+  const onTerm = onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
 
-  const pending: Array<Promise<EventOutcome>> = [];
-  let index = 0;
-  for await (const item of readInput(options.input)) {
-    if (closing !== undefined) break;
-    let done: Promise<EventOutcome>;
-    try {
-      done = 'value' in item ? (await destination.enqueue(item.value, index)).done : Promise.resolve({ index, status: 'rejected', reason: item.error });
-    } catch (error) {
-      if (closing !== undefined) break; // interrupted while this event waited for room: it was not taken
-      throw error;
+  try {
+    let index = 0;
+    const taken = (outcome: AcceptOutcome | EventOutcome): void => {
+      if (outcome.status === 'accepted') return;
+      tally.add(outcome as EventOutcome);
+      progress.tick(outcome as EventOutcome);
+    };
+    for await (const batch of batches(readInput(options.input), BATCH_SIZE, INPUT_PAUSE_MS)) {
+      if (stopped) break;
+      const values: unknown[] = [];
+      const indexes: number[] = [];
+      for (const item of batch) {
+        if ('value' in item) {
+          values.push(item.value);
+          indexes.push(index);
+        } else taken({ index, status: 'rejected', reason: item.error });
+        index++;
+      }
+      const accepted = await destination.acceptWhenRoom(values, indexes, stopping.signal);
+      if (accepted === undefined) break;
+      accepted.forEach(taken);
     }
-    index++;
-    pending.push(done.then((outcome) => (progress.tick(outcome), outcome)));
+    if (!stopped) {
+      const end = await destination.drained({ orPaused: true, signal: stopping.signal });
+      if (end === 'paused') stop('paused');
+    }
+  } finally {
+    notices.stop();
+    progress.stop();
   }
-  const outcomes = await Promise.all(pending);
-  progress.stop();
-  await (closing ?? destination.close(CLOSE_DEADLINE_MS));
-  process.removeListener('SIGINT', interrupt);
-  process.removeListener('SIGTERM', interrupt);
+  const left = await destination.close();
+  process.removeListener('SIGINT', onInt);
+  process.removeListener('SIGTERM', onTerm);
 
-  const health = destination.health();
-  if (!health.healthy) process.stderr.write(`OpenPanel refused the credentials: ${health.reason ?? ''}\n`);
-  printSummary(outcomes, options.dataDir);
-  if (closing !== undefined) {
-    // Dead letters hold requests that depended on state this run already recorded (an upsert, a linked group):
-    // replay sends those, the re-run sends what was never read; dedupe keeps either from sending anything twice.
-    process.stderr.write(`interrupted: run \`openpanel-destination replay --data-dir ${options.dataDir}\`, then this send again, to deliver the rest (nothing is sent twice)\n`);
-    return EXIT_INTERRUPTED;
+  printSummary(tally, options.dataDir);
+  if (backlog > 0) process.stderr.write(`(${backlog} of these events were queued by an earlier run)\n`);
+  const next = `run the same send again (or \`openpanel-destination serve\` on this --data-dir) to deliver them; nothing is sent twice`;
+  if (stopped === 'paused') {
+    process.stderr.write(`${destination.health().reason ?? 'OpenPanel refused the credentials'}; delivery stopped, ${left.queuedEvents} events kept queued in ${options.dataDir}: fix the credentials, then ${next}\n`);
+    return EXIT_CREDENTIALS;
   }
-  return outcomes.some(isFailure) ? 1 : 0;
+  if (stopped) {
+    process.stderr.write(`interrupted (${stopped}): ${left.queuedEvents} events kept queued in ${options.dataDir}; ${next}\n`);
+    return stopped === 'SIGINT' ? EXIT_INTERRUPTED : EXIT_TERMINATED;
+  }
+  return tally.failures > 0 ? 1 : 0;
 }

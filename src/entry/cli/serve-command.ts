@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import type { Transport } from '../../openpanel/http-client.js';
+import { createDestination } from '../library/destination.js';
 import { buildServer } from '../server/app.js';
-import { createIntake } from '../server/intake.js';
 import { loggerOptions } from '../server/logging.js';
 import { createMetrics } from '../server/metrics.js';
 import { configOrExit, EXIT_CONFIG } from './config-option.js';
@@ -42,10 +42,10 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) usageError(`serve: --port must be a whole number from 0 to 65535`);
 
   const logger = pino(loggerOptions(options.logLevel));
-  // The gauges read the intake when scraped; the intake reports deliveries to the metrics.
-  const metrics = createMetrics(() => intake.stats());
-  const intake = createIntake(config, { dataDir: options.dataDir, observer: metrics.observer, transport: options.transport });
-  const server = buildServer({ config, intake, metrics, logger, open: !options.auth });
+  // The gauges read the outbox when scraped; the deliverer reports attempts and outcomes to the metrics.
+  const metrics = createMetrics(() => destination.stats());
+  const destination = createDestination(config, { dataDir: options.dataDir, observer: metrics.observer, transport: options.transport });
+  const server = buildServer({ config, intake: destination, metrics, logger, open: !options.auth });
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string): void =>
@@ -53,8 +53,9 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
       logger.info({ signal }, 'stopping: intake closed, finishing deliveries on the wire');
       server.stopIntake();
       await server.app.close();
-      await intake.close({ deadlineMs: SHUTDOWN_DEADLINE_MS });
-      logger.info('stopped');
+      // The outbox keeps what was not delivered for the next start; the wire gets the deadline to finish.
+      const left = await destination.close({ deadlineMs: SHUTDOWN_DEADLINE_MS });
+      logger.info({ queuedEvents: left.queuedEvents, deadLetters: left.deadLetters }, 'stopped');
       process.exit(0);
     })());
   process.once('SIGTERM', () => stop('SIGTERM'));
@@ -65,7 +66,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     logger.info({ address, config, dataDir: options.dataDir, auth: options.auth, transformerApi: config.transformerApi }, 'serving');
   } catch (error) {
     process.stderr.write(`serve: cannot listen on ${host}:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-    await intake.close({ deadlineMs: 0 });
+    await destination.close({ deadlineMs: 0 });
     process.exit(1);
   }
 }

@@ -1,21 +1,18 @@
-import { isFailure, type EventOutcome, type OutcomeStatus } from '../../delivery/outcome.js';
+import type { EventOutcome, OutcomeStatus } from '../../delivery/outcome.js';
 
-const MAX_LISTED = 20;
-
-function countOutcomes(outcomes: readonly EventOutcome[]): Record<OutcomeStatus, number> {
-  const counts = { delivered: 0, skipped: 0, rejected: 0, dead_lettered: 0 };
-  for (const outcome of outcomes) counts[outcome.status]++;
-  return counts;
+export interface OutcomeCounts {
+  counts: Record<OutcomeStatus, number>;
+  /** The first few failures, with their reasons. */
+  firstFailures: readonly EventOutcome[];
+  failures: number;
 }
 
 /** The end-of-run report: counts on stdout, and the first failures with their reasons on stderr. */
-export function printSummary(outcomes: readonly EventOutcome[], dataDir: string): void {
-  const counts = countOutcomes(outcomes);
-  const failures = outcomes.filter(isFailure);
-  for (const o of failures.slice(0, MAX_LISTED)) {
+export function printSummary({ counts, firstFailures, failures }: OutcomeCounts, dataDir: string): void {
+  for (const o of firstFailures) {
     process.stderr.write(`event #${o.index}${o.messageId ? ` (${o.messageId})` : ''} ${o.status}: ${o.reason ?? ''}\n`);
   }
-  if (failures.length > MAX_LISTED) process.stderr.write(`... and ${failures.length - MAX_LISTED} more\n`);
+  if (failures > firstFailures.length) process.stderr.write(`... and ${failures - firstFailures.length} more\n`);
   process.stdout.write(
     `delivered ${counts.delivered}, skipped ${counts.skipped}, rejected ${counts.rejected}, dead-lettered ${counts.dead_lettered}` +
       (counts.dead_lettered > 0 ? ` (kept in ${dataDir}; run \`openpanel-destination replay --data-dir ${dataDir}\` to re-send)` : '') +

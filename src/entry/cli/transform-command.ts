@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { TransformResult } from '../../transform/result.js';
-import { createDestination } from '../library/destination.js';
+import { createDryRun } from '../library/dry-run.js';
 import { configOrExit } from './config-option.js';
 import { readInput } from './input.js';
 import { printPretty } from './pretty.js';
@@ -20,7 +20,7 @@ const outputLine = ({ userKey: _, ...line }: TransformResult): TransformResult =
  */
 export async function transformCommand(options: TransformOptions): Promise<void> {
   const config = configOrExit(options.config);
-  const destination = createDestination(config);
+  const destination = createDryRun(config);
   let index = 0;
   for await (const item of readInput(options.input)) {
     const result: TransformResult =

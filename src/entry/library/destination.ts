@@ -1,153 +1,282 @@
 import { createHash } from 'node:crypto';
-import { setImmediate } from 'node:timers/promises';
+import { normalizeConfigInput } from '../../config/normalize.js';
 import { configSchema, type DestinationConfig, type DestinationConfigInput } from '../../config/schema.js';
-import { MemoryDeadLetterStore, type DeadLetterStore } from '../../delivery/dead-letters.js';
-import { SqliteDeadLetterStore } from '../../delivery/dead-letters-sqlite.js';
-import { MemoryDedupeStore, type DedupeStore } from '../../delivery/dedupe.js';
-import { SqliteDedupeStore } from '../../delivery/dedupe-sqlite.js';
-import { Deliverer, type DelivererOptions } from '../../delivery/deliverer.js';
+import { Deliverer, type DelivererOptions, type DeliveryHealth, type DeliveryObserver } from '../../delivery/deliverer.js';
+import { laneRequests } from '../../delivery/lanes.js';
+import { QueueFullError, type FinalOutcome, type NewOutboxEvent, type OutboxStats } from '../../delivery/outbox.js';
 import type { EventOutcome } from '../../delivery/outcome.js';
-import { replayDeadLetters } from '../../delivery/replay.js';
 import { loadMappings } from '../../mapping/load.js';
-import { MemoryMembershipStore } from '../../membership/memory.js';
-import { SqliteMembershipStore } from '../../membership/sqlite.js';
-import type { MembershipStore } from '../../membership/store.js';
+import { MembershipOverlay } from '../../membership/overlay.js';
 import type { Transport } from '../../openpanel/http-client.js';
-import { openStateDb, type StateDb } from '../../state/sqlite.js';
+import { openState } from '../../state/open-state.js';
 import type { TransformResult } from '../../transform/result.js';
 import { createTransformer } from '../../transform/transformer.js';
 
 export interface DestinationOptions {
-  /** Keep membership, delivered ids and dead letters in SQLite under this folder; default: bounded memory. */
+  /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: memory (config `store` redis: in Redis). */
   dataDir?: string;
-  /** Membership backend, overriding the one `dataDir` implies. */
-  membership?: MembershipStore;
+  /** How long to wait for another process to release `dataDir`; default 5 s. */
+  lockTimeoutMs?: number;
   /** HTTP transport to OpenPanel: undici (default, lowest CPU) or axios' http adapter (what nock intercepts). */
   transport?: Transport;
-  /** Receive time for events without a timestamp (tests pin it). */
+  /** Told about every HTTP attempt and every final outcome (metrics). */
+  observer?: DeliveryObserver;
+  /** Receive time for events without a timestamp, and the delivery clock (tests pin it). */
   now?: () => number;
-  /** Events handed to delivery and not yet final, at most (backpressure on `send`); default 10,000. */
-  maxQueued?: number;
-  /** Backoff clock and jitter, for tests. */
+  /** Events transformed together and committed in one transaction by `send`; default 500. */
+  batchSize?: number;
+  /** Backoff and idle waits, and jitter, for tests. */
   sleep?: DelivererOptions['sleep'];
   random?: DelivererOptions['random'];
 }
 
+/** What `accept` did with one event: queued (committed to the outbox), skipped or rejected, with why. */
+export interface AcceptOutcome {
+  index: number;
+  messageId?: string;
+  status: 'accepted' | 'skipped' | 'rejected';
+  reason?: string;
+}
+
 export interface SendOptions {
-  /** Called once per event as soon as its outcome is final (progress bars, metrics). */
-  onOutcome?: (outcome: EventOutcome) => void;
+  /** 'final' (default): resolve with each event's final outcome; 'accepted': once every event is committed. */
+  until?: 'accepted' | 'final';
+  /** Called once per event as soon as its outcome is known (final, or accepted with until 'accepted'). */
+  onOutcome?: (outcome: EventOutcome | AcceptOutcome) => void;
 }
 
-const DAY_MS = 86_400_000;
-const MAX_QUEUED = 10_000;
-/** Transformed events between two yields to the event loop. */
-const YIELD_EVERY = 256;
+export { QueueFullError };
 
-interface Stores {
-  membership: MembershipStore;
-  dedupe: DedupeStore;
-  deadLetters: DeadLetterStore;
-  db?: StateDb;
-}
-
-function openStores(config: DestinationConfig, options: DestinationOptions): Stores {
-  const ttlMs = config.membershipTtlDays * DAY_MS;
-  if (options.dataDir === undefined) {
-    return {
-      membership: options.membership ?? new MemoryMembershipStore({ maxKeys: config.membershipMaxKeys, ttlMs, now: options.now }),
-      dedupe: new MemoryDedupeStore(config, options.now),
-      deadLetters: new MemoryDeadLetterStore(),
-    };
-  }
-  const db = openStateDb(options.dataDir);
-  return {
-    membership: options.membership ?? new SqliteMembershipStore(db, { ttlMs, now: options.now }),
-    dedupe: new SqliteDedupeStore(db, config, options.now),
-    deadLetters: new SqliteDeadLetterStore(db),
-    db,
-  };
-}
+const BATCH_SIZE = 500;
 
 /** Events without a messageId get one derived from their content, so a re-sent copy is still recognised. */
 const contentId = (event: unknown): string => `content-${createHash('sha1').update(JSON.stringify(event)).digest('base64url')}`;
 
+/** The membership keys an event may read (a hint for preloading: a key missed here is read when used). */
+const membershipKeys = (event: unknown): string[] => {
+  if (typeof event !== 'object' || event === null) return [];
+  const { userId, anonymousId, previousId } = event as Record<string, unknown>;
+  return [userId, anonymousId, previousId].filter((id): id is string => typeof id === 'string' && id !== '');
+};
+
+const duplicateReason = (messageId: string | undefined): string =>
+  `duplicate: every request of messageId ${messageId ?? '(none)'} was already delivered or is queued`;
+
 /**
- * The library entry point. `transform` maps events to OpenPanel requests without sending; `send` transforms
- * and delivers, resolving with one final outcome per event. Membership carries across calls, as the SDK
- * instance's groups do.
+ * The library entry point. `transform` maps events to OpenPanel requests without sending or keeping state.
+ * `accept` transforms a batch against membership plus the batch's own changes and commits the membership
+ * changes and the requests in one outbox transaction; delivery workers (started here, so a backlog left in a
+ * `dataDir` drains) deliver from the outbox. `send` is accept (waiting for room) plus, by default, waiting for
+ * the final outcomes.
  */
 export function createDestination(configInput: DestinationConfigInput, options: DestinationOptions = {}) {
-  const config = configSchema.parse(configInput);
-  const stores = openStores(config, options);
-  const transformEvent = createTransformer({ config, membership: stores.membership, mappings: loadMappings(), now: options.now });
-  let deliverer: Deliverer | undefined;
-  const delivery = (): Deliverer =>
-    (deliverer ??= new Deliverer({ config, transport: options.transport, dedupe: stores.dedupe, deadLetters: stores.deadLetters, sleep: options.sleep, random: options.random, now: options.now }));
+  // Old key names and control-plane value shapes read as the schema expects (src/config/normalize.ts).
+  const config: DestinationConfig = configSchema.parse(normalizeConfigInput({ ...configInput }).input);
+  const now = options.now ?? Date.now;
+  const state = openState(config, { dataDir: options.dataDir, lockTimeoutMs: options.lockTimeoutMs, now });
+  const { outbox } = state;
+  const mappings = loadMappings();
+  const batchSize = options.batchSize ?? BATCH_SIZE;
 
-  /** One event at a time, in input order, so membership follows the input order. */
+  const waiting = new Map<string, { resolve(outcome: FinalOutcome): void; reject(error: Error): void }>();
+  const changeListeners = new Set<() => void>();
+  const changed = (): void => {
+    for (const listener of [...changeListeners]) listener();
+  };
+  const finalWatchers = new Set<(outcome: FinalOutcome) => void>();
+  const routeFinal = (outcome: FinalOutcome): void => {
+    for (const watch of finalWatchers) watch(outcome);
+    const waiter = waiting.get(outcome.eventId);
+    waiting.delete(outcome.eventId);
+    waiter?.resolve(outcome);
+  };
+  const deliverer = new Deliverer({
+    config,
+    outbox,
+    transport: options.transport,
+    observer: options.observer,
+    onFinal: routeFinal,
+    onChange: changed,
+    sleep: options.sleep,
+    random: options.random,
+    now,
+  });
+  deliverer.start();
+
+  /** Resolves at the next change (settled attempt, pause, resume, commit), or when `signal` aborts. */
+  const nextChange = (signal?: AbortSignal): Promise<void> =>
+    new Promise((resolve) => {
+      const once = (): void => {
+        changeListeners.delete(once);
+        signal?.removeEventListener('abort', once);
+        resolve();
+      };
+      changeListeners.add(once);
+      signal?.addEventListener('abort', once, { once: true });
+    });
+
+  let closed = false;
+  let closing: Promise<OutboxStats> | undefined;
+  // One batch transforms and commits at a time, so each sees the membership the previous one committed.
+  let intake: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = intake.then(work);
+    intake = run.catch(() => undefined);
+    return run;
+  };
+
+  /** Dry run: one event at a time in input order; membership (of the destination, plus this call's) is read, never written. */
   async function transform(events: readonly unknown[]): Promise<TransformResult[]> {
+    const transformEvent = createTransformer({ config, membership: new MembershipOverlay(state.membership), mappings, now });
     const results: TransformResult[] = [];
     for (let index = 0; index < events.length; index++) results.push(await transformEvent(events[index], index));
     return results;
   }
 
-  const maxQueued = options.maxQueued ?? MAX_QUEUED;
-  let closed = false;
-  let enqueued = 0;
-  let queued = 0;
-  const waitingForRoom: Array<() => void> = [];
-
-  /**
-   * Transforms one event now (callers keep input order) and hands it to delivery; `done` settles with its final
-   * outcome. Backpressure: at most `maxQueued` events wait for delivery, so a large backfill does not grow memory
-   * without bound; and the transform loop yields to I/O now and then, so responses are handled while it runs.
-   */
-  async function enqueue(event: unknown, index: number): Promise<{ done: Promise<EventOutcome> }> {
-    if (++enqueued % YIELD_EVERY === 0) await setImmediate();
-    while (queued >= maxQueued) await new Promise<void>((resolve) => waitingForRoom.push(resolve));
-    if (closed) throw new Error('destination is closed: event not taken');
-    const result = await transformEvent(event, index);
-    if (result.status !== 'ok') return { done: Promise.resolve({ index, messageId: result.messageId, status: result.status, reason: result.reason }) };
-    const messageId = result.messageId ?? contentId(event);
-    queued++;
-    const done = delivery()
-      .deliver({ index, messageId, userKey: result.userKey, requests: result.requests, event })
-      .finally(() => {
-        queued--;
-        waitingForRoom.shift()?.();
-      });
-    return { done };
+  /** Transforms `events` against the overlay and commits them at once; outcomes carry their outbox event ids. */
+  async function commitBatch(events: readonly unknown[], indexOf: (i: number) => number, maxQueued: number): Promise<Array<AcceptOutcome & { eventId?: string }>> {
+    if (closed) throw new Error('destination is closed: events not taken');
+    const overlay = new MembershipOverlay(state.membership);
+    await overlay.preload(events.flatMap(membershipKeys));
+    const transformEvent = createTransformer({ config, membership: overlay, mappings, now });
+    const results: TransformResult[] = [];
+    for (let i = 0; i < events.length; i++) results.push(await transformEvent(events[i], indexOf(i)));
+    const queued: NewOutboxEvent[] = [];
+    for (const [i, result] of results.entries()) {
+      if (result.status !== 'ok') continue;
+      const messageId = result.messageId ?? contentId(events[i]);
+      queued.push({ index: result.index, messageId, ...(result.userKey !== undefined ? { userKey: result.userKey } : {}), event: events[i], requests: laneRequests(messageId, result.userKey, result.requests) });
+    }
+    const committed = await outbox.commit({ membership: overlay.changes(), events: queued, now: now() }, maxQueued);
+    deliverer.wake();
+    for (const outcome of committed.settled) routeFinal(outcome);
+    changed();
+    let next = 0;
+    return results.map((result) => {
+      const base = { index: result.index, ...(result.messageId !== undefined ? { messageId: result.messageId } : {}) };
+      if (result.status !== 'ok') return { ...base, status: result.status, reason: result.reason };
+      const entry = committed.events[next++]!;
+      return 'duplicate' in entry ? { ...base, status: 'skipped', reason: duplicateReason(result.messageId) } : { ...base, status: 'accepted', eventId: entry.eventId };
+    });
   }
 
-  /** Transforms in order and delivers concurrently (per-user order kept); one final outcome per event, in input order. */
-  async function send(events: readonly unknown[], { onOutcome }: SendOptions = {}): Promise<EventOutcome[]> {
-    const outcomes: Array<Promise<EventOutcome>> = [];
-    for (let index = 0; index < events.length; index++) {
-      const { done } = await enqueue(events[index], index);
-      outcomes.push(onOutcome ? done.then((outcome) => (onOutcome(outcome), outcome)) : done);
+  /**
+   * Commits the events to the outbox; resolves once they are committed. Throws QueueFullError, with nothing of
+   * this call committed, when the queued events plus these would exceed `maxQueuedEvents`.
+   */
+  async function accept(events: readonly unknown[]): Promise<AcceptOutcome[]> {
+    return serially(async () => {
+      const stats = await outbox.stats();
+      if (stats.queuedEvents > 0 && stats.queuedEvents + events.length > config.maxQueuedEvents) {
+        throw new QueueFullError(stats.queuedEvents, config.maxQueuedEvents);
+      }
+      const outcomes: AcceptOutcome[] = [];
+      for (let start = 0; start < events.length; start += batchSize) {
+        for (const { eventId: _, ...outcome } of await commitBatch(events.slice(start, start + batchSize), (i) => start + i, Infinity)) outcomes.push(outcome);
+      }
+      return outcomes;
+    });
+  }
+
+  /**
+   * Commits one batch once the outbox has room for it (backpressure for send and the CLI); `indexes` are the
+   * events' input positions (default: from 0). Undefined, nothing committed, when `signal` aborts first.
+   */
+  async function acceptWhenRoom(
+    events: readonly unknown[],
+    indexes?: readonly number[],
+    signal?: AbortSignal,
+  ): Promise<Array<AcceptOutcome & { eventId?: string }> | undefined> {
+    const indexOf = (i: number): number => indexes?.[i] ?? i;
+    for (;;) {
+      if (signal?.aborted) return undefined;
+      const change = nextChange(signal);
+      try {
+        return await serially(() => commitBatch(events, indexOf, config.maxQueuedEvents));
+      } catch (error) {
+        if (!(error instanceof QueueFullError)) throw error;
+        await change;
+      }
+    }
+  }
+
+  async function send(events: readonly unknown[], sendOptions: SendOptions & { until: 'accepted' }): Promise<AcceptOutcome[]>;
+  async function send(events: readonly unknown[], sendOptions?: SendOptions): Promise<EventOutcome[]>;
+  async function send(events: readonly unknown[], { until = 'final', onOutcome }: SendOptions = {}): Promise<Array<EventOutcome | AcceptOutcome>> {
+    const outcomes: Array<Promise<EventOutcome | AcceptOutcome>> = [];
+    for (let start = 0; start < events.length; start += batchSize) {
+      const indexes = Array.from({ length: Math.min(batchSize, events.length - start) }, (_, i) => start + i);
+      for (const { eventId, ...accepted } of (await acceptWhenRoom(events.slice(start, start + batchSize), indexes))!) {
+        let outcome: Promise<EventOutcome | AcceptOutcome>;
+        if (accepted.status !== 'accepted' || until === 'accepted' || eventId === undefined) outcome = Promise.resolve(accepted);
+        else outcome = new Promise<FinalOutcome>((resolve, reject) => waiting.set(eventId, { resolve, reject })).then(({ eventId: _, ...final }) => final);
+        outcomes.push(onOutcome ? outcome.then((o) => (onOutcome(o), o)) : outcome);
+      }
     }
     return Promise.all(outcomes);
+  }
+
+  /** Resolves when the outbox is empty and nothing is on the wire, or (with `orPaused`) when delivery pauses, or when `signal` aborts. */
+  async function drained({ orPaused = false, signal }: { orPaused?: boolean; signal?: AbortSignal } = {}): Promise<'drained' | 'paused' | 'stopped'> {
+    for (;;) {
+      const change = nextChange(signal);
+      if (signal?.aborted) return 'stopped';
+      if (orPaused && !deliverer.health.healthy) return 'paused';
+      if (deliverer.inFlight === 0 && (await outbox.stats()).queuedEvents === 0) return 'drained';
+      await change;
+    }
   }
 
   return {
     config,
     transform,
-    transformEvent,
+    accept,
     send,
-    enqueue,
-    /** Re-sends every stored dead letter; those delivered leave the store. */
-    replay: () => replayDeadLetters(delivery(), stores.deadLetters),
-    deadLetters: stores.deadLetters,
-    /** Unhealthy from a 401 (wrong client id or secret) until a later request is accepted. */
-    health: () => deliverer?.health ?? { healthy: true },
-    /** Resolves when every event handed to `send` has its final outcome. */
-    flush: async (): Promise<void> => deliverer?.drain(),
-    /** Drains within the deadline (the rest is dead-lettered, never dropped), then releases connections and state. */
-    async close(deadlineMs?: number): Promise<void> {
+    /** For the CLI: commits one batch when there is room, indexes counted from `firstIndex`. */
+    acceptWhenRoom,
+    drained,
+    /** Moves every dead letter back into the outbox (oldest first, so each user's order holds) and waits for their outcomes (or a pause). */
+    async replay(): Promise<{ delivered: number; failed: number }> {
+      let delivered = 0;
+      let failed = 0;
+      const watch = (outcome: FinalOutcome): void => void (outcome.status === 'delivered' ? delivered++ : failed++);
+      finalWatchers.add(watch);
+      try {
+        while ((await outbox.requeueDeadLetters(batchSize, now())) > 0) deliverer.wake();
+        await drained({ orPaused: true });
+      } finally {
+        finalWatchers.delete(watch);
+      }
+      return { delivered, failed };
+    },
+    deadLetters: state.deadLetters,
+    /** Degraded while OpenPanel refuses the credentials (delivery paused, events kept queued). */
+    health: (): DeliveryHealth => deliverer.health,
+    stats: (): Promise<OutboxStats> => outbox.stats(),
+    /** Resolves when every queued event has its final outcome. */
+    flush: async (): Promise<void> => void (await drained()),
+    /**
+     * Stops taking events and starting requests; requests on the wire get `deadlineMs` (default: the request
+     * timeout) to finish; the rest stays queued (in `dataDir`, for the next run). Then releases the state;
+     * resolves with what is left queued.
+     */
+    close(deadline?: { deadlineMs?: number } | number): Promise<OutboxStats> {
+      const deadlineMs = typeof deadline === 'number' ? deadline : deadline?.deadlineMs;
+      // Called again while closing (a second Ctrl-C): cut the wait for requests on the wire.
+      if (closing) return deliverer.close(deadlineMs).then(() => closing!);
       closed = true;
-      await deliverer?.close(deadlineMs);
-      await stores.membership.close();
-      stores.db?.close();
+      closing = (async () => {
+        await serially(async () => undefined);
+        await deliverer.close(deadlineMs);
+        const left = await outbox.stats();
+        // A `send` still waiting for final outcomes would wait forever: its events stay queued (in dataDir, for the next run).
+        const stranded = new Error(`destination closed with ${left.queuedEvents} events still queued${options.dataDir ? ` in ${options.dataDir}` : ' (in memory: lost)'}`);
+        for (const waiter of waiting.values()) waiter.reject(stranded);
+        waiting.clear();
+        await state.close();
+        return left;
+      })();
+      return closing;
     },
   };
 }

@@ -1,71 +1,73 @@
-import { BaseError, ConfigurationError, InstrumentationError } from '../../errors.js';
-import { configProblems } from '../../config/load.js';
+import { BaseError, InstrumentationError } from '../../errors.js';
+import { isPlainObject } from '../../mapping/paths.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
-import { fingerprint } from '../../transform/fingerprint.js';
-import { createDestination, type Destination } from '../library/destination.js';
-import { fromControlPlane } from './control-plane-config.js';
+import { StoreUnavailableError } from '../../state/redis/connection.js';
+import { destinationFor, type RudderDestination, type RudderStackDestination } from './destinations.js';
 
-/** RudderStack's shapes (rudder-transformer's processor and router contracts). */
-export interface RudderDestination {
-  ID?: string;
-  Config: unknown;
-}
+export type { RudderDestination } from './destinations.js';
+export { useStore } from './destinations.js';
+
+/** rudder-transformer's processor and router contracts (its src/types and zod response schemas). */
 export interface ProcessorInput {
   message: unknown;
   destination: RudderDestination;
   metadata?: unknown;
+}
+/** What rudder-transformer passes with each call; `features['filter-code']` means rudder-server takes 298. */
+export interface RequestMetadata {
+  features?: Record<string, unknown>;
 }
 export interface RestRequest {
   version: '1';
   type: 'REST';
   method: 'POST';
   endpoint: string;
+  endpointPath: '/track';
+  /** The event's user (userId, else anonymousId), as rudder-transformer's destinations set it. */
+  userId: string;
   headers: Record<string, string>;
   params: Record<string, never>;
   body: { JSON: unknown; JSON_ARRAY: Record<string, never>; XML: Record<string, never>; FORM: Record<string, never> };
   files: Record<string, never>;
 }
+/** rudder-transformer's tag vocabulary (src/v0/util/tags.js): a category, and a type within it when known. */
+export interface StatTags {
+  errorCategory: string;
+  errorType?: string;
+}
 export type RouterOutput =
   | { batchedRequest: RestRequest | RestRequest[]; metadata: unknown[]; batched: false; statusCode: 200; destination: RudderDestination }
-  | { metadata: unknown[]; batched: false; statusCode: number; error: string; statTags: object; destination: RudderDestination };
+  | { metadata: unknown[]; batched: false; statusCode: number; error: string; statTags: StatTags; destination: RudderDestination };
 
-/** rudder-server's status for an event the destination deliberately does not send. */
+/** rudder-server's status for an event a destination deliberately drops; `filtered` is an error type in its tags. */
 const FILTERED_STATUS = 298;
-class FilteredEventError extends BaseError {
+export class FilteredEventError extends BaseError {
   constructor(reason: string) {
-    super(reason, FILTERED_STATUS, { errorCategory: 'filtered' });
+    super(reason, FILTERED_STATUS, { errorCategory: 'dataValidation', errorType: 'filtered' });
   }
 }
 
-const MAX_DESTINATIONS = 100;
-// One destination per RudderStack destination and config, so each keeps its users' membership across calls.
-const destinations = new Map<string, Destination>();
+/** Whether rudder-server said it understands 298 (as rudder-transformer's isNewStatusCodesAccepted reads it). */
+const acceptsFilteredStatus = (requestMetadata: unknown): boolean =>
+  isPlainObject(requestMetadata) && isPlainObject(requestMetadata.features) && requestMetadata.features['filter-code'] === true;
 
-function destinationFor({ ID, Config }: RudderDestination): Destination {
-  const config = fromControlPlane(Config);
-  const key = `${ID ?? ''}:${fingerprint(config)}`;
-  let destination = destinations.get(key);
-  if (destination === undefined) {
-    const problems = configProblems(config);
-    if (problems.length > 0) throw new ConfigurationError(`invalid OpenPanel destination config: ${problems.join('; ')}`);
-    destination = createDestination(config as Parameters<typeof createDestination>[0]);
-    destinations.set(key, destination);
-    if (destinations.size > MAX_DESTINATIONS) {
-      const [oldest, evicted] = destinations.entries().next().value as [string, Destination];
-      destinations.delete(oldest);
-      void evicted.close();
-    }
-  }
-  return destination;
+const messageType = (message: unknown): string | undefined => (isPlainObject(message) && typeof message.type === 'string' ? message.type.toLowerCase() : undefined);
+
+function eventUserId(message: unknown): string {
+  if (!isPlainObject(message)) return '';
+  const id = message.userId ?? message.anonymousId;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
 }
 
 /** rudder-server delivers these itself, so unlike `transform` output they carry the client secret header. */
-function restRequest(destination: Destination, { headers, body }: OpenPanelRequest): RestRequest {
+function restRequest(destination: RudderStackDestination, { headers, body }: OpenPanelRequest, userId: string): RestRequest {
   return {
     version: '1',
     type: 'REST',
     method: 'POST',
     endpoint: `${destination.config.apiUrl.replace(/\/+$/, '')}/track`,
+    endpointPath: '/track',
+    userId,
     headers: { ...headers, 'openpanel-client-secret': destination.config.clientSecret, 'content-type': 'application/json' },
     params: {},
     body: { JSON: body, JSON_ARRAY: {}, XML: {}, FORM: {} },
@@ -73,31 +75,47 @@ function restRequest(destination: Destination, { headers, body }: OpenPanelReque
   };
 }
 
-/** Processor transform: one event -> its requests; a rejected event throws InstrumentationError, a skipped one a 298. */
-export async function process(input: ProcessorInput): Promise<RestRequest[]> {
+/**
+ * Processor transform: one event -> its requests. Nothing to send is never a 2xx without output: alias (which
+ * OpenPanel refuses) and invalid events are InstrumentationErrors (400); an event skipped on purpose
+ * (integrations flags, event filtering, identify without userId) is a 298 FilteredEventError when rudder-server
+ * accepts that status, else a 400 as well.
+ */
+export async function process(input: ProcessorInput, requestMetadata?: unknown): Promise<RestRequest[]> {
   const destination = destinationFor(input.destination);
   const result = await destination.transformEvent(input.message, 0);
-  if (result.status === 'ok') return result.requests.map((request) => restRequest(destination, request));
-  if (result.status === 'rejected') throw new InstrumentationError(result.reason);
+  if (result.status === 'ok') {
+    const userId = eventUserId(input.message);
+    return result.requests.map((request) => restRequest(destination, request, userId));
+  }
+  if (result.status === 'rejected' || messageType(input.message) === 'alias' || !acceptsFilteredStatus(requestMetadata)) {
+    throw new InstrumentationError(result.reason);
+  }
   throw new FilteredEventError(result.reason);
 }
 
-/** Router transform: events in order (so membership follows them), one output per event with its metadata. */
-export async function processRouterDest(inputs: readonly ProcessorInput[]): Promise<RouterOutput[]> {
+/**
+ * Router transform: events in order (so membership follows them), one output per event with its metadata.
+ * Throws StoreUnavailableError when the membership store is unreachable (serve answers 503).
+ */
+export async function processRouterDest(inputs: readonly ProcessorInput[], requestMetadata?: unknown): Promise<RouterOutput[]> {
   const outputs: RouterOutput[] = [];
   for (const input of inputs) {
     const metadata = [input.metadata];
     try {
-      const requests = await process(input);
+      const requests = await process(input, requestMetadata);
       outputs.push({ batchedRequest: requests.length === 1 ? (requests[0] as RestRequest) : requests, metadata, batched: false, statusCode: 200, destination: input.destination });
     } catch (error) {
+      // An unreachable store is no fault of the event: the whole call fails, so the caller sends it again.
+      if (error instanceof StoreUnavailableError) throw error;
       const known = error instanceof BaseError;
       outputs.push({
         metadata,
         batched: false,
         statusCode: known ? error.status : 500,
         error: (error as Error).message,
-        statTags: known ? error.statTags : { errorCategory: 'transformation' },
+        // An unexpected error is tagged as rudder-transformer tags one it did not anticipate (generateErrorObject).
+        statTags: known ? (error.statTags as StatTags) : { errorCategory: 'transformation' },
         destination: input.destination,
       });
     }

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { httpError } from './http-error.js';
-import type { AcceptOutcome, Intake } from './intake.js';
+import type { AcceptOutcome } from '../library/destination.js';
+import type { Intake } from './intake.js';
 import type { Metrics } from './metrics.js';
 
 export interface AcceptedBody {
@@ -50,6 +51,9 @@ export async function acceptEvents(intake: Intake, metrics: Metrics, log: Fastif
   // Once per status and request, not per event: label lookups are the costly part of a counter.
   const counts = { accepted: body.accepted, skipped: body.skipped, rejected: body.rejected.length };
   for (const [status, count] of Object.entries(counts)) if (count > 0) metrics.eventsTaken.inc({ source: request.source, status }, count);
+  // Skipped and rejected are final here; the deliverer reports the accepted events' outcomes.
+  if (counts.skipped > 0) metrics.eventOutcomes.inc({ status: 'skipped' }, counts.skipped);
+  if (counts.rejected > 0) metrics.eventOutcomes.inc({ status: 'rejected' }, counts.rejected);
   if (body.rejected.length > 0) log.warn({ source: request.source, rejected: body.rejected }, 'events rejected');
   if (request.single && body.rejected.length === 1) throw httpError(400, body.rejected[0]!.reason);
   return body;

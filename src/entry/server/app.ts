@@ -1,11 +1,13 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { DestinationConfig } from '../../config/schema.js';
+import { QueueFullError } from '../../delivery/outbox.js';
+import { StoreUnavailableError } from '../../state/redis/connection.js';
 import { registerJsonBody } from './body.js';
 import { registerDeadLetters } from './dead-letters.js';
 import { registerHealth } from './health.js';
 import { HttpError } from './http-error.js';
-import { QueueFullError, type Intake } from './intake.js';
+import type { Intake } from './intake.js';
 import { describeBytes } from './limits.js';
 import { registerMetricsRoute, type Metrics } from './metrics.js';
 import { registerTrackingApi } from './tracking-api.js';
@@ -72,8 +74,8 @@ export function buildServer(options: ServerOptions): Server {
 
   registerTrackingApi(app, { intake, metrics, writeKey: config.writeKey, open });
   registerWebhook(app, { intake, metrics, secret: config.webhookSecret, open });
-  if (config.transformerApi) registerTransformerApi(app);
-  registerHealth(app, intake, () => stopping);
+  if (config.transformerApi) registerTransformerApi(app, config.store);
+  registerHealth(app, intake, config.maxQueuedEvents, () => stopping);
   registerMetricsRoute(app, metrics);
   if (config.adminToken !== undefined) registerDeadLetters(app, intake, config.adminToken);
 
@@ -93,9 +95,13 @@ function answerError(
   let status = error.statusCode ?? 500;
   let message = error.message;
   if (error instanceof HttpError) reply.headers(error.headers);
-  if (error instanceof QueueFullError) {
+  // Nothing of the request was taken: the sender keeps the events and sends them again.
+  if (error instanceof QueueFullError || error instanceof StoreUnavailableError) {
     status = 503;
-    message = `the delivery queue is full: retry after ${error.retryAfterSeconds} s`;
+    message =
+      error instanceof QueueFullError
+        ? `the delivery queue is full: retry after ${error.retryAfterSeconds} s`
+        : `the state store is unavailable, nothing of this request was taken: retry after ${error.retryAfterSeconds} s`;
     reply.header('retry-after', String(error.retryAfterSeconds));
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -12,6 +12,8 @@ export function loggerOptions(level = 'info'): LoggerOptions {
       paths: [
         ...['authorization', '["x-signature"]', '["openpanel-client-secret"]'].flatMap((header) => [`req.headers${header.startsWith("[") ? "" : "."}${header}`, `headers${header.startsWith("[") ? "" : "."}${header}`]),
         ...secretKeys.flatMap((key) => [key, `config.${key}`]),
+        // A Redis URL may carry its password.
+        'config.store.url',
       ],
       censor: '***',
     },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { DeliveryObserver, Intake } from './intake.js';
+import type { DeliveryObserver } from '../../delivery/deliverer.js';
+import type { Intake } from './intake.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -78,7 +79,7 @@ export function createMetrics(stats: () => ReturnType<Intake['stats']>) {
     },
   };
 
-  return { registry, eventsReceived, eventsTaken, observer };
+  return { registry, eventsReceived, eventsTaken, eventOutcomes, observer };
 }
 
 /** `GET /metrics` in Prometheus' text format. */

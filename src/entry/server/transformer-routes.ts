@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { processRouterDest, type ProcessorInput, type RestRequest, type RouterOutput } from '../rudderstack/transformer-api.js';
+import type { StoreConfig } from '../../state/open-state.js';
+import { processRouterDest, useStore, type ProcessorInput, type RequestMetadata, type RestRequest, type RouterOutput } from '../rudderstack/transformer-api.js';
 import { httpError } from './http-error.js';
 import { transformerBytes } from './limits.js';
 
@@ -17,6 +18,16 @@ type ProcessorOutput =
   | { output: RestRequest; metadata: unknown; statusCode: 200 }
   | { metadata: unknown; statusCode: number; error: string; statTags: object };
 
+/**
+ * rudder-server announces that it takes 298 for filtered events with `X-Feature-Filter-Code: ?1` (a structured
+ * header boolean); rudder-transformer reads it into request metadata `features['filter-code']`, as does this.
+ */
+const requestMetadata = (request: FastifyRequest): RequestMetadata => {
+  const header = request.headers['x-feature-filter-code'];
+  const value = (Array.isArray(header) ? header[0] : header)?.trim().toLowerCase();
+  return { features: { 'filter-code': value === '?1' || value === 'true' } };
+};
+
 const shapeError = (route: string, shape: string, error: z.ZodError) =>
   httpError(400, `${route}: the body must be ${shape}; ${z.prettifyError(error).replace(/\n/g, ' ')}`);
 
@@ -24,14 +35,17 @@ const shapeError = (route: string, shape: string, error: z.ZodError) =>
  * RudderStack's transformer API, so a self-hosted rudder-server can use this server as its OpenPanel transformer:
  * `POST /v0/destinations/openpanel` (processor: one response item per request, each with the event's metadata)
  * and `POST /routerTransform` (`{input}` -> `{output}`). rudder-server calls these without credentials and they
- * change membership: served only with config `transformerApi: true`, and only on a private network.
+ * change membership: served only with config `transformerApi: true`, and only on a private network. A store
+ * outage fails the whole call (StoreUnavailableError: 503 with Retry-After), so rudder-server sends it again.
  */
-export function registerTransformerApi(app: FastifyInstance): void {
+export function registerTransformerApi(app: FastifyInstance, store: StoreConfig): void {
+  // Membership in the configured store: with Redis, every instance (and transformer replica) shares it.
+  useStore(store);
   app.post('/v0/destinations/openpanel', { bodyLimit: transformerBytes }, async (request): Promise<ProcessorOutput[]> => {
     const parsed = zProcessorBody.safeParse(request.body);
     if (!parsed.success) throw shapeError('processor transform', 'an array of {message, destination: {Config}, metadata}', parsed.error);
     // The router transform handles events in order with per-event errors; the processor answers per request.
-    const outputs = await processRouterDest(parsed.data as ProcessorInput[]);
+    const outputs = await processRouterDest(parsed.data as ProcessorInput[], requestMetadata(request));
     return outputs.flatMap(processorItems);
   });
 
@@ -40,7 +54,7 @@ export function registerTransformerApi(app: FastifyInstance): void {
     if (!parsed.success) throw shapeError('router transform', '{destType, input: [{message, destination: {Config}, metadata}]}', parsed.error);
     const { destType, input } = parsed.data;
     if (destType !== undefined && destType.toLowerCase() !== 'openpanel') throw httpError(400, `router transform: destType ${destType} is not served here (openpanel only)`);
-    return { output: await processRouterDest(input as ProcessorInput[]) };
+    return { output: await processRouterDest(input as ProcessorInput[], requestMetadata(request)) };
   });
 }
 

@@ -33,7 +33,7 @@ const loadError = (...args: Parameters<typeof loadConfig>): ConfigurationError =
 describe('loadConfig', () => {
   it('reads the file and fills in defaults', () => {
     const config = loadConfig({ file: writeConfig(fileConfig), env: {} });
-    expect(config).toMatchObject({ ...fileConfig, defaultGroupType: 'company', concurrency: 64, eventAllowlist: [] });
+    expect(config).toMatchObject({ ...fileConfig, defaultGroupType: 'company', concurrency: 64, eventFilteringOption: 'disable', whitelistedEvents: [] });
   });
 
   it('lets set, non-empty env variables override the file', () => {
@@ -65,16 +65,16 @@ describe('loadConfig', () => {
       clientSecret: '',
       apiUrl: 'ftp://files.example.com',
       deviceIdFromAnonymousId: 'yes',
-      eventAllowlist: ['Signed Up', ''],
+      whitelistedEvents: ['Signed Up', 7],
       concurrency: 0,
       timeoutMs: 2.5,
     });
     expect(loadError({ file, env: {} }).message.split('\n')).toEqual([
       'clientId: must be a UUID',
-      'clientSecret: must not be empty',
+      'clientSecret: is required',
       'apiUrl: must be an http(s) URL',
       'deviceIdFromAnonymousId: must be true or false',
-      'eventAllowlist[1]: must not be empty',
+      'whitelistedEvents[1]: must be a string',
       'concurrency: must be greater than 0',
       'timeoutMs: must be a whole number',
     ]);

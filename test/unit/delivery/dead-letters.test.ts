@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { MemoryDeadLetterStore, type DeadLetterStore, type NewDeadLetter } from '../../../src/delivery/dead-letters.js';
-import { SqliteDeadLetterStore } from '../../../src/delivery/dead-letters-sqlite.js';
+import type { DeadLetterStore, NewDeadLetter } from '../../../src/delivery/dead-letters.js';
+import { MemoryDeadLetterStore } from '../../../src/state/memory/dead-letters.js';
+import { SqliteDeadLetterStore } from '../../../src/state/sqlite/dead-letters.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
 import { assignGroup, group } from './harness.js';
 

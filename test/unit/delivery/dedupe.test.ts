@@ -1,6 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
-import { requestKeys, MemoryDedupeStore, type DedupeConfig, type DedupeStore } from '../../../src/delivery/dedupe.js';
-import { SqliteDedupeStore } from '../../../src/delivery/dedupe-sqlite.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { requestKeys, type DedupeConfig, type DedupeStore } from '../../../src/delivery/dedupe.js';
+import { MemoryDedupeStore } from '../../../src/state/memory/dedupe.js';
+import { SqliteDedupeStore } from '../../../src/state/sqlite/dedupe.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
 import { assignGroup, group, track } from './harness.js';
 
@@ -49,14 +50,37 @@ describe.each(implementations)('%s dedupe store', (_name, open) => {
     expect(await store.delivered(['old', 'new'])).toEqual(new Set(['new']));
   });
 
-  it('keeps at most dedupeMaxIds keys, dropping the oldest', async () => {
+});
+
+describe('dedupe size cap', () => {
+  const keys = ['k1', 'k2', 'k3', 'k4', 'k5'];
+
+  it('in memory keeps at most dedupeMaxIds keys, dropping the oldest, and warns once', async () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     let time = 0;
-    const store = open({ dedupeTtlHours: 1, dedupeMaxIds: 3 }, () => time);
-    for (const key of ['k1', 'k2', 'k3', 'k4', 'k5']) {
+    const store = new MemoryDedupeStore({ dedupeTtlHours: 1, dedupeMaxIds: 3 }, () => time);
+    for (const key of keys) {
       time += 1;
       await store.markDelivered(key);
     }
-    expect(await store.delivered(['k1', 'k2', 'k3', 'k4', 'k5'])).toEqual(new Set(['k3', 'k4', 'k5']));
+    expect(await store.delivered(keys)).toEqual(new Set(['k3', 'k4', 'k5']));
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/more than dedupeMaxIds \(3\).*give a dataDir/);
+    warn.mockRestore();
+  });
+
+  it('on disk never drops a key younger than the window: it warns instead', async () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const db = openMemoryStateDb();
+    const config = { dedupeTtlHours: 1, dedupeMaxIds: 3 };
+    const store = new SqliteDedupeStore(db, config, () => 1);
+    for (const key of keys) await store.markDelivered(key);
+    expect(await store.delivered(keys)).toEqual(new Set(keys));
+    // The count is checked when the store opens and every 1000 writes.
+    new SqliteDedupeStore(db, config, () => 2);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/5 delivered request keys .* more than dedupeMaxIds \(3\); they are kept/);
+    warn.mockRestore();
   });
 });
 

@@ -1,8 +1,10 @@
 import nock from 'nock';
 import { configSchema, type DestinationConfig, type DestinationConfigInput } from '../../../src/config/schema.js';
-import { MemoryDeadLetterStore } from '../../../src/delivery/dead-letters.js';
-import { MemoryDedupeStore } from '../../../src/delivery/dedupe.js';
-import { Deliverer, type DelivererOptions, type DeliveryJob } from '../../../src/delivery/deliverer.js';
+import { Deliverer, type DelivererOptions } from '../../../src/delivery/deliverer.js';
+import { laneRequests } from '../../../src/delivery/lanes.js';
+import type { FinalOutcome } from '../../../src/delivery/outbox.js';
+import type { EventOutcome } from '../../../src/delivery/outcome.js';
+import { openMemoryState } from '../../../src/state/memory/index.js';
 import type { OpenPanelBody, OpenPanelRequest } from '../../../src/openpanel/contract.js';
 
 /** Shared setup for the delivery tests: config, request builders, a nock-backed OpenPanel and an injected clock. */
@@ -21,7 +23,16 @@ export const assignGroup = (id: string, profileId = 'u1'): OpenPanelRequest => (
   body: { type: 'assign_group', payload: { groupIds: [id], profileId } },
 });
 
-export function job(index: number, messageId: string, userKey: string | undefined, requests: OpenPanelRequest[]): DeliveryJob {
+/** One event to deliver: its requests go to their lanes (the user's, or the group's for an upsert). */
+export interface Job {
+  index: number;
+  messageId: string;
+  userKey?: string;
+  requests: OpenPanelRequest[];
+  event: unknown;
+}
+
+export function job(index: number, messageId: string, userKey: string | undefined, requests: OpenPanelRequest[]): Job {
   return { index, messageId, userKey, requests, event: { type: 'track', messageId, userId: userKey } };
 }
 
@@ -83,11 +94,36 @@ export async function until(condition: () => boolean, turns = 10_000): Promise<v
 }
 
 
-export function newDeliverer(config: DestinationConfig, options: Partial<DelivererOptions> = {}) {
-  const dedupe = options.dedupe ?? new MemoryDedupeStore(config);
-  const deadLetters = options.deadLetters ?? new MemoryDeadLetterStore();
-  const { sleep, now } = fakeClock();
-  const deliverer = new Deliverer({ config, transport: 'http', dedupe, deadLetters, sleep, now, random: () => 0.5, ...options });
-  return { deliverer, dedupe, deadLetters };
+/**
+ * A deliverer over an in-memory outbox, with `deliver(job)` committing one event and resolving with its final
+ * outcome (what the destination does for `send`), and the fake clock unless a test brings its own.
+ */
+export function newDeliverer(config: DestinationConfig, options: Partial<Omit<DelivererOptions, 'config' | 'outbox' | 'onFinal'>> = {}) {
+  const clock = fakeClock();
+  const now = options.now ?? clock.now;
+  const state = openMemoryState(config, now);
+  const waiting = new Map<string, (outcome: FinalOutcome) => void>();
+  const deliverer = new Deliverer({
+    config,
+    outbox: state.outbox,
+    transport: 'http',
+    sleep: clock.sleep,
+    random: () => 0.5,
+    ...options,
+    now,
+    onFinal: (outcome) => waiting.get(outcome.eventId)?.(outcome),
+  });
+  deliverer.start();
+  async function deliver(job: Job): Promise<EventOutcome> {
+    const event = { index: job.index, messageId: job.messageId, ...(job.userKey !== undefined ? { userKey: job.userKey } : {}), event: job.event };
+    const committed = await state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [{ ...event, requests: laneRequests(job.messageId, job.userKey, job.requests) }], now: now() });
+    const entry = committed.events[0]!;
+    if ('duplicate' in entry) return { index: job.index, messageId: job.messageId, status: 'skipped', reason: 'duplicate' };
+    const final = new Promise<FinalOutcome>((resolve) => waiting.set(entry.eventId, resolve));
+    deliverer.wake();
+    const { eventId: _, ...outcome } = await final;
+    return outcome;
+  }
+  return { deliverer, deliver, outbox: state.outbox, dedupe: state.dedupe, deadLetters: state.deadLetters };
 }
 export { useNock } from '../../support/nock.js';

@@ -22,6 +22,8 @@ describe('formatters', () => {
     ['2025-03-01T10:00:00+01:00', '2025-03-01T09:00:00.000Z'],
     ['2025-03-01', '2025-03-01T00:00:00.000Z'],
     [1740819600000, '2025-03-01T09:00:00.000Z'],
+    ['2025-03-01 09:00:00', '2025-03-01T09:00:00.000Z'],
+    ['1740819600', '2025-03-01T09:00:00.000Z'],
     ['yesterday', undefined],
     [true, undefined],
     [null, undefined],
@@ -34,6 +36,7 @@ describe('formatters', () => {
     ['jane.doe+crm@mail.acme.co.uk', 'jane.doe+crm@mail.acme.co.uk'],
     ['jane(at)acme', undefined],
     ['jane@', undefined],
+    [' jane@acme.com ', 'jane@acme.com'],
     ['', undefined],
     [12, undefined],
   ])('email(%j) = %j', (input, output) => {
@@ -52,11 +55,30 @@ describe('formatters', () => {
   });
 
   it.each([
+    ['Jane', 'Jane'],
+    [' Jane ', 'Jane'],
+    [42, undefined],
+    [true, undefined],
+    ['  ', undefined],
+  ])('text(%j) = %j', (input, output) => {
+    expect(formatters.text(input)).toBe(output);
+  });
+
+  it.each([
+    [' Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) ', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X)'],
+    ['okhttp/4.12.0', undefined],
+    ['unknown', undefined],
+    ['Mozilla/5.0 (X11)\r\nX-Evil: 1', undefined],
+  ])('deviceUserAgent(%j) = %j', (input, output) => {
+    expect(formatters.deviceUserAgent(input)).toBe(output);
+  });
+
+  it.each([
     ['Jane Q. Doe', 'Jane', 'Q. Doe'],
     ['  Jane   Doe  ', 'Jane', 'Doe'],
     ['Cher', 'Cher', undefined],
     ['', undefined, undefined],
-    [7, '7', undefined],
+    [7, undefined, undefined],
   ])('firstName/lastName(%j) = %j / %j', (input, first, last) => {
     expect(formatters.firstName(input)).toBe(first);
     expect(formatters.lastName(input)).toBe(last);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MemoryMembershipStore } from '../../../src/membership/memory.js';
+import { MemoryMembershipStore } from '../../../src/state/memory/membership.js';
 
 function clock(start = 1_000_000) {
   let t = start;

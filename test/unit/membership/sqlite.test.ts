@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteMembershipStore } from '../../../src/membership/sqlite.js';
-import { openStateDb } from '../../../src/state/sqlite.js';
+import { SqliteMembershipStore } from '../../../src/state/sqlite/membership.js';
+import { openStateDb } from '../../../src/state/sqlite/db.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
 
 describe('SqliteMembershipStore', () => {

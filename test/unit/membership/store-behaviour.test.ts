@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { MemoryMembershipStore } from '../../../src/membership/memory.js';
+import { MemoryMembershipStore } from '../../../src/state/memory/membership.js';
 import { groupsAt } from '../../../src/membership/rules.js';
-import { SqliteMembershipStore } from '../../../src/membership/sqlite.js';
+import { SqliteMembershipStore } from '../../../src/state/sqlite/membership.js';
 import type { GroupAssignment, MembershipStore } from '../../../src/membership/store.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
 

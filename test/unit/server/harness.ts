@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { configSchema, type DestinationConfigInput } from '../../../src/config/schema.js';
 import { buildServer, type Server } from '../../../src/entry/server/app.js';
-import { createIntake, type Intake } from '../../../src/entry/server/intake.js';
+import { createDestination, type Destination } from '../../../src/entry/library/destination.js';
 import { loggerOptions } from '../../../src/entry/server/logging.js';
 import { createMetrics } from '../../../src/entry/server/metrics.js';
 import { startFakeOpenPanel, type FakeOpenPanel, type FakeOpenPanelOptions } from '../../support/fake-openpanel.js';
@@ -20,7 +20,7 @@ export const adminToken = 'adm_unit_5c1f7e2b08';
 export interface TestServer {
   app: FastifyInstance;
   server: Server;
-  intake: Intake;
+  destination: Destination;
   fake: FakeOpenPanel;
   /** Every log line the server wrote, as written. */
   logs: string[];
@@ -34,7 +34,6 @@ export interface TestServer {
 export interface TestServerOptions {
   config?: Partial<DestinationConfigInput>;
   fake?: FakeOpenPanelOptions;
-  maxQueuedEvents?: number;
   open?: boolean;
   requestTimeoutMs?: number;
 }
@@ -60,15 +59,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       done();
     },
   });
-  const metrics = createMetrics(() => intake.stats());
-  const intake = createIntake(config, { observer: metrics.observer, maxQueuedEvents: options.maxQueuedEvents });
-  const server = buildServer({ config, intake, metrics, logger: pino(loggerOptions('debug'), stream), open: options.open, requestTimeoutMs: options.requestTimeoutMs });
+  const metrics = createMetrics(() => destination.stats());
+  const destination = createDestination(config, { observer: metrics.observer });
+  const server = buildServer({ config, intake: destination, metrics, logger: pino(loggerOptions('debug'), stream), open: options.open, requestTimeoutMs: options.requestTimeoutMs });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   return {
     app: server.app,
     server,
-    intake,
+    destination,
     fake,
     logs,
     url,
@@ -80,7 +79,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await server.app.close();
-      await intake.close({ deadlineMs: 1000 });
+      await destination.close({ deadlineMs: 1000 });
       await fake.close();
     },
   };
@@ -94,7 +93,7 @@ export interface Answer {
 }
 
 /** Resolves once every accepted event has its final outcome. */
-export const drained = (t: TestServer): Promise<void> => eventually(async () => (await t.intake.stats()).queuedEvents === 0);
+export const drained = (t: TestServer): Promise<void> => eventually(async () => (await t.destination.stats()).queuedEvents === 0);
 
 export const basic = (user: string): string => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;
 

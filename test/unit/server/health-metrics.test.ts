@@ -24,7 +24,7 @@ describe('/health, /metrics and backpressure', () => {
   it('/health is 503 with the reason once OpenPanel refuses the credentials', async () => {
     t = await startTestServer({ config: { clientSecret: 'sec_not_the_right_one' } });
     await t.request('POST', '/v1/track', track('m-401'), auth);
-    await eventually(() => t.fake.stats.rejected > 0 && !t.intake.health().healthy);
+    await eventually(() => t.fake.stats.rejected > 0 && !t.destination.health().healthy);
     const response = await t.request('GET', '/health');
     expect(response.status).toBe(503);
     expect(response.json()).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/401/) });
@@ -54,7 +54,7 @@ describe('/health, /metrics and backpressure', () => {
   });
 
   it('over maxQueuedEvents intake answers 503 with Retry-After, and takes events again once the queue drains', async () => {
-    t = await startTestServer({ maxQueuedEvents: 3, fake: { latencyMs: 300 } });
+    t = await startTestServer({ config: { maxQueuedEvents: 3 }, fake: { latencyMs: 300 } });
     const first = await t.request('POST', '/v1/batch', { batch: [track('q-1', 'a'), track('q-2', 'b'), track('q-3', 'c')] }, auth);
     expect(first.json()).toMatchObject({ accepted: 3 });
     const full = await t.request('POST', '/v1/track', track('q-4', 'd'), auth);

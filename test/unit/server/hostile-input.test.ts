@@ -81,7 +81,7 @@ describe('hostile input: every request gets a 4xx with a message, and the server
   });
 
   it('a body cut short (the client hangs up) is not taken, and a lying Content-Length is a 400', async () => {
-    const before = await t.intake.stats();
+    const before = await t.destination.stats();
     await rawExchange(t.url, `POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth.authorization}\r\nContent-Length: 500\r\n\r\n{"userId":"u1","event":"x"}`, {
       endAfterWrite: true,
     });
@@ -90,7 +90,7 @@ describe('hostile input: every request gets a 4xx with a message, and the server
       `POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth.authorization}\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{"userId":"u1","event":"x"}`,
     );
     expect(lying).toMatch(/^HTTP\/1\.1 400/);
-    expect((await t.intake.stats()).queuedEvents).toBe(before.queuedEvents);
+    expect((await t.destination.stats()).queuedEvents).toBe(before.queuedEvents);
   });
 
   it('is still healthy and serving afterwards', async () => {

@@ -22,13 +22,14 @@ describe('logs never hold a secret', () => {
   it('the config and request headers are censored wherever they are logged', () => {
     const { lines, stream } = capture();
     const logger = pino(loggerOptions(), stream);
-    logger.info({ config: { clientSecret: 'sec_1', writeKey: 'wk_1', webhookSecret: 'whs_1', adminToken: 'adm_1', apiUrl: 'https://x' } }, 'serving');
+    const store = { type: 'redis', url: 'redis://:pw_redis_1@redis.internal:6379/0' };
+    logger.info({ config: { clientSecret: 'sec_1', writeKey: 'wk_1', webhookSecret: 'whs_1', adminToken: 'adm_1', apiUrl: 'https://x', store } }, 'serving');
     logger.info({ req: { headers: { authorization: 'Basic d2tfMTo=', 'x-signature': 'abc123', 'openpanel-client-secret': 'sec_2' } } }, 'request');
     logger.info({ headers: { authorization: 'Bearer adm_2' } }, 'outbound');
     const text = lines.join('');
-    for (const secret of ['sec_1', 'wk_1', 'whs_1', 'adm_1', 'd2tfMTo=', 'abc123', 'sec_2', 'adm_2']) expect(text).not.toContain(secret);
+    for (const secret of ['sec_1', 'wk_1', 'whs_1', 'adm_1', 'pw_redis_1', 'd2tfMTo=', 'abc123', 'sec_2', 'adm_2']) expect(text).not.toContain(secret);
     expect(text).toContain('https://x');
-    expect(text.match(/\*\*\*/g)?.length).toBe(8);
+    expect(text.match(/\*\*\*/g)?.length).toBe(9);
   });
 
   describe('a server taking good, bad and hostile requests at debug level', () => {

@@ -11,9 +11,9 @@ describe('fake OpenPanel in a child process', () => {
         body: JSON.stringify({ type: 'track', payload: { name: 'Signed Up', profileId: 'u1' } }),
       });
       expect(res.status).toBe(200);
-      expect(await fake.stats()).toEqual({ received: 1, injectedFailures: 0, rejected: 0, stored: 1 });
+      expect(await fake.stats()).toEqual({ received: 1, injectedFailures: 0, rejected: 0, accepted: 1, stored: 1 });
       await fake.reset();
-      expect(await fake.stats()).toEqual({ received: 0, injectedFailures: 0, rejected: 0, stored: 0 });
+      expect(await fake.stats()).toEqual({ received: 0, injectedFailures: 0, rejected: 0, accepted: 0, stored: 0 });
     } finally {
       await fake.close();
     }

@@ -34,7 +34,7 @@ describe('fake OpenPanel ingestion API', () => {
     expect(f.requests[0]?.headers).toMatchObject({ 'openpanel-client-ip': '203.0.113.9', 'user-agent': 'test-agent/1.0' });
     expect(f.requests[0]?.headers).not.toHaveProperty('openpanel-client-secret');
     expect(f.tracksOf('u1')).toEqual([track.payload]);
-    expect(f.stats).toEqual({ received: 1, injectedFailures: 0, rejected: 0 });
+    expect(f.stats).toEqual({ received: 1, injectedFailures: 0, rejected: 0, accepted: 1 });
   });
 
   it.each([
@@ -121,7 +121,7 @@ describe('fake OpenPanel ingestion API', () => {
       const first = await outcomes(f, 24);
       expect(new Set(first)).toEqual(new Set(['200', '503', '500', '429 retry-after=0', 'reset']));
       expect(f.requests).toHaveLength(first.filter((s) => s === '200').length);
-      expect(f.stats).toEqual({ received: 24, injectedFailures: 24 - f.requests.length, rejected: 0 });
+      expect(f.stats).toEqual({ received: 24, injectedFailures: 24 - f.requests.length, rejected: 0, accepted: f.requests.length });
 
       f.reset();
       expect(f.requests).toHaveLength(0);

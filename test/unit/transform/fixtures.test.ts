@@ -26,7 +26,7 @@ const zExpectedRequest = z.strictObject({
   body: z.strictObject({ type: z.string(), payload: z.record(z.string(), z.unknown()) }),
 });
 const zExpected = z.discriminatedUnion('status', [
-  z.strictObject({ status: z.literal('ok'), userKey: z.string().optional(), requests: z.array(zExpectedRequest).min(1) }),
+  z.strictObject({ status: z.literal('ok'), userKey: z.string().optional(), note: z.string().optional(), requests: z.array(zExpectedRequest).min(1) }),
   z.strictObject({ status: z.enum(['skipped', 'rejected']), userKey: z.string().optional(), reason: z.string().min(1) }),
 ]);
 const zFixture = z
@@ -64,18 +64,21 @@ function compared(expected: Expected, result: TransformResult): { want: unknown;
     return { want: { ...expected, reason: reasonMatcher(expected.reason) }, got };
   }
   if (result.status !== 'ok') return { want: expected, got: result };
+  // An ok result's note is compared where the fixture states one, like a reason.
+  const note = expected.note === undefined ? {} : { note: result.note };
   const requests = result.requests.map((request, i) =>
     expected.requests[i]?.headers === undefined ? { body: request.body } : { headers: request.headers, body: request.body },
   );
   const want = {
     ...expected,
+    ...(expected.note === undefined ? {} : { note: reasonMatcher(expected.note) }),
     requests: expected.requests.map((request) =>
       request.headers === undefined
         ? request
         : { ...request, headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, v === versionPlaceholder ? pkg.version : v])) },
     ),
   };
-  return { want, got: { status: result.status, ...userKey, requests } };
+  return { want, got: { status: result.status, ...userKey, ...note, requests } };
 }
 
 const messageIdOf = (event: unknown): string | undefined => {

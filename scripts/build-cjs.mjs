@@ -1,0 +1,26 @@
+// The CommonJS entry (dist/cjs/index.cjs) beside tsc's ESM build, for hosts that `require` the package, such as
+// rudder-transformer. ESM-only dependencies (p-queue) are bundled in; every other dependency stays external so the
+// host's own copy is used (a second @rudderstack/integrations-lib would break its `instanceof BaseError`).
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const esmOnly = ['p-queue'];
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]
+  .filter((name) => !esmOnly.includes(name))
+  .flatMap((name) => [name, `${name}/*`]);
+
+await build({
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/cjs/index.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external,
+  // Files next to the package (mappings/) are found from the module's own URL, as in the ESM build.
+  define: { 'import.meta.url': '__moduleUrl' },
+  banner: { js: "const __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  sourcemap: true,
+  logLevel: 'warning',
+});

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import type { MembershipChanges } from '../membership/store.js';
+import type { OpenPanelRequest } from '../openpanel/contract.js';
+import { zDeadLetterRequest, type LastResponse } from './dead-letters.js';
+import type { EventOutcome } from './outcome.js';
+
+/**
+ * The durable outbox (DESIGN.md section 5): what the transform decided, waiting to be delivered. Every backend
+ * (state/memory, state/sqlite, later state/redis) implements `Outbox` and passes test/contract/outbox.contract.ts.
+ *
+ * Model
+ * - An *event* is one accepted input event: its original JSON (kept for a dead letter), index, messageId, and
+ *   one or more *requests*. It stays queued until each of its requests is settled (delivered, superseded or
+ *   failed); then it leaves the outbox with one final outcome (`delivered`, or `dead_lettered` with a dead
+ *   letter holding the failed requests, written in the same atomic step).
+ * - Every request sits in one *lane* (a FIFO): `u:<userKey>` for a user's requests (profileId, else
+ *   anonymousId), `m:<messageId>` for an event without a user, `g:<groupId>` for a group's upserts. Only a
+ *   lane's head (lowest sequence) may be claimed, so per-user and per-group order hold across retries and
+ *   restarts. Lanes are independent: a user's track does not wait for a group upsert in `g:` (OpenPanel joins
+ *   groups by id when queried, so only the order of one group's upserts matters).
+ * - A request with `supersedable: true` (a group upsert) replaces every *unclaimed* request of its lane when
+ *   committed: those count as settled for their events (their successor carries the latest traits) and their
+ *   keys are recorded as delivered, so a re-sent older event never revives stale traits.
+ *
+ * Atomicity (each method is one transaction: SQLite `db.transaction`, Redis one Lua script or MULTI/EXEC)
+ * - `commit(changes)`: applies the membership merges (union keeping each group's earliest assignedAt, which
+ *   is commutative, so two instances merging into one key lose nothing) and upsert fingerprints, drops
+ *   requests whose key was delivered within the dedupe TTL or is already queued, appends the rest to their
+ *   lanes (a lane becomes ready at its head's `readyAt`), and records the events. An event none of whose
+ *   requests was queued is reported `duplicate` and not stored. Fails as a whole with `QueueFullError` when
+ *   queued events plus the new ones would exceed `maxQueuedEvents` (checked before anything is written).
+ * - `claim(limit, now, leaseMs)`: up to `limit` heads of lanes that are ready (`readyAt <= now`) and not
+ *   leased, in a fair order (no lane starves: SQLite and Redis take the oldest `readyAt` first, memory goes
+ *   round robin), each lane leased until `now + leaseMs`. A lease that expires (its owner
+ *   died) makes the lane claimable again: at most that request is sent twice. A single-process backend that
+ *   holds an exclusive lock on its state may drop all leases when it opens.
+ * - `settle(settlements, now)`: a batch of attempts' results, applied in order in one transaction (group
+ *   commit: one write for the responses that came back together). Each ends its entry's lease. `delivered`
+ *   removes the request and records its key as delivered; `retry` keeps it at the head with its attempt count
+ *   and the lane ready at `at`; `failed` removes it and remembers it (with `reason`) for the event's dead
+ *   letter; `released` changes nothing but the lease (not attempted: paused or shutting down). An entry that
+ *   is no longer its lane's head (superseded while on the wire) is ignored. When it was the event's last open
+ *   request, the event leaves the outbox and its final outcome is returned.
+ * - `requeueDeadLetters(limit)`: moves up to `limit` dead letters, oldest first, back into the outbox as
+ *   events (same messageId, keys, lanes, attempt history), removing them from the dead letters.
+ */
+
+/** The lane of a user's requests (profileId, else anonymousId). */
+export const userLane = (userKey: string): string => `u:${userKey}`;
+/** The lane of an event without a user: only copies of itself queue behind it. */
+export const messageLane = (messageId: string): string => `m:${messageId}`;
+/** The lane of one group's upserts, whichever users sent them. */
+export const groupLane = (groupId: string): string => `g:${groupId}`;
+
+export const zOutboxRequest = z.object({
+  /** Dedupe key, `${messageId}:${type}:${discriminator}` (see requestKeys). */
+  key: z.string().min(1),
+  lane: z.string().min(1),
+  request: zDeadLetterRequest,
+  /** A group upsert: a newer one committed to the same lane replaces it while unclaimed. */
+  supersedable: z.boolean().optional(),
+});
+export type OutboxRequest = z.infer<typeof zOutboxRequest>;
+
+/** Attempts already spent (a replayed dead letter keeps counting from them). */
+export const zAttemptHistory = z.object({ attempts: z.int().nonnegative(), firstAttemptAt: z.number() });
+
+/** One accepted event as committed: its requests in the order they must go out within each lane. */
+export const zNewOutboxEvent = z.object({
+  index: z.int().nonnegative(),
+  messageId: z.string().min(1),
+  userKey: z.string().optional(),
+  /** The original input event, for its dead letter. */
+  event: z.unknown(),
+  requests: z.array(zOutboxRequest).min(1),
+  history: zAttemptHistory.optional(),
+});
+export type NewOutboxEvent = z.infer<typeof zNewOutboxEvent>;
+
+/** Everything one group commit writes, atomically. */
+export interface ChangeSet {
+  membership: MembershipChanges;
+  events: NewOutboxEvent[];
+  /** Receive time (ms): the events' enqueue time and the ready time of the lanes they start. */
+  now: number;
+}
+
+export interface CommitResult {
+  /** Per committed event, in order: its id when queued, or `duplicate` when every request was already delivered or queued. */
+  events: Array<{ eventId: string; queuedRequests: number } | { duplicate: true }>;
+  /** Events that became final because their last open request was superseded by this commit. */
+  settled: FinalOutcome[];
+}
+
+/** A claimed lane head. */
+export interface OutboxEntry {
+  /** The request's id in the outbox. */
+  id: string;
+  eventId: string;
+  lane: string;
+  key: string;
+  request: OpenPanelRequest;
+  /** Attempts already made on this request (0 for a fresh one). */
+  attempts: number;
+  /** Time (ms) of its first attempt, when there was one. */
+  firstAttemptAt?: number;
+}
+
+export type Settlement =
+  | { result: 'delivered'; attempts: number }
+  | { result: 'retry'; at: number; attempts: number; firstAttemptAt: number; last: LastResponse }
+  | { result: 'failed'; reason: string; attempts: number; firstAttemptAt: number; last: LastResponse }
+  | { result: 'released' };
+
+/** An event's final outcome, with the outbox id of the event it belongs to. */
+export type FinalOutcome = EventOutcome & { eventId: string };
+
+export const zOutboxStats = z.object({
+  queuedEvents: z.int().nonnegative(),
+  queuedRequests: z.int().nonnegative(),
+  /** Enqueue time (ms) of the oldest queued event. */
+  oldestQueuedAt: z.number().optional(),
+  deadLetters: z.int().nonnegative(),
+});
+export type OutboxStats = z.infer<typeof zOutboxStats>;
+
+/** Intake refused: the outbox holds `maxQueuedEvents` already. Serve answers 503 with Retry-After. */
+export class QueueFullError extends Error {
+  constructor(
+    readonly queuedEvents: number,
+    readonly maxQueuedEvents: number,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(`queue full: ${queuedEvents} events queued (maxQueuedEvents ${maxQueuedEvents}); retry in ${retryAfterSeconds} s`);
+    this.name = 'QueueFullError';
+  }
+}
+
+export interface Outbox {
+  /**
+   * Set by a backend several processes share (Redis): others commit work and die without telling this one, so an
+   * idle worker looks again at least this often. Unset: nothing changes the outbox but this process.
+   */
+  readonly pollMs?: number;
+  commit(changes: ChangeSet, maxQueuedEvents?: number): Promise<CommitResult>;
+  claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]>;
+  /** Returns the final outcomes of the events whose last open request these settled. */
+  settle(settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number): Promise<FinalOutcome[]>;
+  /** The earliest `readyAt` among unleased lanes, so a worker knows how long it may sleep; undefined when empty. */
+  nextReadyAt(): Promise<number | undefined>;
+  requeueDeadLetters(limit: number, now: number): Promise<number>;
+  stats(): Promise<OutboxStats>;
+  /** Ends this handle's use of the backend (the state's owner closes shared connections). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import type { DestinationConfig } from '../config/schema.js';
+import type { MembershipStore } from '../membership/store.js';
+import { openMemoryState } from './memory/index.js';
+import { DEFAULT_REDIS_PREFIX, openRedisMembership, openRedisState } from './redis/index.js';
+import { openSqliteState } from './sqlite/index.js';
+import { MemoryMembershipStore } from './memory/membership.js';
+import { DAY_MS, type State, type StateConfig } from './state.js';
+
+export type StoreConfig = DestinationConfig['store'];
+
+export interface OpenStateOptions {
+  /** SQLite store: keep the state in this folder; without it, in memory. */
+  dataDir?: string;
+  lockTimeoutMs?: number;
+  now?: () => number;
+}
+
+/** The one place a backend is chosen: config `store` (Redis when scaled out), else SQLite under dataDir, else memory. */
+export function openState(config: StateConfig & Pick<DestinationConfig, 'store'>, options: OpenStateOptions = {}): State {
+  const { store } = config;
+  if (store.type === 'redis') return openRedisState(store, config, { now: options.now });
+  if (options.dataDir === undefined) return openMemoryState(config, options.now);
+  return openSqliteState(options.dataDir, config, { lockTimeoutMs: options.lockTimeoutMs, now: options.now });
+}
+
+/**
+ * Membership for a transformer that does not deliver (dry runs, RudderStack's transformer API): in Redis when the
+ * store is Redis, so transformer replicas share it (under `scope`, so two destinations never mix their users);
+ * otherwise in this process, bounded.
+ */
+export function openTransformerMembership(store: StoreConfig, scope: string, config: StateConfig, now?: () => number): MembershipStore {
+  if (store.type === 'redis') return openRedisMembership({ url: store.url, prefix: `${store.prefix ?? DEFAULT_REDIS_PREFIX}transformer:${scope}:` }, config);
+  return new MemoryMembershipStore({ maxKeys: config.membershipMaxKeys, ttlMs: config.membershipTtlDays * DAY_MS, now });
+}
