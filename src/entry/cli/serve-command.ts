@@ -54,8 +54,13 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
       server.stopIntake();
       await server.app.close();
       // The outbox keeps what was not delivered for the next start; the wire gets the deadline to finish.
-      const left = await destination.close({ deadlineMs: SHUTDOWN_DEADLINE_MS });
-      logger.info({ queuedEvents: left.queuedEvents, deadLetters: left.deadLetters }, 'stopped');
+      try {
+        const left = await destination.close({ deadlineMs: SHUTDOWN_DEADLINE_MS });
+        logger.info({ queuedEvents: left.queuedEvents, deadLetters: left.deadLetters }, 'stopped');
+      } catch (error) {
+        // Redis unreachable: what it holds stays queued there; nothing else is left to do.
+        logger.warn({ reason: (error as Error).message }, 'stopped without reading the queue');
+      }
       process.exit(0);
     })());
   process.once('SIGTERM', () => stop('SIGTERM'));

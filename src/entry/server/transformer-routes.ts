@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { StoreConfig } from '../../state/open-state.js';
+import { closeDestinations } from '../rudderstack/destinations.js';
 import { processRouterDest, useStore, type ProcessorInput, type RequestMetadata, type RestRequest, type RouterOutput } from '../rudderstack/transformer-api.js';
 import { httpError } from './http-error.js';
 import { transformerBytes } from './limits.js';
@@ -41,6 +42,7 @@ const shapeError = (route: string, shape: string, error: z.ZodError) =>
 export function registerTransformerApi(app: FastifyInstance, store: StoreConfig): void {
   // Membership in the configured store: with Redis, every instance (and transformer replica) shares it.
   useStore(store);
+  app.addHook('onClose', async () => closeDestinations());
   app.post('/v0/destinations/openpanel', { bodyLimit: transformerBytes }, async (request): Promise<ProcessorOutput[]> => {
     const parsed = zProcessorBody.safeParse(request.body);
     if (!parsed.success) throw shapeError('processor transform', 'an array of {message, destination: {Config}, metadata}', parsed.error);

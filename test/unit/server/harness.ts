@@ -78,9 +78,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
     },
     async close() {
-      await server.app.close();
-      await destination.close({ deadlineMs: 1000 });
-      await fake.close();
+      try {
+        await server.app.close();
+        await destination.close({ deadlineMs: 1000 });
+      } finally {
+        await fake.close();
+      }
     },
   };
 }
