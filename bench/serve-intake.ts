@@ -3,9 +3,11 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { createDestination } from '../src/entry/library/destination.js';
 import { generateEvents } from '../test/support/event-stream.js';
 import { startFakeOpenPanelProcess } from '../test/support/fake-openpanel-process.js';
 import { benchWriteKey, type IntakeServerMode } from './intake-server.js';
+import { firePool } from './pool-floor.js';
 import { formatTable, type Row } from './table.js';
 
 /**
@@ -170,9 +172,57 @@ export async function serveIntakeRows(checks: string[]): Promise<Row[]> {
   return rows;
 }
 
+const deliveryLatencyMs = 20;
+const deliveryConcurrency = 64;
+
+/**
+ * Delivery through serve: events posted to /v1/batch (committed to the SQLite outbox) until the fake OpenPanel
+ * at 20 ms has every request, vs an undici Pool firing the same requests with the same concurrency (serve's
+ * default, 64) and no ordering, retries or bookkeeping.
+ */
+export async function serveDeliveryRows(checks: string[]): Promise<Row[]> {
+  const events = generateEvents({ users: 2000, eventsPerUser: 8, seed: 21 });
+  const batches = bodies(events, batchSize);
+  const fake = await startFakeOpenPanelProcess({ latencyMs: deliveryLatencyMs });
+  try {
+    const server = await startIntakeServer('ours', fake.url);
+    let seconds: number;
+    try {
+      const start = performance.now();
+      const run = await blast(server.url, batches);
+      await drained(server.url, 'ours');
+      seconds = (performance.now() - start) / 1000;
+      checks.push(`serve delivery: ${events.length} events posted (${run.failed} batches not 200), fake stored ${(await fake.stats()).stored}`);
+    } finally {
+      await server.close();
+    }
+    // The same events as serve turns them into requests (a dry run keeps membership within the call).
+    const dryRun = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url });
+    const requests = (await dryRun.transform(events)).flatMap((result) => (result.status === 'ok' ? result.requests : []));
+    await dryRun.close();
+    await fake.reset();
+    const poolStart = performance.now();
+    const failed = await firePool(fake.url, fake.clientSecret, requests, deliveryConcurrency);
+    const poolSeconds = (performance.now() - poolStart) / 1000;
+    checks.push(`serve delivery floor: undici Pool fired ${requests.length} requests, ${failed} failed, fake stored ${(await fake.stats()).stored}`);
+    return [
+      {
+        name: `serve delivery @${deliveryLatencyMs} ms (post to delivered)`,
+        unit: 'ev/s',
+        figure: events.length / seconds,
+        floor: events.length / poolSeconds,
+        floorName: `undici Pool, ${deliveryConcurrency} in flight`,
+        goal: { atLeast: 0.85 },
+      },
+    ];
+  } finally {
+    await fake.close();
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const checks: string[] = [];
-  const rows = await serveIntakeRows(checks);
+  const rows = [...(await serveDeliveryRows(checks)), ...(await serveIntakeRows(checks))];
   console.log(formatTable(rows));
   console.log(`\nchecks:\n${checks.map((c) => `  ${c}`).join('\n')}`);
 }
