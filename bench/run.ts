@@ -10,6 +10,7 @@ import { scratchDir, sendRun, writeBackfill } from './backfill.js';
 import { measure } from './measure.js';
 import { firePool } from './pool-floor.js';
 import { sendWithSdk } from './sdk-sender.js';
+import { serveDeliveryRows, serveIntakeRows } from './serve-intake.js';
 import { formatTable, type Row } from './table.js';
 import { remapFloor } from './transform-floor.js';
 
@@ -170,6 +171,9 @@ try {
 } finally {
   scratch.remove();
 }
+
+rows.push(...(await serveIntakeRows(checks)));
+rows.push(...(await serveDeliveryRows(checks)));
 
 const rssFloor = 'events loaded + floor transform';
 rows.push({ name: 'peak RSS through our transform + delivery', unit: 'MB', figure: peakRssThroughOursMb ?? 0, floor: baselineRssMb, floorName: rssFloor, goal: { atMost: 2 } });

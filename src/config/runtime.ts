@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What the operator of `serve`, `send` or the library tunes: throughput, retries, duplicate protection and
- * membership memory. Not part of the CDP definition: rudder-server and Segment do their own delivery.
+ * membership memory, and `serve`'s credentials. Not part of the CDP definition: rudder-server and Segment do their own delivery.
  */
 export const runtimeConfigSchema = z.object({
   membershipMaxKeys: z.int().positive().default(100_000).meta({ title: 'Membership cache size', description: 'Users (or anonymous ids) whose group membership the in-memory store keeps.' }),
@@ -27,4 +27,24 @@ export const runtimeConfigSchema = z.object({
       title: 'State store',
       description: 'Where the outbox, membership, delivered keys and dead letters live: sqlite (under --data-dir; in memory without one) or a Redis shared by several instances ({type: "redis", url, prefix}).',
     }),
+  // `serve`'s own settings.
+  writeKey: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ title: 'Write key', description: 'serve: Basic-auth user the Segment-compatible /v1 API requires (SDKs send their write key).', secret: true }),
+  webhookSecret: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ title: 'Webhook secret', description: 'serve: /webhook requires X-Signature (hex HMAC-SHA1 of the body with it) or Authorization: Bearer <it>.', secret: true }),
+  adminToken: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ title: 'Admin token', description: 'serve: bearer token for /dead-letters; without it those routes are off.', secret: true }),
+  transformerApi: z
+    .boolean()
+    .default(false)
+    .meta({ title: 'Transformer API', description: "serve: RudderStack's transformer routes (unauthenticated: private networks only)." }),
 });

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { configSchema } from '../config/schema.js';
+import { destinationConfigSchema } from '../config/destination.js';
 import { formatterNames } from './formatters.js';
 import { isPlainObject } from './paths.js';
 
 /**
  * The shape of a mappings/*.json file, checked at load so a wrong mapping fails at start-up.
- * Source keys are dot paths into the incoming event, tried in order; `$config.<key>` reads the destination
- * config instead (e.g. the default group type).
+ * Source keys are dot paths into the incoming event, tried in order; `$config.<key>` reads the
+ * destination config instead (e.g. the default group type); runtime settings say nothing about mapping.
  */
-const configKeys = Object.keys(configSchema.shape);
-const configProperties = z.toJSONSchema(configSchema, { io: 'input' }).properties ?? {};
+const configKeys = Object.keys(destinationConfigSchema.shape);
+const configProperties = z.toJSONSchema(destinationConfigSchema, { io: 'input' }).properties ?? {};
 /** Only an on/off setting can switch a field. */
 const booleanConfigKeys = configKeys.filter((key) => (configProperties[key] as { type?: string } | undefined)?.type === 'boolean');
 const zSourceKey = z

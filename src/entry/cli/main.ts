@@ -5,6 +5,7 @@ import { EXIT_CONFIG } from './config-option.js';
 import { watchOutput } from './output.js';
 import { replayCommand } from './replay-command.js';
 import { sendCommand } from './send-command.js';
+import { serveCommand } from './serve-command.js';
 import { transformCommand } from './transform-command.js';
 import { validateConfigCommand } from './validate-config-command.js';
 
@@ -52,6 +53,18 @@ export function buildProgram(): Command {
     .action(async (options) => {
       process.exitCode = await replayCommand(options);
     });
+
+  program
+    .command('serve')
+    .description('HTTP intake: Segment-compatible /v1 API, /webhook, RudderStack transformer API; delivers to OpenPanel')
+    .addOption(configOption())
+    .addOption(dataDirOption())
+    .addOption(transportOption())
+    .option('--port <port>', 'port to listen on', '8080')
+    .option('--host <host>', 'address to bind (default 0.0.0.0; 127.0.0.1 with --no-auth)')
+    .option('--no-auth', 'serve without writeKey/webhookSecret, on loopback only (local trials)')
+    .option('--log-level <level>', 'pino log level', 'info')
+    .action(async (options) => serveCommand(options));
 
   program
     .command('validate-config')

@@ -283,16 +283,25 @@ export function createDestination(configInput: DestinationConfigInput, options: 
       // Called again while closing (a second Ctrl-C): cut the wait for requests on the wire.
       if (closing) return deliverer.close(deadlineMs).then(() => closing!);
       closed = true;
+      // A `send` still waiting for final outcomes would wait forever: its events stay queued (in dataDir, for the next run).
+      const strand = (error: Error): void => {
+        for (const waiter of waiting.values()) waiter.reject(error);
+        waiting.clear();
+      };
       closing = (async () => {
         await serially(async () => undefined);
-        await deliverer.close(deadlineMs);
-        const left = await outbox.stats();
-        // A `send` still waiting for final outcomes would wait forever: its events stay queued (in dataDir, for the next run).
-        const stranded = new Error(`destination closed with ${left.queuedEvents} events still queued${options.dataDir ? ` in ${options.dataDir}` : ' (in memory: lost)'}`);
-        for (const waiter of waiting.values()) waiter.reject(stranded);
-        waiting.clear();
-        await state.close();
-        return left;
+        try {
+          await deliverer.close(deadlineMs);
+          const left = await outbox.stats();
+          strand(new Error(`destination closed with ${left.queuedEvents} events still queued${options.dataDir ? ` in ${options.dataDir}` : ' (in memory: lost)'}`));
+          return left;
+        } catch (error) {
+          // The store failed (Redis unreachable): what is queued stays there; the state is released all the same.
+          strand(error as Error);
+          throw error;
+        } finally {
+          await state.close();
+        }
       })();
       return closing;
     },

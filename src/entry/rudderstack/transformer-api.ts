@@ -1,6 +1,7 @@
 import { BaseError, InstrumentationError } from '../../errors.js';
 import { isPlainObject } from '../../mapping/paths.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
+import { StoreUnavailableError } from '../../state/redis/connection.js';
 import { destinationFor, type RudderDestination, type RudderStackDestination } from './destinations.js';
 
 export type { RudderDestination } from './destinations.js';
@@ -93,7 +94,10 @@ export async function process(input: ProcessorInput, requestMetadata?: unknown):
   throw new FilteredEventError(result.reason);
 }
 
-/** Router transform: events in order (so membership follows them), one output per event with its metadata. */
+/**
+ * Router transform: events in order (so membership follows them), one output per event with its metadata.
+ * Throws StoreUnavailableError when the membership store is unreachable (serve answers 503).
+ */
 export async function processRouterDest(inputs: readonly ProcessorInput[], requestMetadata?: unknown): Promise<RouterOutput[]> {
   const outputs: RouterOutput[] = [];
   for (const input of inputs) {
@@ -102,6 +106,8 @@ export async function processRouterDest(inputs: readonly ProcessorInput[], reque
       const requests = await process(input, requestMetadata);
       outputs.push({ batchedRequest: requests.length === 1 ? (requests[0] as RestRequest) : requests, metadata, batched: false, statusCode: 200, destination: input.destination });
     } catch (error) {
+      // An unreachable store is no fault of the event: the whole call fails, so the caller sends it again.
+      if (error instanceof StoreUnavailableError) throw error;
       const known = error instanceof BaseError;
       outputs.push({
         metadata,

@@ -11,7 +11,8 @@ describe("README's configuration table", () => {
   it.each(Object.keys(configSchema.shape))('documents %s with its default', (key) => {
     const parsed = configSchema.safeParse({ clientId: '00000000-0000-4000-8000-000000000000', clientSecret: 's' });
     const defaults = parsed.success ? (parsed.data as Record<string, unknown>) : {};
-    const expected = key === 'clientId' || key === 'clientSecret' ? '**required**' : `\`${JSON.stringify(defaults[key])}\``;
+    const expected =
+      key === 'clientId' || key === 'clientSecret' ? '**required**' : defaults[key] === undefined ? 'none' : `\`${JSON.stringify(defaults[key])}\``;
     expect(rows.get(key)).toBe(expected);
   });
 

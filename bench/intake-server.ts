@@ -1,0 +1,57 @@
+/**
+ * A child process for the intake bench: `serve`'s server (real intake, delivering to the fake OpenPanel at the
+ * given URL); `routes`, the same server over an intake that takes events without transforming or queuing them
+ * (what the HTTP layer costs: auth, limits, body checks); or the floor, a Fastify route that only parses and answers.
+ * Reports its URL over IPC, answers `usage` with its CPU time and peak RSS, exits when the parent disconnects.
+ */
+import Fastify from 'fastify';
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { configSchema } from '../src/config/schema.js';
+import { buildServer } from '../src/entry/server/app.js';
+import { createDestination } from '../src/entry/library/destination.js';
+import type { Intake } from '../src/entry/server/intake.js';
+import { createMetrics } from '../src/entry/server/metrics.js';
+
+export type IntakeServerMode = 'ours' | 'routes' | 'floor';
+export const benchWriteKey = 'wk_bench';
+
+/** Takes every event and does nothing with it: isolates the HTTP layer's cost. */
+const takeAll: Intake = {
+  accept: async (events) => events.map((_, index) => ({ index, status: 'accepted' })),
+  health: () => ({ healthy: true, status: 'ok' }),
+  stats: async () => ({ queuedEvents: 0, queuedRequests: 0, deadLetters: 0 }),
+  replay: async () => ({ delivered: 0, failed: 0 }),
+  deadLetters: { add: async () => '', list: async () => [], remove: async () => 0, count: async () => 0 },
+};
+
+async function listenOurs(apiUrl: string, real: boolean): Promise<AddressInfo> {
+  // The bench measures intake, not backpressure: the queue bound is out of the way.
+  const config = configSchema.parse({ clientId: '5f0c8b9e-2d4a-4c1e-9b7a-3e6f1d2c4a80', clientSecret: 'sec_fake_openpanel_secret', apiUrl, writeKey: benchWriteKey, maxQueuedEvents: 10_000_000 });
+  const metrics = createMetrics(() => intake.stats());
+  // Committed as serve commits: to the SQLite outbox in a data dir (removed with the OS temp folder).
+  const intake: Intake = real ? createDestination(config, { dataDir: mkdtempSync(join(tmpdir(), 'bench-intake-')), observer: metrics.observer }) : takeAll;
+  const { app } = buildServer({ config, intake, metrics, logger: pino({ level: 'warn' }) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app.server.address() as AddressInfo;
+}
+
+async function listenFloor(): Promise<AddressInfo> {
+  const app = Fastify({ bodyLimit: 500 * 1024 });
+  app.post('/v1/batch', async () => ({ success: true }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app.server.address() as AddressInfo;
+}
+
+const [mode, apiUrl] = process.argv.slice(2) as [IntakeServerMode, string];
+const address = mode === 'floor' ? await listenFloor() : await listenOurs(apiUrl, mode === 'ours');
+process.on('message', (message: string) => {
+  if (message !== 'usage') return;
+  const cpu = process.cpuUsage();
+  process.send?.({ cpuMicros: cpu.user + cpu.system, maxRssMb: process.resourceUsage().maxRSS / 1024 });
+});
+process.once('disconnect', () => process.exit(0));
+process.send?.({ url: `http://127.0.0.1:${address.port}` });

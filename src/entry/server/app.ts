@@ -1,0 +1,120 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { DestinationConfig } from '../../config/schema.js';
+import { QueueFullError } from '../../delivery/outbox.js';
+import { StoreUnavailableError } from '../../state/redis/connection.js';
+import { registerJsonBody } from './body.js';
+import { registerDeadLetters } from './dead-letters.js';
+import { registerHealth } from './health.js';
+import { HttpError } from './http-error.js';
+import type { Intake } from './intake.js';
+import { describeBytes } from './limits.js';
+import { registerMetricsRoute, type Metrics } from './metrics.js';
+import { registerTrackingApi } from './tracking-api.js';
+import { registerTransformerApi } from './transformer-routes.js';
+import { registerWebhook } from './webhook.js';
+
+export interface ServerOptions {
+  config: DestinationConfig;
+  intake: Intake;
+  metrics: Metrics;
+  logger: FastifyBaseLogger;
+  /** --no-auth: intake routes take unauthenticated requests (the command binds to loopback). */
+  open?: boolean;
+  /** A request (headers and body) must arrive within this; slow or half-sent bodies get a 408. */
+  requestTimeoutMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Status for a body over the route's limit: Segment's API answers 400, HTTP's own word is 413. */
+    bodyLimitStatus?: number;
+  }
+}
+
+export interface Server {
+  app: FastifyInstance;
+  /** Refuse new intake (503) from now on: the first step of a graceful shutdown. */
+  stopIntake(): void;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** The `serve` HTTP application: routes per intake on one Fastify instance, errors as `{statusCode, error, message}`. */
+export function buildServer(options: ServerOptions): Server {
+  const { config, intake, metrics } = options;
+  const open = options.open ?? false;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    requestTimeout,
+    // Node checks request timeouts on this interval; the default (30 s) would let a slow body hold on far longer.
+    http: { connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // Two log lines per request would cost more than the intake itself; onResponse below logs what matters.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.server.headersTimeout = requestTimeout;
+
+  let stopping = false;
+  app.addHook('onRequest', async (request) => {
+    if (stopping && request.method === 'POST') throw new HttpError(503, 'shutting down: send again later', { 'retry-after': '5', connection: 'close' });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const line = { method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (reply.statusCode >= 400) request.log.info(line, 'request refused');
+    else request.log.debug(line, 'request');
+  });
+
+  registerJsonBody(app);
+  app.setErrorHandler(async (error: FastifyError, request, reply) => answerError(error, request.routeOptions.config?.bodyLimitStatus, request.routeOptions.bodyLimit, reply, request.log));
+  app.setNotFoundHandler(async (request, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+
+  registerTrackingApi(app, { intake, metrics, writeKey: config.writeKey, open });
+  registerWebhook(app, { intake, metrics, secret: config.webhookSecret, open });
+  if (config.transformerApi) registerTransformerApi(app, config.store);
+  registerHealth(app, intake, config.maxQueuedEvents, () => stopping);
+  registerMetricsRoute(app, metrics);
+  if (config.adminToken !== undefined) registerDeadLetters(app, intake, config.adminToken);
+
+  return { app, stopIntake: () => void (stopping = true) };
+}
+
+type Reply = Parameters<Parameters<FastifyInstance['setErrorHandler']>[0]>[2];
+
+/** Client mistakes keep their status and message; anything else is a 500 whose details stay in the log. */
+function answerError(
+  error: FastifyError,
+  bodyLimitStatus: number | undefined,
+  bodyLimit: number | undefined,
+  reply: Reply,
+  log: FastifyInstance['log'],
+): Reply {
+  let status = error.statusCode ?? 500;
+  let message = error.message;
+  if (error instanceof HttpError) reply.headers(error.headers);
+  // Nothing of the request was taken: the sender keeps the events and sends them again.
+  if (error instanceof QueueFullError || error instanceof StoreUnavailableError) {
+    status = 503;
+    message =
+      error instanceof QueueFullError
+        ? `the delivery queue is full: retry after ${error.retryAfterSeconds} s`
+        : `the state store is unavailable, nothing of this request was taken: retry after ${error.retryAfterSeconds} s`;
+    reply.header('retry-after', String(error.retryAfterSeconds));
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    status = bodyLimitStatus ?? 413;
+    message = `the body is over ${bodyLimit === undefined ? 'the limit' : describeBytes(bodyLimit)}${bodyLimitStatus === 400 ? ' (Segment\'s limit for a batch; 32 KB an event)' : ''}`;
+  }
+  if (status >= 500 && status !== 503) {
+    log.error({ err: error }, 'request failed');
+    message = 'internal error (logged)';
+  } else if (status < 500) {
+    log.info({ reason: message }, 'refused');
+  }
+  return reply.code(status).send({ statusCode: status, error: statusText(status), message });
+}
+
+const statusText = (status: number): string => STATUS_CODES[status] ?? (status < 500 ? 'Client Error' : 'Server Error');

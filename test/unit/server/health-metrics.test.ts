@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { basic, drained, eventually, startTestServer, writeKey, type TestServer } from './harness.js';
+
+const auth = { authorization: basic(writeKey) };
+const track = (messageId: string, userId = 'u-metrics') => ({ type: 'track', messageId, userId, event: 'Metered' });
+
+/** A Prometheus sample's value, e.g. sample(text, 'openpanel_destination_events_total', { status: 'accepted' }). */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(name) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+}
+
+describe('/health, /metrics and backpressure', () => {
+  let t: TestServer;
+  afterEach(() => t.close());
+
+  it('/health is 200 with the queue figures while OpenPanel takes the events', async () => {
+    t = await startTestServer();
+    const response = await t.request('GET', '/health');
+    expect(response.status).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok', queuedEvents: 0, deadLetters: 0 });
+  });
+
+  it('/health is 503 with the reason once OpenPanel refuses the credentials', async () => {
+    t = await startTestServer({ config: { clientSecret: 'sec_not_the_right_one' } });
+    await t.request('POST', '/v1/track', track('m-401'), auth);
+    await eventually(() => t.fake.stats.rejected > 0 && !t.destination.health().healthy);
+    const response = await t.request('GET', '/health');
+    expect(response.status).toBe(503);
+    expect(response.json()).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/401/) });
+    expect(response.text).not.toContain('sec_not_the_right_one');
+  });
+
+  it('/metrics counts events received, taken, final outcomes and requests, and reads the queue', async () => {
+    t = await startTestServer();
+    await t.request('POST', '/v1/batch', { batch: [track('m-1'), track('m-2'), { type: 'track', userId: 'u1' }, { ...track('m-3'), integrations: { All: false } }] }, auth);
+    await drained(t);
+    const response = await t.request('GET', '/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = response.text;
+    expect(sample(text, 'openpanel_destination_events_received_total', { source: 'tracking_api' })).toBe(4);
+    expect(sample(text, 'openpanel_destination_events_total', { status: 'accepted' })).toBe(2);
+    expect(sample(text, 'openpanel_destination_events_total', { status: 'rejected' })).toBe(1);
+    expect(sample(text, 'openpanel_destination_events_total', { status: 'skipped' })).toBe(1);
+    expect(sample(text, 'openpanel_destination_event_outcomes_total', { status: 'rejected' })).toBe(1);
+    for (const name of ['queued_events', 'queued_requests', 'oldest_queued_age_seconds', 'dead_letters']) {
+      expect(sample(text, `openpanel_destination_${name}`)).toBeGreaterThanOrEqual(0);
+    }
+    expect(sample(text, 'openpanel_destination_event_outcomes_total', { status: 'delivered' })).toBe(2);
+    expect(sample(text, 'openpanel_destination_requests_total', { type: 'track', result: 'delivered' })).toBe(2);
+    expect(sample(text, 'openpanel_destination_delivery_duration_seconds_count', { type: 'track' })).toBe(2);
+    expect(text).toContain('openpanel_destination_process_resident_memory_bytes');
+  });
+
+  it('over maxQueuedEvents intake answers 503 with Retry-After, and takes events again once the queue drains', async () => {
+    t = await startTestServer({ config: { maxQueuedEvents: 3 }, fake: { latencyMs: 300 } });
+    const first = await t.request('POST', '/v1/batch', { batch: [track('q-1', 'a'), track('q-2', 'b'), track('q-3', 'c')] }, auth);
+    expect(first.json()).toMatchObject({ accepted: 3 });
+    const full = await t.request('POST', '/v1/track', track('q-4', 'd'), auth);
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toBe('5');
+    expect(full.json().message).toMatch(/queue is full/);
+    const health = await t.request('GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.json()).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/queue full/) });
+    await drained(t);
+    const again = await t.request('POST', '/v1/track', track('q-4', 'd'), auth);
+    expect(again.json()).toMatchObject({ accepted: 1 });
+  });
+});
