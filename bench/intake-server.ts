@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { configSchema } from '../src/config/schema.js';
 import { buildServer } from '../src/entry/server/app.js';
@@ -46,12 +47,16 @@ async function listenFloor(): Promise<AddressInfo> {
   return app.server.address() as AddressInfo;
 }
 
-const [mode, apiUrl] = process.argv.slice(2) as [IntakeServerMode, string];
-const address = mode === 'floor' ? await listenFloor() : await listenOurs(apiUrl, mode === 'ours');
-process.on('message', (message: string) => {
-  if (message !== 'usage') return;
-  const cpu = process.cpuUsage();
-  process.send?.({ cpuMicros: cpu.user + cpu.system, maxRssMb: process.resourceUsage().maxRSS / 1024 });
-});
-process.once('disconnect', () => process.exit(0));
-process.send?.({ url: `http://127.0.0.1:${address.port}` });
+// Only as the forked child: the parent imports this file for its exports, and a server started on import
+// would keep the parent's event loop alive after its table is printed.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [mode, apiUrl] = process.argv.slice(2) as [IntakeServerMode, string];
+  const address = mode === 'floor' ? await listenFloor() : await listenOurs(apiUrl, mode === 'ours');
+  process.on('message', (message: string) => {
+    if (message !== 'usage') return;
+    const cpu = process.cpuUsage();
+    process.send?.({ cpuMicros: cpu.user + cpu.system, maxRssMb: process.resourceUsage().maxRSS / 1024 });
+  });
+  process.once('disconnect', () => process.exit(0));
+  process.send?.({ url: `http://127.0.0.1:${address.port}` });
+}
