@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenPanelBody } from '../../src/openpanel/contract.js';
-import { startServe, writeConfig, type ServeProcess } from '../../scripts/serve-process.js';
+import { postBatch, startServe, writeConfig, type ServeProcess } from '../../scripts/serve-process.js';
 import { eventually } from '../support/eventually.js';
 import { generateEvents } from '../support/event-stream.js';
 import { bodyKey, expectedOf, perProfile, sortedBodies } from '../support/expected-requests.js';
@@ -25,12 +25,15 @@ const batchSize = 25;
 // A few thousand events for a few dozen users: identify, group calls, tracks, pages and screens interleaved.
 const events = generateEvents({ users: 36, eventsPerUser: 80, seed: 10 });
 
-async function post(serve: ServeProcess, batch: unknown[]): Promise<Response> {
-  return fetch(`${serve.url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
-    body: JSON.stringify({ batch }),
-  });
+const post = (serve: ServeProcess, batch: unknown[]): Promise<Response> => postBatch(serve.url, writeKey, batch);
+
+/** Requests to OpenPanel an instance retried (timeouts included), from its /metrics. */
+async function retriesOf(serve: ServeProcess): Promise<number> {
+  const metrics = await (await fetch(`${serve.url}/metrics`)).text();
+  return metrics
+    .split('\n')
+    .filter((line) => line.startsWith('openpanel_destination_requests_total{') && line.includes('result="retry"'))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
 
 /** Drops a body repeated right after itself: a request re-sent after the kill follows its own first copy. */
@@ -46,7 +49,7 @@ describe('three serve instances on one Redis, one killed with -9 mid-stream', ()
     // Slow enough that the victim has requests on the wire and lanes leased when it dies.
     fake = await startFakeOpenPanel({ latencyMs: 20 });
     // The lease is the request timeout + 5 s: the dead instance's lanes move to the others after it.
-    const config = writeConfig({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, writeKey, concurrency, timeoutMs: 1_000, store: { type: 'redis', url: testRedisUrl, prefix } });
+    const config = writeConfig({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, writeKey, concurrency, timeoutMs: 2_000, store: { type: 'redis', url: testRedisUrl, prefix } });
     dirs.push(join(config, '..'));
     instances = await Promise.all(
       [0, 1, 2].map(() => {
@@ -65,6 +68,8 @@ describe('three serve instances on one Redis, one killed with -9 mid-stream', ()
   });
 
   it('delivers every acknowledged event in per-user order with its groups; only the dead instance’s requests on the wire are doubled', async () => {
+    // Computed before the stream: transforming it later would stall this process, where the fake OpenPanel answers.
+    const expected = await expectedOf(events, fake.clientId, fake.clientSecret);
     const batches: unknown[][] = [];
     for (let i = 0; i < events.length; i += batchSize) batches.push(events.slice(i, i + batchSize));
     const victim = instances[1]!;
@@ -77,7 +82,6 @@ describe('three serve instances on one Redis, one killed with -9 mid-stream', ()
       let target = live[b % live.length]!;
       if (b === killAt) {
         await eventually(() => fake.requests.length > 300, 20_000);
-        target = victim;
         const pending = post(victim, batches[b]!).then(
           (response) => response.ok,
           () => false,
@@ -95,7 +99,6 @@ describe('three serve instances on one Redis, one killed with -9 mid-stream', ()
       expect(await response.json()).toMatchObject({ success: true, rejected: [] });
     }
 
-    const expected = await expectedOf(events, fake.clientId, fake.clientSecret);
     const wanted = new Set(expected.bodies.map(bodyKey));
     const stored = (): OpenPanelBody[] => fake.requests.map((r) => r.body);
     await eventually(() => new Set(stored().map(bodyKey)).size >= wanted.size, 30_000).catch(() => undefined);
@@ -112,10 +115,12 @@ describe('three serve instances on one Redis, one killed with -9 mid-stream', ()
     // Each group's last upsert is its latest traits.
     const lastUpserts = (bodies: OpenPanelBody[]): Map<string, string> => new Map(bodies.flatMap((body) => (body.type === 'group' ? [[body.payload.id, bodyKey(body)] as const] : [])));
     expect(lastUpserts(stored())).toEqual(lastUpserts(expected.bodies));
-    // Doubled: at most the dead instance's requests on the wire.
+    // Doubled: at most the dead instance's requests on the wire, plus any request a live instance timed out
+    // and retried (OpenPanel stored the first; a stall of this process, where the fake answers, can cause one).
+    const retried = (await Promise.all(live.map((instance) => retriesOf(instance)))).reduce((a, b) => a + b, 0);
     const doubled = stored().length - expected.bodies.length;
-    console.log(`serve-instances: ${events.length} events, ${expected.bodies.length} requests, ${doubled} doubled, ${unacknowledgedAtKill} batch re-sent after the kill`);
+    console.log(`serve-instances: ${events.length} events, ${expected.bodies.length} requests, ${doubled} doubled, ${retried} retried by the live instances, ${unacknowledgedAtKill} batch re-sent after the kill`);
     expect(doubled).toBeGreaterThanOrEqual(0);
-    expect(doubled).toBeLessThanOrEqual(concurrency);
+    expect(doubled).toBeLessThanOrEqual(concurrency + retried);
   });
 });
