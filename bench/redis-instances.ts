@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { DestinationConfigInput } from '../src/index.js';
 import { startFakeOpenPanelProcess, type FakeOpenPanelProcess } from '../test/support/fake-openpanel-process.js';
+import { postBatch, startServe, writeConfig } from '../scripts/serve-process.js';
 import { startInstance } from '../test/support/redis-instance.js';
 import { deleteKeys, testPrefix, testRedisUrl } from '../test/support/redis.js';
 import { formatTable, type Row } from './table.js';
@@ -12,8 +13,9 @@ import { formatTable, type Row } from './table.js';
 /**
  * `npm run bench:redis`: delivery throughput of 1 and 3 instances sharing Redis, and of the SQLite backend,
  * against a fake OpenPanel answering after 20 ms (in its own process). Each instance is a process that commits
- * the batches it is handed and delivers from the shared outbox; the clock runs from the first batch until
- * OpenPanel has stored every request. Floor: concurrency x instances / latency, what the wire allows.
+ * the batches it is handed and delivers from the shared outbox: a library process (handed batches over IPC) or
+ * the built CLI's `serve` (batches POSTed to /v1/batch); the clock runs from the first batch until OpenPanel
+ * has stored every request. Floor: concurrency x instances / latency, what the wire allows.
  */
 const latencyMs = 20;
 const concurrency = 64;
@@ -32,6 +34,27 @@ function stream(): unknown[] {
 }
 // Per user: the group's upsert, the assign_group, the tracks.
 const expectedRequests = users * (2 + tracksPerUser);
+const writeKey = 'wk_bench_instances';
+
+/** One process taking batches (committed before it answers) and delivering from the outbox. */
+interface Runner {
+  pid: number;
+  accept(batch: unknown[]): Promise<unknown>;
+  close(): Promise<unknown>;
+}
+
+/** The built CLI's `serve` on its own data dir, fed over /v1/batch. */
+async function startServeRunner(config: DestinationConfigInput, dir: string): Promise<Runner> {
+  const serve = await startServe(['--config', writeConfig({ ...config, writeKey }, dir), '--host', '127.0.0.1', '--data-dir', mkdtempSync(join(dir, 'serve-'))]);
+  return {
+    pid: serve.child.pid!,
+    async accept(batch) {
+      const response = await postBatch(serve.url, writeKey, batch);
+      if (!response.ok) throw new Error(`serve answered ${response.status}: ${await response.text()}`);
+    },
+    close: () => serve.stop(),
+  };
+}
 
 async function redisCpuSeconds(): Promise<number> {
   const client = new Redis(testRedisUrl);
@@ -47,7 +70,7 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function run(fake: FakeOpenPanelProcess, name: string, instances: number, store: 'sqlite' | 'redis'): Promise<{ seconds: number; intakeSeconds: number; redisCpu: number; instancesCpu: number }> {
+async function run(fake: FakeOpenPanelProcess, name: string, instances: number, store: 'sqlite' | 'redis', kind: 'library' | 'serve'): Promise<{ seconds: number; intakeSeconds: number; redisCpu: number; instancesCpu: number }> {
   await fake.reset();
   const prefix = testPrefix('bench');
   const dir = mkdtempSync(join(tmpdir(), 'opd-bench-'));
@@ -58,7 +81,8 @@ async function run(fake: FakeOpenPanelProcess, name: string, instances: number, 
     concurrency,
     ...(store === 'redis' ? { store: { type: 'redis', url: testRedisUrl, prefix } } : {}),
   };
-  const started = await Promise.all(Array.from({ length: instances }, () => startInstance(config, store === 'sqlite' ? { dataDir: dir } : {})));
+  const start = (): Promise<Runner> => (kind === 'serve' ? startServeRunner(config, dir) : startInstance(config, store === 'sqlite' ? { dataDir: dir } : {}));
+  const started = await Promise.all(Array.from({ length: instances }, start));
   try {
     const events = stream();
     const batches: unknown[][] = [];
@@ -89,12 +113,14 @@ const fake = await startFakeOpenPanelProcess({ latencyMs });
 const rows: Row[] = [];
 try {
   const events = users * (1 + tracksPerUser);
-  for (const [name, instances, store] of [
-    ['sqlite, 1 instance', 1, 'sqlite'],
-    ['redis, 1 instance', 1, 'redis'],
-    ['redis, 3 instances', 3, 'redis'],
+  for (const [name, instances, store, kind] of [
+    ['sqlite, 1 instance', 1, 'sqlite', 'library'],
+    ['redis, 1 instance', 1, 'redis', 'library'],
+    ['redis, 3 instances', 3, 'redis', 'library'],
+    ['redis, 1 serve', 1, 'redis', 'serve'],
+    ['redis, 3 serves', 3, 'redis', 'serve'],
   ] as const) {
-    const { seconds, redisCpu, instancesCpu } = await run(fake, name, instances, store);
+    const { seconds, redisCpu, instancesCpu } = await run(fake, name, instances, store, kind);
     const ideal = (instances * concurrency) / (latencyMs / 1000);
     // CPU per request: what bounds throughput on a busy machine, and what a Redis core can carry.
     rows.push({ name: `${name}: instances' CPU per request`, unit: 'µs', figure: (instancesCpu * 1e6) / expectedRequests, floor: 1e6 / ideal, floorName: 'wall time per request at the floor' });

@@ -64,3 +64,12 @@ export async function serveExit(args: string[], env: NodeJS.ProcessEnv = {}): Pr
   const [code, signal] = await once(child, 'exit');
   return { code: (code ?? signal) as number | NodeJS.Signals, output };
 }
+
+/** POSTs `batch` to serve's /v1/batch as a Segment SDK does: Basic auth with the write key as the user. */
+export function postBatch(url: string, writeKey: string, batch: unknown[]): Promise<Response> {
+  return fetch(`${url}/v1/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+    body: JSON.stringify({ batch }),
+  });
+}

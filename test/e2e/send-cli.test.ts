@@ -4,9 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createDestination } from '../../src/index.js';
-import type { OpenPanelBody } from '../../src/openpanel/contract.js';
 import { generateEvents } from '../support/event-stream.js';
+import { expectedOf, perProfile, sortedBodies } from '../support/expected-requests.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 
 /**
@@ -34,28 +33,7 @@ async function cli(args: string[], config: object): Promise<{ code: number; stdo
   }
 }
 
-/** What OpenPanel must end up with: every request the transform makes for the stream, exactly once. */
-async function expectedOf(clientId: string, clientSecret: string): Promise<{ bodies: OpenPanelBody[]; delivered: number; skipped: number }> {
-  const destination = createDestination({ clientId, clientSecret });
-  const results = await destination.transform(events);
-  await destination.close();
-  const skipped = results.filter((r) => r.status === 'skipped').length;
-  const bodies = results.flatMap((r) => (r.status === 'ok' ? r.requests.map((request) => request.body) : []));
-  return { bodies, delivered: results.length - skipped, skipped };
-}
-
-const key = (body: OpenPanelBody): string => JSON.stringify(body);
-const sorted = (bodies: OpenPanelBody[]): string[] => bodies.map(key).sort();
-/** Each profile's bodies in the order they were stored. */
-function perProfile(bodies: OpenPanelBody[]): Map<string, string[]> {
-  const byProfile = new Map<string, string[]>();
-  for (const body of bodies) {
-    const profile = String(('profileId' in body.payload ? body.payload.profileId : undefined) ?? '');
-    byProfile.set(profile, [...(byProfile.get(profile) ?? []), key(body)]);
-  }
-  byProfile.delete('');
-  return byProfile;
-}
+const expectedFor = (clientId: string, clientSecret: string) => expectedOf(events, clientId, clientSecret);
 
 describe('send through a flaky OpenPanel', () => {
   let fake: FakeOpenPanel;
@@ -69,10 +47,10 @@ describe('send through a flaky OpenPanel', () => {
     const { code, stdout, stderr } = await cli(['send', '--input', input, '--data-dir', join(work, 'flaky')], config);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
 
-    const expected = await expectedOf(fake.clientId, fake.clientSecret);
+    const expected = await expectedFor(fake.clientId, fake.clientSecret);
     const stored = fake.requests.map((r) => r.body);
     expect(fake.stats.injectedFailures).toBeGreaterThan(expected.bodies.length / 10);
-    expect(sorted(stored)).toEqual(sorted(expected.bodies));
+    expect(sortedBodies(stored)).toEqual(sortedBodies(expected.bodies));
     expect(perProfile(stored)).toEqual(perProfile(expected.bodies));
     const tracksWithGroups = stored.filter((b) => b.type === 'track' && b.payload.groups !== undefined).length;
     expect(tracksWithGroups).toBeGreaterThan(events.length / 4);
@@ -113,8 +91,8 @@ describe('send with a wrong secret, then with the right one', () => {
 
     const fixed = await cli(['send', '--input', input, '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret });
     expect(fixed).toMatchObject({ code: 0, stderr: expect.stringMatching(/^\(\d+ of these events were queued by an earlier run\)\n$/) });
-    const expected = await expectedOf(fake.clientId, fake.clientSecret);
-    expect(sorted(fake.requests.map((r) => r.body))).toEqual(sorted(expected.bodies));
+    const expected = await expectedFor(fake.clientId, fake.clientSecret);
+    expect(sortedBodies(fake.requests.map((r) => r.body))).toEqual(sortedBodies(expected.bodies));
     expect(perProfile(fake.requests.map((r) => r.body))).toEqual(perProfile(expected.bodies));
     expect(await cli(['replay', '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret })).toMatchObject({ code: 0, stdout: 'replayed 0 dead letters: delivered 0, still failing 0\n' });
   });
@@ -152,7 +130,7 @@ describe('send interrupted with Ctrl-C', () => {
     fake.reset();
     const rerun = await cli(['send', '--input', input, '--data-dir', dataDir], config);
     expect(rerun.code).toBe(0);
-    const expected = await expectedOf(fake.clientId, fake.clientSecret);
+    const expected = await expectedFor(fake.clientId, fake.clientSecret);
     // Requests on the wire were let finish: nothing is sent twice.
     expect(stored + fake.requests.length).toBe(expected.bodies.length);
   });
@@ -176,8 +154,8 @@ describe('send while OpenPanel is down', () => {
     expect(code).toBe(0);
     expect(stderr).toMatch(/^OpenPanel is not accepting requests \(HTTP 503\): \d+ events queued, retrying with backoff for up to 240 min; Ctrl-C keeps them queued for the next run$/m);
     expect(stdout).toMatch(/dead-lettered 0/);
-    const expected = await expectedOf(fake.clientId, fake.clientSecret);
-    expect(sorted(fake.requests.map((r) => r.body))).toEqual(sorted(expected.bodies));
+    const expected = await expectedFor(fake.clientId, fake.clientSecret);
+    expect(sortedBodies(fake.requests.map((r) => r.body))).toEqual(sortedBodies(expected.bodies));
   });
 });
 
@@ -213,9 +191,7 @@ describe('send interrupted twice', () => {
 
     const rerun = await cli(['send', '--input', small, '--data-dir', dataDir], { clientId: fast.clientId, clientSecret: fast.clientSecret, apiUrl: fast.url });
     expect(rerun.code).toBe(0);
-    const destination = createDestination({ clientId: fast.clientId, clientSecret: fast.clientSecret });
-    const want = (await destination.transform(events.slice(0, 300))).flatMap((r) => (r.status === 'ok' ? r.requests : [])).length;
-    await destination.close();
+    const want = (await expectedOf(events.slice(0, 300), fast.clientId, fast.clientSecret)).bodies.length;
     // The cut requests are the only ones that can be sent twice.
     const stored = slow.requests.length + fast.requests.length;
     expect(stored).toBeGreaterThanOrEqual(want);
