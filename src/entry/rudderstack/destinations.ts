@@ -63,8 +63,12 @@ function openSharedMembership(destinationId: string, config: DestinationConfig):
 
 let store: StoreConfig = { type: 'sqlite' };
 
-/** Where transformer membership lives: `serve` passes its config `store`, so replicas on one Redis share it. */
+/**
+ * Where transformer membership lives: `serve` passes its config `store`, so replicas on one Redis share it.
+ * Destinations opened on another store are closed, so none keeps writing membership where it no longer belongs.
+ */
 export function useStore(next: StoreConfig): void {
+  if (fingerprint(next) !== fingerprint(store)) closeDestinations();
   store = next;
 }
 
