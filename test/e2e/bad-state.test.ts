@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
+import { bin, workWithInput } from '../support/cli.js';
 
 /**
  * A data dir `send` cannot use ends with one line naming the path, the cause and what to do, and an exit code
@@ -12,10 +12,7 @@ import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpane
  */
 jest.setTimeout(60_000);
 const run = promisify(execFile);
-const bin = new URL('../../bin/openpanel-destination', import.meta.url).pathname;
-const work = mkdtempSync(join(tmpdir(), 'op-state-'));
-const input = join(work, 'events.ndjson');
-writeFileSync(input, Array.from({ length: 400 }, (_, i) => JSON.stringify({ type: 'track', messageId: `m${i}`, userId: `u${i % 20}`, event: 'Tick' })).join('\n'));
+const { work, input } = workWithInput('op-state-', Array.from({ length: 400 }, (_, i) => ({ type: 'track', messageId: `m${i}`, userId: `u${i % 20}`, event: 'Tick' })));
 const env = { PATH: process.env.PATH ?? '' };
 
 describe('send on a data dir it cannot use', () => {

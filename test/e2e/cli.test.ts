@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zOpenPanelBody } from '../../src/openpanel/contract.js';
 import { generateEvents } from '../support/event-stream.js';
+import { bin } from '../support/cli.js';
 
 /** The built CLI (`pretest` builds it) as DESIGN.md section 6 describes `transform` and `validate-config`. */
-const bin = new URL('../../bin/openpanel-destination', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'op-cli-'));
 const SECRET = 'sec_cli_test_never_printed';
 const config = join(work, 'config.json');

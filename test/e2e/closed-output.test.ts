@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateEvents } from '../support/event-stream.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
+import { bin, workWithInput } from '../support/cli.js';
 
 /**
  * The built CLI (`pretest` builds it) writing into a reader that goes away early, as `… | head -1` does: the
  * command ends quietly with exit 0, never an EPIPE stack trace.
  */
 jest.setTimeout(60_000);
-const bin = new URL('../../bin/openpanel-destination', import.meta.url).pathname;
-const work = mkdtempSync(join(tmpdir(), 'op-closed-'));
 const events = generateEvents({ users: 50, eventsPerUser: 40, seed: 3 });
-const input = join(work, 'events.ndjson');
-writeFileSync(input, events.map((e) => JSON.stringify(e)).join('\n'));
+const { work, input } = workWithInput('op-closed-', events);
 
 /** Runs the CLI, reads stdout until `keep` characters arrived (0: none), then closes the pipe as `head` does. */
 function closeEarly(args: string[], keep: number): Promise<{ code: number | null; signal: string | null; head: string; stderr: string }> {

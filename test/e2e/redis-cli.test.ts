@@ -1,20 +1,17 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EXIT_STATE_UNUSABLE } from '../../src/state/state-error.js';
 import { startFakeOpenPanel } from '../support/fake-openpanel.js';
 import { deleteKeys, testPrefix, testRedisUrl } from '../support/redis.js';
+import { bin, workWithInput } from '../support/cli.js';
 
 /** The built CLI with `store: redis`: what a user runs, against the real Redis and a fake OpenPanel. */
 jest.setTimeout(60_000);
 const run = promisify(execFile);
-const bin = new URL('../../bin/openpanel-destination', import.meta.url).pathname;
-const work = mkdtempSync(join(tmpdir(), 'op-redis-cli-'));
-const input = join(work, 'events.ndjson');
-writeFileSync(input, Array.from({ length: 300 }, (_, i) => JSON.stringify({ type: 'track', messageId: `m${i}`, userId: `u${i % 10}`, event: 'Tick' })).join('\n'));
+const { work, input } = workWithInput('op-redis-cli-', Array.from({ length: 300 }, (_, i) => ({ type: 'track', messageId: `m${i}`, userId: `u${i % 10}`, event: 'Tick' })));
 const prefix = testPrefix('cli');
 afterAll(async () => {
   await deleteKeys(prefix);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateEvents } from '../support/event-stream.js';
 import { expectedOf, perProfile, sortedBodies } from '../support/expected-requests.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
+import { bin, workWithInput } from '../support/cli.js';
 
 /**
  * The issue's "done when", as a user runs it: `send` of a few thousand events through an OpenPanel that fails
@@ -15,11 +15,8 @@ import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpane
 // Each case runs the real CLI over thousands of events, some with real retry waits: allow for a loaded machine.
 jest.setTimeout(90_000);
 const run = promisify(execFile);
-const bin = new URL('../../bin/openpanel-destination', import.meta.url).pathname;
 const events = generateEvents({ users: 150, eventsPerUser: 20, seed: 42 });
-const work = mkdtempSync(join(tmpdir(), 'op-send-'));
-const input = join(work, 'events.ndjson');
-writeFileSync(input, events.map((e) => JSON.stringify(e)).join('\n'));
+const { work, input } = workWithInput('op-send-', events);
 
 async function cli(args: string[], config: object): Promise<{ code: number; stdout: string; stderr: string }> {
   const file = join(work, `config-${Math.random().toString(36).slice(2)}.json`);

@@ -7,6 +7,7 @@ import { createDestination } from '../../src/index.js';
 import type { OpenPanelBody } from '../../src/openpanel/contract.js';
 import { generateEvents } from '../support/event-stream.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
+import { bin } from '../support/cli.js';
 
 /**
  * The issue's crash semantics with the built CLI: `send` killed with -9 or SIGTERM at several points, then the
@@ -15,7 +16,6 @@ import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpane
  * group's upserts in order ending with its latest traits.
  */
 jest.setTimeout(120_000);
-const bin = new URL('../../bin/openpanel-destination', import.meta.url).pathname;
 const concurrency = 8;
 const work = mkdtempSync(join(tmpdir(), 'op-crash-'));
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDestination } from '../../src/index.js';
 import { EXIT_STATE_UNUSABLE } from '../../src/state/state-error.js';
 import { generateEvents } from '../support/event-stream.js';
 import { fakeClientId, fakeClientSecret, startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
+import { bin, workWithInput } from '../support/cli.js';
 
 /**
  * The state file fails in the middle of a `send` (the disk fills up): a real SQLite failure, provoked with the
@@ -15,11 +15,8 @@ import { fakeClientId, fakeClientSecret, startFakeOpenPanel, type FakeOpenPanel 
  * limit delivers the rest, nothing lost. Runs the built CLI (`pretest` builds it).
  */
 jest.setTimeout(90_000);
-const bin = new URL('../../bin/openpanel-destination', import.meta.url).pathname;
-const work = mkdtempSync(join(tmpdir(), 'op-state-failure-'));
 const events = generateEvents({ users: 100, eventsPerUser: 30, seed: 11 });
-const input = join(work, 'events.ndjson');
-writeFileSync(input, events.map((e) => JSON.stringify(e)).join('\n'));
+const { work, input } = workWithInput('op-state-failure-', events);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** `send` under a file-size limit of `blocks` 512-byte blocks (dash's unit), or none. */
