@@ -21,24 +21,34 @@ function check(path: string, work: () => void, what: string): void {
   }
 }
 
+/** What a user can act on, from SQLite's error code; one list for failures at open and in use. */
+function failureKind(error: unknown): 'busy' | 'full' | 'corrupt' | 'unwritable' | undefined {
+  const code = sqliteCode(error);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
+  if (code === 'SQLITE_FULL') return 'full';
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return 'corrupt';
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_IOERR')) return 'unwritable';
+  return undefined;
+}
+
 /** Maps SQLite's failures while opening to the three things a user can act on. */
 function stateErrorOf(error: unknown, file: string, lockTimeoutMs: number): unknown {
   const code = sqliteCode(error);
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new StateError(
-      'busy',
-      file,
-      `in use by another openpanel-destination process (waited ${(lockTimeoutMs / 1000).toFixed(1)} s)`,
-      'let it finish or stop it, or pass another --data-dir',
-    );
+  switch (failureKind(error)) {
+    case 'busy':
+      return new StateError(
+        'busy',
+        file,
+        `in use by another openpanel-destination process (waited ${(lockTimeoutMs / 1000).toFixed(1)} s)`,
+        'let it finish or stop it, or pass another --data-dir',
+      );
+    case 'corrupt':
+      return new StateError('corrupt', file, `not a readable state database (${code})`, 'move it aside (events queued in it are lost) and run again');
+    case 'unwritable':
+      return new StateError('unusable', file, `cannot be opened for writing (${code})`, 'fix its permissions or pass another --data-dir');
+    default:
+      return error;
   }
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-    return new StateError('corrupt', file, `not a readable state database (${code})`, 'move it aside (events queued in it are lost) and run again');
-  }
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_IOERR')) {
-    return new StateError('unusable', file, `cannot be opened for writing (${code})`, 'fix its permissions or pass another --data-dir');
-  }
-  return error;
 }
 
 /**
@@ -50,14 +60,16 @@ export function stateFailure(error: unknown, file: string): unknown {
   if (error instanceof StateError) return error;
   const code = sqliteCode(error);
   const again = 'then run the same command again (what was committed is kept)';
-  if (code === 'SQLITE_FULL') return new StateError('unusable', file, `the disk is full (${code})`, `free some space, ${again}`);
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-    return new StateError('corrupt', file, `not a readable state database any more (${code})`, 'move it aside (events queued in it are lost) and run again');
+  switch (failureKind(error)) {
+    case 'full':
+      return new StateError('unusable', file, `the disk is full (${code})`, `free some space, ${again}`);
+    case 'corrupt':
+      return new StateError('corrupt', file, `not a readable state database any more (${code})`, 'move it aside (events queued in it are lost) and run again');
+    case 'unwritable':
+      return new StateError('unusable', file, `cannot be written any more (${code}: the disk may be full or failing)`, `free some space or fix the disk and the file's permissions, ${again}`);
+    default:
+      return error;
   }
-  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')) {
-    return new StateError('unusable', file, `cannot be written any more (${code}: the disk may be full or failing)`, `free some space or fix the disk and the file's permissions, ${again}`);
-  }
-  return error;
 }
 
 /** `work` with the state file's failures turned into StateErrors (see stateFailure). */
