@@ -1,8 +1,8 @@
-import { isPlainObject } from '../mapping/paths.js';
-import type { CdpEvent } from './event.js';
+import { isPlainObject } from '../helpers/values.js';
+import type { CdpEvent } from './schema.js';
 
 /**
- * The hot path's check of an incoming event: the event exactly as `zCdpEvent` (event.ts) parses it, built by
+ * The hot path's check of an incoming event: the event exactly as `zCdpEvent` (schema.ts) parses it, built by
  * plain code, or undefined whenever anything is off, so that zod looks at it and names the problem. zod stays the
  * definition and the source of every message; this only spares it for the events that pass (nearly all), where it
  * cost more than the mapping (README, Performance). A unit test holds both to the same output on real events.

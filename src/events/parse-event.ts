@@ -1,5 +1,5 @@
-import { isPlainObject } from '../mapping/paths.js';
-import { zCdpEvent, type CdpEvent } from './event.js';
+import { isPlainObject } from '../helpers/values.js';
+import { zCdpEvent, type CdpEvent } from './schema.js';
 import { fastParseEvent } from './fast-event.js';
 import { readLeniently } from './lenient.js';
 

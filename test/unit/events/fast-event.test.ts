@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { zCdpEvent } from '../../../src/spec/event.js';
-import { fastParseEvent } from '../../../src/spec/fast-event.js';
-import { readLeniently } from '../../../src/spec/lenient.js';
-import { isPlainObject } from '../../../src/mapping/paths.js';
+import { zCdpEvent } from '../../../src/events/schema.js';
+import { fastParseEvent } from '../../../src/events/fast-event.js';
+import { readLeniently } from '../../../src/events/lenient.js';
+import { isPlainObject } from '../../../src/helpers/values.js';
 import { readCorpus } from '../../corpus/corpus.js';
 import { generateEvents } from '../../support/event-stream.js';
 
@@ -10,7 +10,7 @@ import { generateEvents } from '../../support/event-stream.js';
 const shape = (value: unknown): unknown => (isPlainObject(value) ? Object.entries(value).map(([k, v]) => [k, k === 'context' || k === 'properties' || k === 'traits' ? v : shape(v)]) : value);
 
 
-// The fast check (spec/fast-event.ts) must be zod's schema, only faster: same event for everything it takes, and
+// The fast check (events/fast-event.ts) must be zod's schema, only faster: same event for everything it takes, and
 // it leaves to zod everything zod rejects (zod then names the problem).
 describe('fastParseEvent agrees with zCdpEvent', () => {
   const cases: Array<[string, unknown]> = [
