@@ -3,7 +3,7 @@ import { zCdpEvent } from '../../../src/events/schema.js';
 import { fastParseEvent } from '../../../src/events/fast-event.js';
 import { readLeniently } from '../../../src/events/lenient.js';
 import { isPlainObject } from '../../../src/helpers/values.js';
-import { readCorpus } from '../../corpus/corpus.js';
+import { corpusMissing, readCorpus } from '../../corpus/corpus.js';
 import { generateEvents } from '../../support/event-stream.js';
 
 /** zod's parse as it is seen downstream: the value, its keys in order (present-but-undefined ones included). */
@@ -39,8 +39,7 @@ describe('fastParseEvent agrees with zCdpEvent', () => {
     else expect(fast).toBeUndefined();
   });
 
-  it('on the real corpus and a generated stream, taking every event zod takes', () => {
-    const events = [...readCorpus().map((line) => line.event), ...generateEvents({ users: 50, eventsPerUser: 20, seed: 5 })];
+  const agreeOn = (events: unknown[]): number => {
     let taken = 0;
     for (const raw of events) {
       if (!isPlainObject(raw)) continue;
@@ -52,7 +51,17 @@ describe('fastParseEvent agrees with zCdpEvent', () => {
         taken++;
       } else expect(fast).toBeUndefined();
     }
-    // most of the corpus is valid; the rest went to zod for its message
-    expect(taken).toBeGreaterThan(2000);
+    return taken;
+  };
+
+  it('on a generated stream: every event taken', () => {
+    const events = generateEvents({ users: 50, eventsPerUser: 20, seed: 5 });
+    expect(agreeOn(events)).toBe(events.length);
+  });
+
+  // The real corpus is read from beside the checkout (test/corpus/README.md), skipped without it.
+  (corpusMissing === undefined ? it : it.skip)('on the real corpus', () => {
+    // most of it is valid; the rest went to zod for its message
+    expect(agreeOn(readCorpus().map((line) => line.event))).toBeGreaterThan(4000);
   });
 });
