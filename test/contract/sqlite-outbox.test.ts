@@ -31,7 +31,7 @@ describe('sqlite outbox: a state file from a version that queued lone surrogates
     const state = open(mkdtempSync(join(tmpdir(), 'op-outbox-')));
     const request = (profileId: string): OpenPanelRequest => ({ headers: {}, body: { type: 'track', payload: { name: 'e', profileId } } });
     const event = (index: number, userKey: string): NewOutboxEvent => ({ index, messageId: `m${index}`, userKey, event: {}, requests: laneRequests(`m${index}`, userKey, [request(userKey)]) });
-    // What intake now turns into U+FFFD (src/spec/well-formed.ts), written as an earlier version did.
+    // What intake now turns into U+FFFD (src/events/well-formed.ts), written as an earlier version did.
     await state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event(0, '\ud800x'), event(1, 'ok')], now: 1 });
     const claimed = await state.outbox.claim(10, 2, 60_000);
     expect(claimed.map((entry) => entry.lane).sort()).toEqual(['u:ok', 'u:\ufffd\ufffd\ufffdx']);

@@ -12,7 +12,7 @@ import { openState } from '../../state/open-state.js';
 import { StateError } from '../../state/state-error.js';
 import type { TransformResult } from '../../transform/result.js';
 import { createTransformer } from '../../transform/transformer.js';
-import { wellFormed } from '../../spec/well-formed.js';
+import { wellFormed } from '../../events/well-formed.js';
 
 export interface DestinationOptions {
   /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: memory (config `store` redis: in Redis). */
@@ -146,7 +146,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     const queued: NewOutboxEvent[] = [];
     for (const [i, result] of results.entries()) {
       if (result.status !== 'ok') continue;
-      // Kept for its dead letter as the transform read it: text every store can hold (src/spec/well-formed.ts).
+      // Kept for its dead letter as the transform read it: text every store can hold (src/events/well-formed.ts).
       const { value: event } = wellFormed(events[i]);
       const messageId = result.messageId ?? contentId(event);
       queued.push({ index: result.index, messageId, ...(result.userKey !== undefined ? { userKey: result.userKey } : {}), event, requests: laneRequests(messageId, result.userKey, result.requests) });

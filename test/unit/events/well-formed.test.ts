@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { wellFormed } from '../../../src/spec/well-formed.js';
+import { wellFormed } from '../../../src/events/well-formed.js';
 
 describe('text that cannot be stored', () => {
   it('lone surrogates and NUL become U+FFFD in values and keys, at any depth; the paths are named', () => {
