@@ -104,6 +104,17 @@ export class LaneIndex {
     return claimed;
   }
 
+  /** Every unleased lane waiting past `now` becomes ready at `now` (an outage is over); returns their heads' ids. */
+  releaseBackoffs(now: number): number[] {
+    const heads: number[] = [];
+    for (const [name, lane] of this.lanes) {
+      if (lane.readyAt <= now || this.leased(name, now)) continue;
+      heads.push(lane.ids[0]!);
+      this.schedule(name, now);
+    }
+    return heads;
+  }
+
   /** The earliest ready time among unleased lanes. */
   nextReadyAt(): number | undefined {
     return this.top()?.readyAt;

@@ -112,7 +112,10 @@ export class SqliteOutbox implements Outbox {
       deleteRequest: db.prepare('DELETE FROM outbox_requests WHERE id = ?'),
       retryRequest: db.prepare('UPDATE outbox_requests SET attempts = ?, first_attempt_at = ?, ready_at = ? WHERE id = ?'),
       request: db.prepare('SELECT id, event_id, key, request, attempts, first_attempt_at FROM outbox_requests WHERE id = ?'),
+      // Lanes are read back as SQLite returns them: one written with a lone surrogate by an earlier version (before
+      // src/events/well-formed.ts) comes back with U+FFFD, the same for all its requests, so they stay one lane.
       laneRows: db.prepare('SELECT id, lane, ready_at FROM outbox_requests ORDER BY id'),
+      clearReadyAt: db.prepare('UPDATE outbox_requests SET ready_at = NULL WHERE id = ?'),
       countEvents: db.prepare('SELECT count(*) AS n FROM outbox_events'),
       countRequests: db.prepare('SELECT count(*) AS n FROM outbox_requests'),
       oldest: db.prepare('SELECT enqueued_at AS at FROM outbox_events ORDER BY id LIMIT 1'),
@@ -182,6 +185,16 @@ export class SqliteOutbox implements Outbox {
     } catch {
       // The file cannot be read either: the error that brought us here is the one to report.
     }
+  }
+
+  async releaseBackoffs(now: number): Promise<number> {
+    return this.writing(
+      this.db.transaction(() => {
+        const heads = this.lanes.releaseBackoffs(now);
+        for (const id of heads) this.sql.clearReadyAt!.run(id);
+        return heads.length;
+      }),
+    )();
   }
 
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
