@@ -1,3 +1,4 @@
+import { replayedUpsert, type GroupState } from '../membership/group-state.js';
 import type { OpenPanelRequest } from '../openpanel/contract.js';
 import type { DeadLetter } from './dead-letters.js';
 import { requestKeys } from './dedupe.js';
@@ -22,14 +23,21 @@ export function laneRequests(
   );
 }
 
-/** A dead letter as an outbox event again (replay): same messageId and the keys its requests had, attempts counted on. */
-export function eventOfDeadLetter(record: DeadLetter): NewOutboxEvent {
+/**
+ * A dead letter as an outbox event again (replay): same messageId and the keys its requests had, attempts
+ * counted on. Given the groups' current states, a group upsert is brought up to date (replayedUpsert): newer
+ * upserts of its group may have been delivered meanwhile. Without them (Redis), the commit script does it.
+ */
+export function eventOfDeadLetter(record: DeadLetter, currentGroup?: (groupId: string) => GroupState | undefined): NewOutboxEvent {
+  const requests = currentGroup
+    ? record.requests.map((r) => (r.body.type === 'group' ? { ...r, body: { type: 'group' as const, payload: replayedUpsert(r.body.payload, currentGroup(r.body.payload.id)) } } : r))
+    : record.requests;
   return {
     index: record.index ?? 0,
     messageId: record.messageId,
     ...(record.userKey !== undefined ? { userKey: record.userKey } : {}),
     event: record.event,
-    requests: laneRequests(record.messageId, record.userKey, record.requests, record.keys),
+    requests: laneRequests(record.messageId, record.userKey, requests, record.keys),
     history: { attempts: record.attempts, firstAttemptAt: Date.parse(record.firstAttemptAt) },
   };
 }

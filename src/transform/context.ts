@@ -11,8 +11,10 @@ export interface TransformContext {
   membership: MembershipStore;
   /** Client headers plus the end-user headers mapped from this event. */
   headers: Record<string, string>;
-  /** Event time in ms (timestamp ?? originalTimestamp, else the time it was received). */
+  /** Event time in ms (timestamp ?? originalTimestamp ?? sentAt, else the time it was received). */
   at: number;
+  /** When the event was received (ms): its receivedAt, else now. */
+  receivedAt: number;
   /** Membership key: userId, else anonymousId. */
   userKey: string;
 }

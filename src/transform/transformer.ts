@@ -32,10 +32,13 @@ export interface TransformerDeps {
   now?: () => number;
 }
 
-/** Event time in ms: timestamp ?? originalTimestamp ?? sentAt (Segment's order; already parsed to ISO), else now. */
-function eventTime(event: CdpEvent, now: () => number): number {
+/** When the event reached us: its receivedAt (stamped at intake, README "Event time"), else now. */
+const receiveTime = (event: CdpEvent, now: () => number): number => (event.receivedAt === undefined ? now() : Date.parse(event.receivedAt));
+
+/** Event time in ms: timestamp ?? originalTimestamp ?? sentAt (Segment's order; already parsed to ISO), else the receive time. */
+function eventTime(event: CdpEvent, receivedAt: number): number {
   const iso = event.timestamp ?? event.originalTimestamp ?? event.sentAt;
-  return iso === undefined ? now() : Date.parse(iso);
+  return iso === undefined ? receivedAt : Date.parse(iso);
 }
 
 /**
@@ -63,12 +66,14 @@ export function createTransformer({ config, membership, mappings = loadMappings(
     const userKey = (event.userId ?? event.anonymousId) as string;
     const skip = integrationsSkipReason(event);
     if (skip) return { index, messageId, userKey, status: 'skipped', reason: skip };
+    const receivedAt = receiveTime(event, now);
     const ctx: TransformContext = {
       config,
       mappings,
       membership,
       headers: endUserHeaders(baseHeaders, mappings.headers.apply(event, config) as Record<string, string>),
-      at: eventTime(event, now),
+      at: eventTime(event, receivedAt),
+      receivedAt,
       userKey,
     };
     try {

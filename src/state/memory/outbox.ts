@@ -1,5 +1,6 @@
 import { finalOf, type QueuedEvent } from '../../delivery/event-final.js';
 import { eventOfDeadLetter } from '../../delivery/lanes.js';
+import { supersedingUpsert } from '../../delivery/supersede.js';
 import {
   QueueFullError,
   type ChangeSet,
@@ -11,6 +12,7 @@ import {
   type OutboxStats,
   type Settlement,
 } from '../../delivery/outbox.js';
+import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import type { MemoryDeadLetterStore } from './dead-letters.js';
 import type { MemoryDedupeStore } from './dedupe.js';
 import type { MemoryMembershipStore } from './membership.js';
@@ -80,8 +82,14 @@ export class MemoryOutbox implements Outbox {
         enqueuedAt: changes.now,
       });
       for (const request of fresh) {
-        if (request.supersedable) settled.push(...this.supersede(request.lane, changes.now));
-        this.append({ ...request, id: String(this.nextId++), eventId, attempts: 0 }, changes.now);
+        let queued = request;
+        if (request.request.body.type === 'group') this.membership.upsertGroupNow(request.request.body.payload, changes.now);
+        if (request.supersedable) {
+          const { settled: closed, dropped } = this.supersede(request.lane, changes.now);
+          settled.push(...closed);
+          if (dropped.length > 0) queued = { ...request, request: supersedingUpsert(dropped, request.request) };
+        }
+        this.append({ ...queued, id: String(this.nextId++), eventId, attempts: 0 }, changes.now);
       }
       results.push({ eventId, queuedRequests: fresh.length });
     }
@@ -151,7 +159,8 @@ export class MemoryOutbox implements Outbox {
 
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
     const records = this.deadLetters.listNow(limit);
-    this.commitNow({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
+    const events = records.map((record) => eventOfDeadLetter(record, (groupId) => this.membership.groupNow(groupId)));
+    this.commitNow({ membership: { merges: [] }, events, now }, Infinity);
     this.deadLetters.removeNow(records.map((r) => r.id));
     return records.length;
   }
@@ -184,10 +193,10 @@ export class MemoryOutbox implements Outbox {
     else lane.readyAt = now;
   }
 
-  /** Drops the lane's unclaimed requests: a newer upsert carries the group's latest traits. */
-  private supersede(name: string, now: number): FinalOutcome[] {
+  /** Drops the lane's unclaimed requests (returned, oldest first): a newer upsert takes their properties under its own. */
+  private supersede(name: string, now: number): { settled: FinalOutcome[]; dropped: OpenPanelRequest[] } {
     const lane = this.lanes.get(name);
-    if (!lane) return [];
+    if (!lane) return { settled: [], dropped: [] };
     const keep = lane.leasedUntil > now ? 1 : 0;
     const dropped = lane.requests.splice(keep);
     const settled: FinalOutcome[] = [];
@@ -200,7 +209,7 @@ export class MemoryOutbox implements Outbox {
     }
     if (lane.requests.length === 0) this.lanes.delete(name);
     else lane.readyAt = Math.min(lane.readyAt, now);
-    return settled;
+    return { settled, dropped: dropped.map((request) => request.request) };
   }
 
   private settleOne(eventId: string, now: number): FinalOutcome | undefined {

@@ -15,6 +15,7 @@ import {
   type Settlement,
 } from '../../delivery/outbox.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
+import { groupPatch } from '../../openpanel/group-properties.js';
 import { defineScript, luaList, onRedis, type Script } from './connection.js';
 import { deadLetterRecord, deadLettersLua, type RedisDeadLetterStore } from './dead-letters.js';
 import { dedupeLua, type RedisDedupeStore } from './dedupe.js';
@@ -66,17 +67,19 @@ local function append(lane, rid, now)
   redis.call('RPUSH', P .. 'ln:' .. lane, rid)
   if not redis.call('ZSCORE', P .. 'leased', lane) then redis.call('ZADD', P .. 'ready', 'NX', now, lane) end
 end
--- Drops the lane's unclaimed requests but the newest: it carries the group's latest traits.
+-- Drops the lane's unclaimed requests but the newest, which takes their properties under its own (patches
+-- overlaid oldest first: openpanel/group-properties.ts' mergePatches; delivery/supersede.ts for the others).
 local function supersede(lane, newest, now, dnow, cutoff, settled)
   local lk = P .. 'ln:' .. lane
   local lease = redis.call('ZSCORE', P .. 'leased', lane)
   local live = lease and tonumber(lease) > now
-  local keep, dropped = {}, 0
+  local keep, dropped, merged = {}, 0, {}
   for i, rid in ipairs(redis.call('LRANGE', lk, 0, -1)) do
     if (i == 1 and live) or rid == newest then
       keep[#keep + 1] = rid
     else
-      local r = redis.call('HMGET', P .. 'rq:' .. rid, 'ev', 'key')
+      local r = redis.call('HMGET', P .. 'rq:' .. rid, 'ev', 'key', 'patch')
+      if r[3] then for k, v in pairs(cjson.decode(r[3])) do merged[k] = v end end
       drop_request(rid, r[2])
       dd_mark(r[2], dnow, cutoff)
       dropped = dropped + 1
@@ -85,6 +88,12 @@ local function supersede(lane, newest, now, dnow, cutoff, settled)
     end
   end
   if dropped == 0 then return end
+  local nk = P .. 'rq:' .. newest
+  local n = redis.call('HMGET', nk, 'req', 'patch')
+  for k, v in pairs(cjson.decode(n[2])) do merged[k] = v end
+  local req = cjson.decode(n[1])
+  req.body.payload.properties = merged
+  redis.call('HSET', nk, 'req', cjson.encode(req), 'patch', cjson.encode(merged))
   redis.call('DEL', lk)
   for _, rid in ipairs(keep) do redis.call('RPUSH', lk, rid) end
   if not live then
@@ -93,6 +102,26 @@ local function supersede(lane, newest, now, dnow, cutoff, settled)
     local at = redis.call('ZSCORE', P .. 'ready', lane)
     redis.call('ZADD', P .. 'ready', math.min(at and tonumber(at) or now, now), lane)
   end
+end
+-- A group upsert committed: a replayed one first brought up to the group's current state (group-state.ts'
+-- replayedUpsert), then folded into that state. Returns the request and patch as they are to be stored.
+local function grp_commit(r, now, ttl)
+  local req = cjson.decode(r.request)
+  local p = req.body.payload
+  local patch = cjson.decode(r.patch)
+  if r.replayed then
+    local cur = grp_get(p.id)
+    if cur then
+      p.name, p.type = cur.name, cur.type
+      local fresh = {}
+      for k in pairs(patch) do fresh[k] = cur.properties[k] or cjson.null end
+      patch = fresh
+      p.properties = fresh
+      r.request = cjson.encode(req)
+    end
+  end
+  grp_apply(p.id, p.name, p.type, patch, now, ttl)
+  return r.request, cjson.encode(patch)
 end
 `;
 
@@ -104,7 +133,6 @@ if c.max >= 0 then
   if queued > 0 and queued + #c.events > c.max then return cjson.encode({ full = queued }) end
 end
 for _, m in ipairs(c.merges) do mem_merge(m[1], m[2], c.ttl) end
-for _, u in ipairs(c.upserts) do mem_upsert(u[1], u[2], c.ttl) end
 local results, settled = {}, {}
 for i, e in ipairs(c.events) do
   local eid, queued = nil, 0
@@ -121,6 +149,10 @@ for i, e in ipairs(c.events) do
       end
       local rid = tostring(redis.call('INCR', P .. 'seq'))
       redis.call('HSET', P .. 'rq:' .. rid, 'ev', eid, 'lane', r.lane, 'key', r.key, 'req', r.request, 'att', 0)
+      if r.patch then
+        local req, patch = grp_commit(r, now, c.ttl)
+        redis.call('HSET', P .. 'rq:' .. rid, 'req', req, 'patch', patch)
+      end
       redis.call('HSET', P .. 'keys', r.key, rid)
       redis.call('INCR', P .. 'nreq')
       redis.call('HINCRBY', P .. 'ev:' .. eid, 'total', 1)
@@ -265,7 +297,7 @@ export interface RedisOutboxOptions {
 
 /**
  * The outbox in Redis, shared by every instance (DESIGN.md section 7). Each method is one Lua script, so a
- * commit (membership merges, fingerprints, enqueue, bound check) and a settle are atomic across instances;
+ * commit (membership merges, group states, enqueue, bound check) and a settle are atomic across instances;
  * leases expire, so a dead instance's lane heads are claimed again by the others once `leaseMs` has passed.
  * An event that ends with failures takes two steps: the settle marks it finishing, then its dead letter (built
  * here, by the same rules as every backend) is written and the event removed in one script; if the instance
@@ -292,7 +324,7 @@ export class RedisOutbox implements Outbox {
   }
 
   commit(changes: ChangeSet, maxQueuedEvents = Infinity): Promise<CommitResult> {
-    return this.commitEvents(changes, maxQueuedEvents, []);
+    return this.commitEvents(changes, maxQueuedEvents, [], false);
   }
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {
@@ -338,7 +370,8 @@ export class RedisOutbox implements Outbox {
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
     const records = await this.deadLetters.list({ limit });
     if (records.length === 0) return 0;
-    await this.commitEvents({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity, records.map((r) => r.id));
+    const events = records.map((record) => eventOfDeadLetter(record));
+    await this.commitEvents({ membership: { merges: [] }, events, now }, Infinity, records.map((r) => r.id), true);
     return records.length;
   }
 
@@ -354,8 +387,11 @@ export class RedisOutbox implements Outbox {
 
   async close(): Promise<void> {}
 
-  /** Commits events, removing the dead letters they were requeued from in the same script. */
-  private async commitEvents(changes: ChangeSet, maxQueuedEvents: number, requeued: string[]): Promise<CommitResult> {
+  /**
+   * Commits events, removing the dead letters they were requeued from in the same script; `replayed`: their
+   * group upserts are brought up to date with their groups there.
+   */
+  private async commitEvents(changes: ChangeSet, maxQueuedEvents: number, requeued: string[], replayed: boolean): Promise<CommitResult> {
     const payload = {
       now: changes.now,
       dnow: this.dedupe.now(),
@@ -363,7 +399,7 @@ export class RedisOutbox implements Outbox {
       max: Number.isFinite(maxQueuedEvents) ? maxQueuedEvents : -1,
       ttl: this.membership.ttl,
       ...membershipPayload(changes.membership),
-      events: changes.events.map(eventPayload),
+      events: changes.events.map((event) => eventPayload(event, replayed)),
       ...(requeued.length > 0 ? { requeued } : {}),
     };
     const reply = JSON.parse(String(await this.run('commit', JSON.stringify(payload)))) as
@@ -395,8 +431,11 @@ export class RedisOutbox implements Outbox {
   }
 }
 
-/** An event in the form the commit script reads: the original event and requests as JSON text, stored as they are. */
-function eventPayload(event: NewOutboxEvent) {
+/**
+ * An event in the form the commit script reads: the original event and requests as JSON text, stored as they
+ * are; a group upsert also as its properties' patch, for the script to fold into the group and merge when superseding.
+ */
+function eventPayload(event: NewOutboxEvent, replayed: boolean) {
   return {
     index: event.index,
     messageId: event.messageId,
@@ -404,6 +443,12 @@ function eventPayload(event: NewOutboxEvent) {
     event: JSON.stringify(event.event) ?? 'null',
     attempts: event.history?.attempts ?? 0,
     ...(event.history ? { firstAttemptAt: event.history.firstAttemptAt } : {}),
-    requests: event.requests.map((r) => ({ key: r.key, lane: r.lane, request: JSON.stringify(r.request), supersedable: r.supersedable === true })),
+    requests: event.requests.map((r) => ({
+      key: r.key,
+      lane: r.lane,
+      request: JSON.stringify(r.request),
+      supersedable: r.supersedable === true,
+      ...(r.request.body.type === 'group' ? { patch: JSON.stringify(groupPatch(r.request.body.payload.properties)), replayed } : {}),
+    })),
   };
 }

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { zLastResponse } from '../../delivery/dead-letters.js';
 import { finalOf, type FailedRequest, type QueuedEvent } from '../../delivery/event-final.js';
 import { eventOfDeadLetter } from '../../delivery/lanes.js';
+import { supersedingUpsert } from '../../delivery/supersede.js';
 import {
   QueueFullError,
   type ChangeSet,
@@ -112,7 +113,8 @@ export class SqliteOutbox implements Outbox {
       deleteRequest: db.prepare('DELETE FROM outbox_requests WHERE id = ?'),
       retryRequest: db.prepare('UPDATE outbox_requests SET attempts = ?, first_attempt_at = ? WHERE id = ?'),
       head: db.prepare('SELECT id, event_id, key, request, attempts, first_attempt_at FROM outbox_requests WHERE lane = ? ORDER BY id LIMIT 1'),
-      laneRequests: db.prepare('SELECT id, event_id, key FROM outbox_requests WHERE lane = ? ORDER BY id'),
+      laneRequests: db.prepare('SELECT id, event_id, key, request FROM outbox_requests WHERE lane = ? ORDER BY id'),
+      rewriteRequest: db.prepare('UPDATE outbox_requests SET request = ? WHERE key = ?'),
       addLane: db.prepare('INSERT INTO outbox_lanes (lane, ready_at) VALUES (?, ?) ON CONFLICT (lane) DO NOTHING'),
       selectLane: db.prepare('SELECT ready_at, leased_until FROM outbox_lanes WHERE lane = ?'),
       readyLanes: db.prepare('SELECT lane FROM outbox_lanes WHERE ready_at <= @now AND leased_until <= @now ORDER BY ready_at LIMIT @limit'),
@@ -142,7 +144,8 @@ export class SqliteOutbox implements Outbox {
       db,
       db.transaction((limit: number, now: number) => {
         const records = this.deadLetters.listNow(limit);
-        this.commitNow({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
+        const events = records.map((record) => eventOfDeadLetter(record, (groupId) => this.membership.groupNow(groupId)));
+        this.commitNow({ membership: { merges: [] }, events, now }, Infinity);
         this.deadLetters.removeNow(records.map((r) => r.id));
         return records.length;
       }),
@@ -210,6 +213,7 @@ export class SqliteOutbox implements Outbox {
         // A key already queued (the same event re-sent before delivery) is not queued twice.
         if (this.sql.insertRequest!.run(eventId, request.lane, request.key, JSON.stringify(request.request)).changes === 0) continue;
         queued++;
+        if (request.request.body.type === 'group') this.membership.upsertGroupNow(request.request.body.payload, changes.now);
         if (request.supersedable) settled.push(...this.supersede(request.lane, request.key, changes.now));
         this.sql.addLane!.run(request.lane, changes.now);
       }
@@ -226,12 +230,16 @@ export class SqliteOutbox implements Outbox {
     return { events, settled };
   }
 
-  /** Drops the lane's unclaimed requests other than `newest`: it carries the group's latest traits. */
+  /** Drops the lane's unclaimed requests other than `newest`, which takes their properties under its own. */
   private supersede(lane: string, newest: string, now: number): FinalOutcome[] {
     const state = this.sql.selectLane!.get(lane) as { ready_at: number; leased_until: number } | undefined;
-    const rows = this.sql.laneRequests!.all(lane) as Array<{ id: number; event_id: number; key: string }>;
+    const rows = this.sql.laneRequests!.all(lane) as Array<{ id: number; event_id: number; key: string; request: string }>;
     const dropped = rows.slice(state && state.leased_until > now ? 1 : 0).filter((row) => row.key !== newest);
     const settled: FinalOutcome[] = [];
+    if (dropped.length === 0) return settled;
+    const parse = (row: { request: string }): OpenPanelRequest => JSON.parse(row.request) as OpenPanelRequest;
+    const merged = supersedingUpsert(dropped.map(parse), parse(rows.find((row) => row.key === newest)!));
+    this.sql.rewriteRequest!.run(JSON.stringify(merged), newest);
     for (const row of dropped) {
       this.sql.deleteRequest!.run(row.id);
       this.queuedRequests--;
@@ -239,7 +247,7 @@ export class SqliteOutbox implements Outbox {
       const final = this.closeRequest(row.event_id, now);
       if (final) settled.push(final);
     }
-    if (dropped.length > 0 && state && state.leased_until <= now) this.sql.readyLane!.run(Math.min(state.ready_at, now), lane);
+    if (state && state.leased_until <= now) this.sql.readyLane!.run(Math.min(state.ready_at, now), lane);
     return settled;
   }
 
