@@ -17,6 +17,10 @@ export interface TransformContext {
   receivedAt: number;
   /** Membership key: userId, else anonymousId. */
   userKey: string;
+  /** Whether the outbox took this event's `request` already (a re-sent event): delivered, superseded or queued. */
+  taken(request: OpenPanelRequest): Promise<boolean>;
+  /** Records a group upsert that changes nothing (TransformResult.unchanged). */
+  unchanged(request: OpenPanelRequest): void;
 }
 
 /** A per-type transform answers requests to send, or why none are needed (outcome `skipped`). */

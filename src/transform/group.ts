@@ -1,3 +1,4 @@
+import { withUpsert } from '../membership/group-state.js';
 import { zGroupPayload, type GroupPayload } from '../openpanel/contract.js';
 import type { GroupEvent } from '../events/schema.js';
 import { request, type TransformContext, type TypeTransform } from './context.js';
@@ -17,8 +18,16 @@ async function changedUpsert(event: GroupEvent, ctx: TransformContext): Promise<
     name: mapped.name ?? known?.name ?? mapped.id,
     type: mapped.type ?? known?.type ?? ctx.config.defaultGroupType,
   });
-  const next = await ctx.membership.upsertGroup(payload, ctx.receivedAt);
-  return next === known ? undefined : payload;
+  const upsert = request(ctx, { type: 'group', payload });
+  // Re-sent (its upsert delivered, superseded, queued, or found unchanged then): its effect is in the state
+  // already, and taking it into this batch's view would put the group back as it was then for later calls.
+  if (await ctx.taken(upsert)) return undefined;
+  if (withUpsert(known, payload, ctx.receivedAt) === known) {
+    ctx.unchanged(upsert);
+    return undefined;
+  }
+  await ctx.membership.upsertGroup(payload, ctx.receivedAt);
+  return payload;
 }
 
 /**

@@ -181,6 +181,15 @@ export function outboxContract(backend: OutboxBackend): void {
       );
     }));
 
+    it('tells which keys a commit would drop: queued, delivered, superseded', withState(async ({ outbox }) => {
+      await outbox.commit(changes([event(0, 'g1', 'u1', [upsert('acme', 'free')]), event(1, 'm1', 'u1', [track('A')])]));
+      await outbox.commit(changes([event(2, 'g2', 'u2', [upsert('acme', 'pro')])]));
+      const [a] = (await outbox.claim(10, T0, LEASE)).filter((e) => e.lane === 'u:u1');
+      await settleOne(outbox, a!, delivered(a!), T0);
+      expect(await outbox.taken(['g1:group:acme', 'g2:group:acme', 'm1:track:A', 'm9:track:A'])).toEqual(new Set(['g1:group:acme', 'g2:group:acme', 'm1:track:A']));
+      expect(await outbox.taken([])).toEqual(new Set());
+    }));
+
     it('a replayed dead-lettered upsert brings its group to the current state, not back to its own', withState(async ({ outbox, membership }) => {
       await outbox.commit(changes([event(0, 'g1', 'u1', [groupCall('acme', 'Acme', 'company', { plan: 'free', seats: 5, trial: true })])]));
       const [first] = await outbox.claim(1, T0, LEASE);

@@ -57,6 +57,7 @@ export class MemoryOutbox implements Outbox {
       throw new QueueFullError(this.events.size, maxQueuedEvents);
     }
     this.membership.applyNow(changes.membership);
+    for (const key of changes.seen ?? []) this.dedupe.mark(key);
     const settled: FinalOutcome[] = [];
     const results: CommitResult['events'] = [];
     for (const event of changes.events) {
@@ -94,6 +95,10 @@ export class MemoryOutbox implements Outbox {
       results.push({ eventId, queuedRequests: fresh.length });
     }
     return { events: results, settled };
+  }
+
+  async taken(keys: readonly string[]): Promise<Set<string>> {
+    return new Set(keys.filter((key) => this.queuedKeys.has(key) || this.dedupe.has(key)));
   }
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {

@@ -133,6 +133,7 @@ if c.max >= 0 then
   if queued > 0 and queued + #c.events > c.max then return cjson.encode({ full = queued }) end
 end
 for _, m in ipairs(c.merges) do mem_merge(m[1], m[2], c.ttl) end
+for _, key in ipairs(c.seen) do dd_mark(key, c.dnow, c.cutoff) end
 local results, settled = {}, {}
 for i, e in ipairs(c.events) do
   local eid, queued = nil, 0
@@ -261,6 +262,16 @@ local lanes = redis.call('ZRANGEBYSCORE', P .. 'ready', '(' .. ARGV[2], '+inf')
 for _, lane in ipairs(lanes) do redis.call('ZADD', P .. 'ready', ARGV[2], lane) end
 return #lanes`;
 
+// ARGV: prefix, cutoff, keys JSON. The keys a commit would drop: delivered within the window, or queued.
+const takenLua = `local P = ARGV[1]
+${dedupeLua}
+local cutoff = tonumber(ARGV[2])
+local out = {}
+for _, key in ipairs(cjson.decode(ARGV[3])) do
+  if dd_has(key, cutoff) or redis.call('HEXISTS', P .. 'keys', key) == 1 then out[#out + 1] = key end
+end
+return out`;
+
 const nextLua = `local first = redis.call('ZRANGE', ARGV[1] .. 'ready', 0, 0, 'WITHSCORES')
 return first[2] or false`;
 
@@ -310,7 +321,7 @@ export interface RedisOutboxOptions {
  * dies in between, any instance's claim finishes it after `leaseMs`.
  */
 export class RedisOutbox implements Outbox {
-  private readonly scripts: Record<'commit' | 'claim' | 'settle' | 'finish' | 'load' | 'stats' | 'next' | 'release', Script>;
+  private readonly scripts: Record<'commit' | 'claim' | 'settle' | 'finish' | 'load' | 'stats' | 'next' | 'release' | 'taken', Script>;
   readonly pollMs: number;
   /** Names this handle's leases, so a late settle after its lease ran out leaves the new holder's lease alone. */
   private readonly owner = randomUUID();
@@ -325,12 +336,17 @@ export class RedisOutbox implements Outbox {
     options: RedisOutboxOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 1_000;
-    const lua = { commit: commitLua, claim: claimLua, settle: settleLua, finish: finishLua, load: loadLua, stats: statsLua, next: nextLua, release: releaseLua };
+    const lua = { commit: commitLua, claim: claimLua, settle: settleLua, finish: finishLua, load: loadLua, stats: statsLua, next: nextLua, release: releaseLua, taken: takenLua };
     this.scripts = Object.fromEntries(Object.entries(lua).map(([name, code]) => [name, defineScript(client, `opdOutbox_${name}`, code)])) as RedisOutbox['scripts'];
   }
 
   commit(changes: ChangeSet, maxQueuedEvents = Infinity): Promise<CommitResult> {
     return this.commitEvents(changes, maxQueuedEvents, [], false);
+  }
+
+  async taken(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    return new Set((await this.run('taken', this.dedupe.cutoff(), JSON.stringify(keys))) as string[]);
   }
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {
@@ -410,6 +426,7 @@ export class RedisOutbox implements Outbox {
       ttl: this.membership.ttl,
       ...membershipPayload(changes.membership),
       events: changes.events.map((event) => eventPayload(event, replayed)),
+      seen: changes.seen ?? [],
       ...(requeued.length > 0 ? { requeued } : {}),
     };
     const reply = JSON.parse(String(await this.run('commit', JSON.stringify(payload)))) as

@@ -118,6 +118,7 @@ export class SqliteOutbox implements Outbox {
       laneRows: db.prepare('SELECT id, lane, ready_at FROM outbox_requests ORDER BY id'),
       clearReadyAt: db.prepare('UPDATE outbox_requests SET ready_at = NULL WHERE id = ?'),
       rewriteRequest: db.prepare('UPDATE outbox_requests SET request = ? WHERE key = ?'),
+      queuedKey: db.prepare('SELECT 1 FROM outbox_requests WHERE key = ?'),
       countEvents: db.prepare('SELECT count(*) AS n FROM outbox_events'),
       countRequests: db.prepare('SELECT count(*) AS n FROM outbox_requests'),
       oldest: db.prepare('SELECT enqueued_at AS at FROM outbox_events ORDER BY id LIMIT 1'),
@@ -151,6 +152,10 @@ export class SqliteOutbox implements Outbox {
 
   async commit(changes: ChangeSet, maxQueuedEvents = Infinity): Promise<CommitResult> {
     return this.commitTx(changes, maxQueuedEvents);
+  }
+
+  async taken(keys: readonly string[]): Promise<Set<string>> {
+    return new Set(keys.filter((key) => this.dedupe.has(key) || this.sql.queuedKey!.get(key) !== undefined));
   }
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {
@@ -221,6 +226,7 @@ export class SqliteOutbox implements Outbox {
       throw new QueueFullError(this.queuedEvents, maxQueuedEvents);
     }
     this.membership.applyNow(changes.membership);
+    for (const key of changes.seen ?? []) this.dedupe.mark(key);
     const events: CommitResult['events'] = [];
     const settled: FinalOutcome[] = [];
     for (const event of changes.events) {
