@@ -4,6 +4,7 @@ import { openMemoryState } from './memory/index.js';
 import { redisWhere } from './redis/connection.js';
 import { DEFAULT_REDIS_PREFIX, openRedisMembership, openRedisState } from './redis/index.js';
 import { openSqliteState } from './sqlite/index.js';
+import { openSharedMembership } from './sqlite/shared-membership.js';
 import { MemoryMembershipStore } from './memory/membership.js';
 import { DAY_MS, type State, type StateConfig } from './state.js';
 
@@ -30,12 +31,19 @@ export function stateLocation(store: StoreConfig, dataDir?: string): string {
   return dataDir ?? 'memory';
 }
 
+export interface TransformerMembershipOptions {
+  /** SQLite store: a folder whose per-scope membership file every process on the host shares; without it, in memory. */
+  sharedDir?: string;
+  now?: () => number;
+}
+
 /**
  * Membership for a transformer that does not deliver (dry runs, RudderStack's transformer API): in Redis when the
  * store is Redis, so transformer replicas share it (under `scope`, so two destinations never mix their users);
- * otherwise in this process, bounded.
+ * otherwise in a file under `sharedDir` that the host's processes share, else in this process, bounded.
  */
-export function openTransformerMembership(store: StoreConfig, scope: string, config: StateConfig, now?: () => number): MembershipStore {
+export function openTransformerMembership(store: StoreConfig, scope: string, config: StateConfig, { sharedDir, now }: TransformerMembershipOptions = {}): MembershipStore {
   if (store.type === 'redis') return openRedisMembership({ url: store.url, prefix: `${store.prefix ?? DEFAULT_REDIS_PREFIX}transformer:${scope}:` }, config);
+  if (sharedDir !== undefined) return openSharedMembership(sharedDir, scope, config, now);
   return new MemoryMembershipStore({ maxKeys: config.membershipMaxKeys, ttlMs: config.membershipTtlDays * DAY_MS, now });
 }

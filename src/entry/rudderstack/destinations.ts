@@ -1,8 +1,3 @@
-import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { configProblems } from '../../config/load.js';
 import { normalizeConfigInput } from '../../config/normalize.js';
 import { configSchema, type DestinationConfig } from '../../config/schema.js';
@@ -11,9 +6,9 @@ import { loadMappings } from '../../mapping/load.js';
 import { isPlainObject } from '../../mapping/paths.js';
 import type { MembershipStore } from '../../membership/store.js';
 import { openTransformerMembership, type StoreConfig } from '../../state/open-state.js';
-import { SqliteMembershipStore } from '../../state/sqlite/membership.js';
 import { fingerprint } from '../../transform/fingerprint.js';
 import { createTransformer, type TransformEvent } from '../../transform/transformer.js';
+import { REDIS_URL_VARIABLE, transformerDataDir, transformerRuntimeConfig, type TransformerRuntimeConfig } from './runtime-config.js';
 
 /** A destination as rudder-server sends it with each event; `Config` is what its control plane stored. */
 export interface RudderDestination {
@@ -29,54 +24,56 @@ export interface RudderStackDestination {
 }
 
 /**
- * Where membership lives between transformer calls. rudder-transformer runs several worker processes and may
- * send one user's events to any of them, so process memory is not enough: each RudderStack destination has a
- * SQLite membership file under this folder that every worker on the host opens at once. Operators set
- * OPENPANEL_DESTINATION_DATA_DIR to a persistent volume; the default under the OS temp folder survives worker
- * restarts, not a new container.
+ * Where membership lives between transformer calls. rudder-transformer runs several worker processes, and often
+ * several replicas, and may send one user's events to any of them: `serve` says its config `store`; in
+ * rudder-transformer the environment does (README "A self-hosted RudderStack"): Redis shared by every replica, else
+ * one SQLite file per destination under a folder that every worker on the host opens at once.
  */
-const stateRoot = (): string => process.env.OPENPANEL_DESTINATION_DATA_DIR || join(tmpdir(), 'openpanel-destination');
+let runtime: (TransformerRuntimeConfig & { fromEnvironment: boolean }) | undefined;
+let warnedSingleHost = false;
 
-const DAY_MS = 86_400_000;
-
-/**
- * The destination's membership file, shared by every worker process: WAL with a busy timeout, never an exclusive
- * lock (unlike the `--data-dir` state of `send`/`serve`, which one process owns). rudder-server delivers, so no
- * outbox, dedupe or dead letters are kept here.
- */
-function openSharedMembership(destinationId: string, config: DestinationConfig): { membership: MembershipStore; close(): void } {
-  const safeId = /^[A-Za-z0-9_-]{1,64}$/.test(destinationId) ? destinationId : createHash('sha256').update(destinationId).digest('hex').slice(0, 32);
-  const dir = join(stateRoot(), safeId);
-  mkdirSync(dir, { recursive: true });
-  const db = new Database(join(dir, 'membership.sqlite'), { timeout: 5_000 });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  const membership = new SqliteMembershipStore(db, { ttlMs: config.membershipTtlDays * DAY_MS });
-  return {
-    membership,
-    close: () => {
-      void membership.close();
-      db.close();
-    },
-  };
+function currentRuntime(): TransformerRuntimeConfig & { fromEnvironment: boolean } {
+  runtime ??= { ...transformerRuntimeConfig(), fromEnvironment: true };
+  return runtime;
 }
-
-let store: StoreConfig = { type: 'sqlite' };
 
 /**
  * Where transformer membership lives: `serve` passes its config `store`, so replicas on one Redis share it.
  * Destinations opened on another store are closed, so none keeps writing membership where it no longer belongs.
  */
 export function useStore(next: StoreConfig): void {
-  if (fingerprint(next) !== fingerprint(store)) closeDestinations();
-  store = next;
+  if (runtime !== undefined && fingerprint(next) !== fingerprint(runtime.store)) closeDestinations();
+  runtime = { store: next, dataDir: transformerDataDir(), fromEnvironment: false };
 }
 
-/** Redis when the store is Redis (replicas on several hosts), else the host's shared SQLite file. */
-function openMembership(destinationId: string, config: DestinationConfig): { membership: MembershipStore; close(): void } {
-  if (store.type === 'sqlite') return openSharedMembership(destinationId, config);
-  const membership = openTransformerMembership(store, destinationId, config);
-  return { membership, close: () => void membership.close() };
+/** Said once per process: a single-host store is right for one transformer, not for replicas on several hosts. */
+function warnSingleHost(dataDir: string): void {
+  if (warnedSingleHost) return;
+  warnedSingleHost = true;
+  process.emitWarning(
+    `OpenPanel destination: group membership is kept on this host only (SQLite files under ${dataDir}). Transformer replicas on other hosts ` +
+      `would each see part of every user's groups: for several replicas set ${REDIS_URL_VARIABLE} (or rudder-transformer's REDIS_HOST, REDIS_PORT, REDIS_PASSWORD).`,
+    { code: 'OPENPANEL_DESTINATION_SINGLE_HOST' },
+  );
+}
+
+/**
+ * The destination's membership store. A store that cannot be opened (SQLite with neither better-sqlite3's addon
+ * nor node:sqlite, an unwritable folder) is a ConfigurationError for the event, naming what to set, rather than a
+ * failure of every call.
+ */
+function openMembership(destinationId: string, config: DestinationConfig): MembershipStore {
+  const { store, dataDir, fromEnvironment } = currentRuntime();
+  try {
+    const membership = openTransformerMembership(store, destinationId, config, { sharedDir: dataDir });
+    if (store.type === 'sqlite' && fromEnvironment) warnSingleHost(dataDir);
+    return membership;
+  } catch (error) {
+    throw new ConfigurationError(
+      `OpenPanel membership store cannot be opened (${(error as Error).message}): set ${REDIS_URL_VARIABLE} or REDIS_HOST to keep it in Redis, ` +
+        'or make OPENPANEL_DESTINATION_DATA_DIR a writable folder and give SQLite an engine (build better-sqlite3, or Node >= 22.13 for node:sqlite)',
+    );
+  }
 }
 
 const MAX_DESTINATIONS = 100;
@@ -93,9 +90,9 @@ export function destinationFor({ ID, Config }: RudderDestination): RudderStackDe
     const problems = configProblems(input);
     if (problems.length > 0) throw new ConfigurationError(`invalid OpenPanel destination config: ${problems.join('; ')}`);
     const config = configSchema.parse(input);
-    const { membership, close } = openMembership(ID ?? `client-${config.clientId}`, config);
+    const membership = openMembership(ID ?? `client-${config.clientId}`, config);
     mappings ??= loadMappings();
-    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close };
+    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close: () => void membership.close() };
     destinations.set(key, destination);
     if (destinations.size > MAX_DESTINATIONS) {
       const [oldest, evicted] = destinations.entries().next().value as [string, RudderStackDestination];
