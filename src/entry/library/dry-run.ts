@@ -20,6 +20,6 @@ export function createDryRun(
   config: DestinationConfig,
   { now, store = { type: 'sqlite' }, scope = '' }: DryRunOptions = {},
 ): { config: DestinationConfig; transformEvent: TransformEvent; close(): Promise<void> } {
-  const membership = openTransformerMembership(store, scope, config, { now });
+  const membership = openTransformerMembership(store, scope, config, now);
   return { config, transformEvent: createTransformer({ config, membership, mappings: loadMappings(), now }), close: () => membership.close() };
 }

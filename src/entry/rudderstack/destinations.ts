@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { configProblems } from '../../config/load.js';
 import { normalizeConfigInput } from '../../config/normalize.js';
 import { configSchema, type DestinationConfig } from '../../config/schema.js';
 import { ConfigurationError } from '../../errors.js';
+import { isPlainObject } from '../../helpers/values.js';
 import { loadMappings } from '../../mapping/load.js';
-import { isPlainObject } from '../../mapping/paths.js';
 import type { MembershipStore } from '../../membership/store.js';
-import { openTransformerMembership, type StoreConfig } from '../../state/open-state.js';
+import { openSharedMembership, type StoreConfig } from '../../state/open-state.js';
 import { fingerprint } from '../../transform/fingerprint.js';
 import { createTransformer, type TransformEvent } from '../../transform/transformer.js';
 import { REDIS_URL_VARIABLE, transformerDataDir, transformerRuntimeConfig, type TransformerRuntimeConfig } from './runtime-config.js';
@@ -58,16 +60,17 @@ function warnSingleHost(dataDir: string): void {
 }
 
 /**
- * The destination's membership store. A store that cannot be opened (SQLite with neither better-sqlite3's addon
- * nor node:sqlite, an unwritable folder) is a ConfigurationError for the event, naming what to set, rather than a
- * failure of every call.
+ * One membership per RudderStack destination: Redis when the store is Redis, else the host's shared SQLite file. A
+ * store that cannot be opened (SQLite with neither better-sqlite3's addon nor node:sqlite, an unwritable folder) is
+ * a ConfigurationError for the event, naming what to set, rather than a failure of every call.
  */
-function openMembership(destinationId: string, config: DestinationConfig): MembershipStore {
+function openMembership(destinationId: string, config: DestinationConfig): { membership: MembershipStore; close(): void } {
   const { store, dataDir, fromEnvironment } = currentRuntime();
+  const safeId = /^[A-Za-z0-9_-]{1,64}$/.test(destinationId) ? destinationId : createHash('sha256').update(destinationId).digest('hex').slice(0, 32);
   try {
-    const membership = openTransformerMembership(store, destinationId, config, { sharedDir: dataDir });
+    const opened = openSharedMembership(store, destinationId, join(dataDir, safeId), config);
     if (store.type === 'sqlite' && fromEnvironment) warnSingleHost(dataDir);
-    return membership;
+    return opened;
   } catch (error) {
     throw new ConfigurationError(
       `OpenPanel membership store cannot be opened (${(error as Error).message}): set ${REDIS_URL_VARIABLE} or REDIS_HOST to keep it in Redis, ` +
@@ -90,9 +93,9 @@ export function destinationFor({ ID, Config }: RudderDestination): RudderStackDe
     const problems = configProblems(input);
     if (problems.length > 0) throw new ConfigurationError(`invalid OpenPanel destination config: ${problems.join('; ')}`);
     const config = configSchema.parse(input);
-    const membership = openMembership(ID ?? `client-${config.clientId}`, config);
+    const { membership, close } = openMembership(ID ?? `client-${config.clientId}`, config);
     mappings ??= loadMappings();
-    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close: () => void membership.close() };
+    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close };
     destinations.set(key, destination);
     if (destinations.size > MAX_DESTINATIONS) {
       const [oldest, evicted] = destinations.entries().next().value as [string, RudderStackDestination];

@@ -7,8 +7,6 @@ export interface SqliteMembershipOptions {
   /** An entry not touched (read or written) for this long is forgotten; absent: kept until overwritten. */
   ttlMs?: number;
   now?: () => number;
-  /** The database was opened for this store alone (a shared membership file): close() closes it. */
-  closesDb?: boolean;
 }
 
 /** Expired rows a write deletes on its way: every key is born from a write, so cleanup keeps pace with growth. */
@@ -71,21 +69,15 @@ class TouchedTable implements TouchedMap<string> {
 
 /**
  * The embedded durable store (state.sqlite under --data-dir). The database belongs to whoever opened it
- * (other stores share it), so close() only ends this store's use of it, unless it was opened for this store alone.
+ * (other stores share it), so close() only ends this store's use of it.
  */
 export class SqliteMembershipStore extends KeyedMembershipStore {
   private readonly membership: TouchedTable;
   protected readonly upserts: TouchedTable;
   private readonly inTransaction: (work: () => unknown) => unknown;
-  private readonly closeDb: () => void;
 
   constructor(db: StateDb, options: SqliteMembershipOptions = {}) {
     super();
-    let open = options.closesDb === true;
-    this.closeDb = () => {
-      if (open) db.close();
-      open = false;
-    };
     if (options.ttlMs !== undefined && !(options.ttlMs > 0)) throw new RangeError('ttlMs must be positive');
     const now = options.now ?? Date.now;
     this.membership = new TouchedTable(db, 'membership_assignments', options.ttlMs, now);
@@ -107,10 +99,5 @@ export class SqliteMembershipStore extends KeyedMembershipStore {
 
   protected atomically<T>(work: () => T): T {
     return this.inTransaction(work) as T;
-  }
-
-  override async close(): Promise<void> {
-    await super.close();
-    this.closeDb();
   }
 }

@@ -36,6 +36,7 @@ export interface TestServerOptions {
   fake?: FakeOpenPanelOptions;
   open?: boolean;
   requestTimeoutMs?: number;
+  roomWaitMs?: number;
 }
 
 /** `serve`'s server as the command builds it (real intake, pino to a captured stream) in front of the fake OpenPanel. */
@@ -61,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const metrics = createMetrics(() => destination.stats());
   const destination = createDestination(config, { observer: metrics.observer });
-  const server = buildServer({ config, intake: destination, metrics, logger: pino(loggerOptions('debug'), stream), open: options.open, requestTimeoutMs: options.requestTimeoutMs });
+  const server = buildServer({ config, intake: destination, metrics, logger: pino(loggerOptions('debug'), stream), open: options.open, requestTimeoutMs: options.requestTimeoutMs, roomWaitMs: options.roomWaitMs });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   return {
