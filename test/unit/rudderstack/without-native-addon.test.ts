@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { harnessCalls, harnessResponses, type TransformerAnswers } from '../../support/harness-responses.js';
 import { hostWithoutNativeAddon } from '../../support/host-install.js';
 import { deleteKeys, testPrefix, testRedisUrl } from '../../support/redis.js';
+import { EXIT_STATE_UNUSABLE } from '../../../src/state/state-error.js';
 
 /**
  * rudder-transformer installs its dependencies with `npm ci --ignore-scripts` (README "A self-hosted RudderStack"),
@@ -75,4 +76,14 @@ describe('the CommonJS entry in a host whose better-sqlite3 was installed withou
       for (const message of messages) expect(message).toMatch(/OPENPANEL_DESTINATION_REDIS_URL or REDIS_HOST|invalid OpenPanel destination config/);
     });
   }
+
+  it("the CLI's durable state (send --data-dir) says in one line that better-sqlite3's addon is missing and how to build it", async () => {
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ clientId: '5f0c8b9e-2d4a-4c1e-9b7a-3e6f1d2c4a80', clientSecret: 'sec_x', apiUrl: 'http://127.0.0.1:9' }));
+    writeFileSync(join(dataDir, 'events.ndjson'), JSON.stringify({ type: 'track', userId: 'u1', event: 'Tick' }));
+    const cli = join(host.dir, 'node_modules/openpanel-destination/bin/openpanel-destination');
+    const args = [cli, 'send', '--input', join(dataDir, 'events.ndjson'), '--config', join(dataDir, 'config.json'), '--data-dir', join(dataDir, 'state')];
+    const failure = (await run(process.execPath, args, { cwd: host.dir, env: { PATH: process.env.PATH } }).catch((error: unknown) => error)) as { code: number; stderr: string };
+    expect(failure.code).toBe(EXIT_STATE_UNUSABLE);
+    expect(failure.stderr.trim()).toMatch(/^better-sqlite3: cannot be loaded \(Could not locate the bindings file\.[^\n]*\): build its native addon \(npm rebuild better-sqlite3\) or use a Redis store$/);
+  });
 });
