@@ -4,6 +4,7 @@ import type { DestinationConfig } from '../../config/schema.js';
 import { QueueFullError } from '../../delivery/outbox.js';
 import { StoreUnavailableError } from '../../state/redis/connection.js';
 import { registerJsonBody } from './body.js';
+import { registerConsole, type ConsoleOptions } from './console/routes.js';
 import { registerDeadLetters } from './dead-letters.js';
 import { registerHealth } from './health.js';
 import { HttpError } from './http-error.js';
@@ -23,6 +24,8 @@ export interface ServerOptions {
   open?: boolean;
   /** A request (headers and body) must arrive within this; slow or half-sent bodies get a 408. */
   requestTimeoutMs?: number;
+  /** The console at /console, served with an adminToken (README, "Console"). */
+  console?: ConsoleOptions;
 }
 
 declare module 'fastify' {
@@ -78,6 +81,7 @@ export function buildServer(options: ServerOptions): Server {
   registerHealth(app, intake, config.maxQueuedEvents, () => stopping);
   registerMetricsRoute(app, metrics);
   if (config.adminToken !== undefined) registerDeadLetters(app, intake, config.adminToken);
+  if (config.adminToken !== undefined && options.console) registerConsole(app, { ...config, adminToken: config.adminToken }, options.console);
 
   return { app, stopIntake: () => void (stopping = true) };
 }
