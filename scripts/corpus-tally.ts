@@ -3,7 +3,9 @@
  * Review the diff: it is the change in behaviour on real events.
  */
 import { writeFileSync } from 'node:fs';
-import { corpusDir, readCorpus, tally, transformCorpus } from '../test/corpus/corpus.js';
+import { corpusDir, corpusMissing, readCorpus, tally, transformCorpus } from '../test/corpus/corpus.js';
+
+if (corpusMissing !== undefined) throw new Error(corpusMissing);
 
 const corpus = readCorpus();
 const events = corpus.map((line) => line.event);

@@ -8,4 +8,4 @@ export type { Outbox, OutboxStats } from './delivery/outbox.js';
 export type { MembershipStore, GroupAssignment } from './membership/store.js';
 export { process, processRouterDest, useStore, FilteredEventError, type ProcessorInput, type RestRequest, type RouterOutput, type RudderDestination } from './entry/rudderstack/transformer-api.js';
 export { normalizeConfigInput } from './config/normalize.js';
-export { StoreUnavailableError } from './state/redis/connection.js';
+export { StoreUnavailableError } from './state/state-error.js';

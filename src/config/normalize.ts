@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isPlainObject } from '../mapping/paths.js';
+import { isPlainObject } from '../helpers/values.js';
 import { sourceTypes } from './destination.js';
 import { tagKeys } from './form.js';
 import { configSchema } from './schema.js';

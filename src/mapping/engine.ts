@@ -1,6 +1,7 @@
 import type { DestinationConfig } from '../config/schema.js';
+import { isPlainObject } from '../helpers/values.js';
 import { formatters } from './formatters.js';
-import { compilePath, isPlainObject, readPath, writePath, type CompiledPath } from './paths.js';
+import { compilePath, readPath, writePath, type CompiledPath } from './paths.js';
 import type { MappingFile } from './schema.js';
 
 interface CompiledSource {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { headerValue, isServerLikeUserAgent, webViewUserAgent } from '../openpanel/headers.js';
-import { parseEventTime } from '../spec/time.js';
-import { nonBlankText } from './paths.js';
+import { parseEventTime } from '../events/time.js';
+import { nonBlankText } from '../helpers/values.js';
+import { headerValue, isServerLikeUserAgent, webViewUserAgent } from './user-agent.js';
 
 /**
  * The small named transforms a mapping field may apply. A formatter returns undefined when the value does not
@@ -26,7 +26,7 @@ export const formatters = {
   string: nonEmptyString,
   /** A non-empty string, trimmed; other types are not taken (a name key holding a number is not a name). */
   text,
-  /** A time in any form spec/time.ts reads, as ISO-8601 UTC: the form OpenPanel's __timestamp takes. */
+  /** A time in any form events/time.ts reads, as ISO-8601 UTC: the form OpenPanel's __timestamp takes. */
   isoTime: parseEventTime,
   /** A valid email, trimmed (senders leave stray spaces). */
   email: (value: unknown) => {
@@ -42,7 +42,7 @@ export const formatters = {
     const ua = headerValue(value);
     return ua !== undefined && !isServerLikeUserAgent(ua) ? ua : undefined;
   },
-  /** From the event's `context`: the WebView user-agent of its mobile device (openpanel/headers.ts). */
+  /** From the event's `context`: the WebView user-agent of its mobile device (mapping/user-agent.ts). */
   webViewUserAgent,
   /** First word of a full name ("Jane Q. Doe" -> "Jane"). */
   firstName: (value: unknown) => words(value)[0],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { destinationConfigSchema } from '../config/destination.js';
 import { formatterNames } from './formatters.js';
-import { isPlainObject } from './paths.js';
+import { isPlainObject } from '../helpers/values.js';
 
 /**
  * The shape of a mappings/*.json file, checked at load so a wrong mapping fails at start-up.

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../mapping/paths.js';
+import { isPlainObject } from '../helpers/values.js';
 
 /** What one HTTP attempt produced: a response (status, text body) or a network error (code, message). */
 export interface Attempt {

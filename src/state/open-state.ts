@@ -4,6 +4,7 @@ import { openMemoryState } from './memory/index.js';
 import { redisWhere } from './redis/connection.js';
 import { DEFAULT_REDIS_PREFIX, openRedisMembership, openRedisState } from './redis/index.js';
 import { openSqliteState } from './sqlite/index.js';
+import { openSharedSqliteMembership } from './sqlite/shared-membership.js';
 import { MemoryMembershipStore } from './memory/membership.js';
 import { DAY_MS, type State, type StateConfig } from './state.js';
 
@@ -38,4 +39,15 @@ export function stateLocation(store: StoreConfig, dataDir?: string): string {
 export function openTransformerMembership(store: StoreConfig, scope: string, config: StateConfig, now?: () => number): MembershipStore {
   if (store.type === 'redis') return openRedisMembership({ url: store.url, prefix: `${store.prefix ?? DEFAULT_REDIS_PREFIX}transformer:${scope}:` }, config);
   return new MemoryMembershipStore({ maxKeys: config.membershipMaxKeys, ttlMs: config.membershipTtlDays * DAY_MS, now });
+}
+
+/**
+ * Membership for RudderStack's transformer workers, which may get one user's events in any process: in Redis when
+ * the store is Redis (replicas on several hosts share it, under `scope`), else in a SQLite file under `dir` that
+ * every worker on the host opens at once.
+ */
+export function openSharedMembership(store: StoreConfig, scope: string, dir: string, config: StateConfig): { membership: MembershipStore; close(): void } {
+  if (store.type === 'sqlite') return openSharedSqliteMembership(dir, config.membershipTtlDays * DAY_MS);
+  const membership = openTransformerMembership(store, scope, config);
+  return { membership, close: () => void membership.close() };
 }

@@ -1,4 +1,4 @@
-import type { AliasEvent } from '../spec/event.js';
+import type { AliasEvent } from '../events/schema.js';
 import type { TypeTransform } from './context.js';
 
 /** OpenPanel answers alias with 400, so nothing is sent; previousId's membership merges into userId. */

@@ -1,4 +1,4 @@
-import { isPlainObject, textOrNumber } from '../mapping/paths.js';
+import { isPlainObject, textOrNumber } from '../helpers/values.js';
 
 /** Segment's context.campaign keys and the query parameters OpenPanel reads UTM from. */
 const utmOf = [

@@ -2,7 +2,7 @@ import type { DestinationConfig } from '../config/schema.js';
 import type { Mappings } from '../mapping/load.js';
 import type { MembershipStore } from '../membership/store.js';
 import type { OpenPanelBody, OpenPanelRequest } from '../openpanel/contract.js';
-import type { CdpEvent } from '../spec/event.js';
+import type { CdpEvent } from '../events/schema.js';
 
 /** What a per-type transform may use: config, mappings, membership, and the event's own time and headers. */
 export interface TransformContext {

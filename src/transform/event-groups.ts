@@ -1,5 +1,5 @@
 import { InstrumentationError } from '../errors.js';
-import type { CdpEvent } from '../spec/event.js';
+import type { CdpEvent } from '../events/schema.js';
 import { ownIntegrationGroups } from './filter.js';
 
 const isGroupId = (v: unknown): v is string | number => (typeof v === 'string' && v.trim() !== '') || (typeof v === 'number' && Number.isFinite(v));

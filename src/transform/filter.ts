@@ -1,6 +1,6 @@
 import type { DestinationConfig } from '../config/schema.js';
-import { isPlainObject } from '../mapping/paths.js';
-import type { CdpEvent } from '../spec/event.js';
+import { isPlainObject } from '../helpers/values.js';
+import type { CdpEvent } from '../events/schema.js';
 
 /** The event's own `integrations` entry for this destination ("OpenPanel"; RudderStack also writes "OPENPANEL"). */
 export function ownIntegration(event: CdpEvent): unknown {

@@ -1,5 +1,5 @@
 import type { GroupPayload } from '../openpanel/contract.js';
-import type { GroupEvent } from '../spec/event.js';
+import type { GroupEvent } from '../events/schema.js';
 import { request, type TransformContext, type TypeTransform } from './context.js';
 import { fingerprint } from './fingerprint.js';
 

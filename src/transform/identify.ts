@@ -1,6 +1,6 @@
-import { isPlainObject } from '../mapping/paths.js';
+import { isPlainObject } from '../helpers/values.js';
 import type { IdentifyPayload, OpenPanelRequest } from '../openpanel/contract.js';
-import type { GroupEvent, IdentifyEvent } from '../spec/event.js';
+import type { GroupEvent, IdentifyEvent } from '../events/schema.js';
 import { request, type TypeTransform } from './context.js';
 import { transformGroup } from './group.js';
 

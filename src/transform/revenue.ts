@@ -1,6 +1,6 @@
 import type { DestinationConfig } from '../config/schema.js';
 import type { TrackPayload } from '../openpanel/contract.js';
-import type { TrackEvent } from '../spec/event.js';
+import type { TrackEvent } from '../events/schema.js';
 
 const fractionDigits = new Map<string, number>();
 

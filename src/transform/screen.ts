@@ -1,6 +1,6 @@
-import type { ScreenEvent } from '../spec/event.js';
+import type { ScreenEvent } from '../events/schema.js';
 import { request, type TypeTransform } from './context.js';
-import { trackPayload } from './track-request.js';
+import { trackPayload } from './track-payload.js';
 
 export const transformScreen: TypeTransform<ScreenEvent> = async (event, ctx) => [
   request(ctx, { type: 'track', payload: await trackPayload(event, ctx.mappings.screen, 'config.screenEventName', ctx) }),

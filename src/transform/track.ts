@@ -1,8 +1,8 @@
-import type { TrackEvent } from '../spec/event.js';
+import type { TrackEvent } from '../events/schema.js';
 import { request, type TypeTransform } from './context.js';
 import { eventListSkipReason } from './filter.js';
 import { revenuePayload } from './revenue.js';
-import { trackPayload } from './track-request.js';
+import { trackPayload } from './track-payload.js';
 
 export const transformTrack: TypeTransform<TrackEvent> = async (event, ctx) => {
   const skip = eventListSkipReason(event.event, ctx.config);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createDestination, type TransformResult } from '../../src/index.js';
 import type { OpenPanelRequest } from '../../src/openpanel/contract.js';
@@ -10,6 +10,15 @@ import { openPanelSees } from '../support/openpanel-user-agent.js';
  * committed (expected-tally.json, written by scripts/corpus-tally.ts) so a change in behaviour is a diff.
  */
 export const corpusDir = fileURLToPath(new URL('./', import.meta.url));
+/**
+ * The events are not in this repository (others wrote them): they are read from `../shared/corpus/` beside the
+ * checkout, or from `OPENPANEL_CORPUS_DIR`.
+ */
+export const eventsDir = process.env['OPENPANEL_CORPUS_DIR'] ?? fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+/** Why the corpus cannot be read, or undefined when it can. */
+export const corpusMissing = existsSync(`${eventsDir}/sources.json`)
+  ? undefined
+  : `corpus tests skipped: no corpus at ${eventsDir} (put the shared corpus beside the checkout as ../shared/corpus/, or set OPENPANEL_CORPUS_DIR)`;
 export const corpusSecret = 'sec_corpus_secret_must_never_leave';
 const config = { clientId: '0b6f7c1e-4a2d-4c1b-9e8f-5a3d2c1b0a99', clientSecret: corpusSecret };
 /** Receive time of events without a usable time, fixed so the output does not depend on the day. */
@@ -21,14 +30,22 @@ export interface CorpusLine {
   event: unknown;
 }
 
+const linesOf = (file: string) =>
+  readFileSync(`${eventsDir}/${file}`, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
+
+/**
+ * The files named in the corpus' sources.json (lines `{"from", "event"}`), then rudder-transformer-inputs.ndjson
+ * (one bare event a line; its .sources.txt maps line number -> the file it came from).
+ */
 export function readCorpus(): CorpusLine[] {
-  const sources = JSON.parse(readFileSync(`${corpusDir}sources.json`, 'utf8')) as Array<{ file: string }>;
-  return sources.flatMap(({ file }) =>
-    readFileSync(`${corpusDir}${file}`, 'utf8')
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => ({ file, ...(JSON.parse(line) as { from: string; event: unknown }) })),
-  );
+  const sources = JSON.parse(readFileSync(`${eventsDir}/sources.json`, 'utf8')) as Array<{ file: string }>;
+  const described = sources.flatMap(({ file }) => linesOf(file).map((line) => ({ file, ...(JSON.parse(line) as { from: string; event: unknown }) })));
+  const file = 'rudder-transformer-inputs.ndjson';
+  const origin = new Map(linesOf('rudder-transformer-inputs.sources.txt').map((line) => line.split('\t') as [string, string]));
+  const bare = linesOf(file).map((line, i) => ({ file, from: `${origin.get(String(i)) ?? file}#${i}`, event: JSON.parse(line) as unknown }));
+  return [...described, ...bare];
 }
 
 /** One destination for the whole corpus, as one `transform` run: membership carries from event to event. */

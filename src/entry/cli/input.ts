@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { readInputItems, type InputItem } from '../../spec/input.js';
+import { readInputItems, type InputItem } from '../../events/input-items.js';
 
 /**
  * The input events (--input FILE, else stdin) as a stream: NDJSON is never held whole in memory, so a backfill

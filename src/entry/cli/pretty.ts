@@ -1,4 +1,4 @@
-import { isPlainObject } from '../../mapping/paths.js';
+import { isPlainObject } from '../../helpers/values.js';
 import type { TransformResult } from '../../transform/result.js';
 
 /** A one-line summary of the incoming call, e.g. `group userId=user_123 groupId=org_acme`. */

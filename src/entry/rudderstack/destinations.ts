@@ -1,17 +1,14 @@
-import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configProblems } from '../../config/load.js';
 import { normalizeConfigInput } from '../../config/normalize.js';
 import { configSchema, type DestinationConfig } from '../../config/schema.js';
 import { ConfigurationError } from '../../errors.js';
+import { isPlainObject } from '../../helpers/values.js';
 import { loadMappings } from '../../mapping/load.js';
-import { isPlainObject } from '../../mapping/paths.js';
 import type { MembershipStore } from '../../membership/store.js';
-import { openTransformerMembership, type StoreConfig } from '../../state/open-state.js';
-import { SqliteMembershipStore } from '../../state/sqlite/membership.js';
+import { openSharedMembership, type StoreConfig } from '../../state/open-state.js';
 import { fingerprint } from '../../transform/fingerprint.js';
 import { createTransformer, type TransformEvent } from '../../transform/transformer.js';
 
@@ -37,30 +34,6 @@ export interface RudderStackDestination {
  */
 const stateRoot = (): string => process.env.OPENPANEL_DESTINATION_DATA_DIR || join(tmpdir(), 'openpanel-destination');
 
-const DAY_MS = 86_400_000;
-
-/**
- * The destination's membership file, shared by every worker process: WAL with a busy timeout, never an exclusive
- * lock (unlike the `--data-dir` state of `send`/`serve`, which one process owns). rudder-server delivers, so no
- * outbox, dedupe or dead letters are kept here.
- */
-function openSharedMembership(destinationId: string, config: DestinationConfig): { membership: MembershipStore; close(): void } {
-  const safeId = /^[A-Za-z0-9_-]{1,64}$/.test(destinationId) ? destinationId : createHash('sha256').update(destinationId).digest('hex').slice(0, 32);
-  const dir = join(stateRoot(), safeId);
-  mkdirSync(dir, { recursive: true });
-  const db = new Database(join(dir, 'membership.sqlite'), { timeout: 5_000 });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  const membership = new SqliteMembershipStore(db, { ttlMs: config.membershipTtlDays * DAY_MS });
-  return {
-    membership,
-    close: () => {
-      void membership.close();
-      db.close();
-    },
-  };
-}
-
 let store: StoreConfig = { type: 'sqlite' };
 
 /**
@@ -72,11 +45,10 @@ export function useStore(next: StoreConfig): void {
   store = next;
 }
 
-/** Redis when the store is Redis (replicas on several hosts), else the host's shared SQLite file. */
+/** One membership per RudderStack destination: Redis when the store is Redis, else the host's shared SQLite file. */
 function openMembership(destinationId: string, config: DestinationConfig): { membership: MembershipStore; close(): void } {
-  if (store.type === 'sqlite') return openSharedMembership(destinationId, config);
-  const membership = openTransformerMembership(store, destinationId, config);
-  return { membership, close: () => void membership.close() };
+  const safeId = /^[A-Za-z0-9_-]{1,64}$/.test(destinationId) ? destinationId : createHash('sha256').update(destinationId).digest('hex').slice(0, 32);
+  return openSharedMembership(store, destinationId, join(stateRoot(), safeId), config);
 }
 
 const MAX_DESTINATIONS = 100;

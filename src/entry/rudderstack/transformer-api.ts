@@ -1,7 +1,7 @@
 import { BaseError, InstrumentationError } from '../../errors.js';
-import { isPlainObject } from '../../mapping/paths.js';
+import { isPlainObject } from '../../helpers/values.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
-import { StoreUnavailableError } from '../../state/redis/connection.js';
+import { StoreUnavailableError } from '../../state/state-error.js';
 import { destinationFor, type RudderDestination, type RudderStackDestination } from './destinations.js';
 
 export type { RudderDestination } from './destinations.js';

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { STATUS_CODES } from 'node:http';
 import type { DestinationConfig } from '../../config/schema.js';
 import { QueueFullError } from '../../delivery/outbox.js';
-import { StoreUnavailableError } from '../../state/redis/connection.js';
+import { StoreUnavailableError } from '../../state/state-error.js';
 import { registerJsonBody } from './body.js';
 import { registerConsole, type ConsoleOptions } from './console/routes.js';
 import { registerDeadLetters } from './dead-letters.js';

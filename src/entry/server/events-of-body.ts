@@ -1,4 +1,4 @@
-import { isPlainObject } from '../../mapping/paths.js';
+import { isPlainObject } from '../../helpers/values.js';
 
 /**
  * The events of a body that may be one event, an array of events or `{"batch": [...]}` (what webhook senders

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { StoreUnavailableError } from '../../state/redis/connection.js';
+import { StoreUnavailableError } from '../../state/state-error.js';
 import type { Intake } from './intake.js';
 
 export interface HealthBody {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { acceptEvents, type AcceptedBody } from './accept-events.js';
 import { basicUser, safeEqual } from './auth.js';
-import { isPlainObject } from '../../mapping/paths.js';
+import { isPlainObject } from '../../helpers/values.js';
 import { httpError } from './http-error.js';
 import type { Intake } from './intake.js';
 import { describeBytes, jsonBytes, segmentBatchBytes, segmentEventBytes } from './limits.js';

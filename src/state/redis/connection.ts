@@ -1,20 +1,5 @@
 import { Redis } from 'ioredis';
-import { StateError } from '../state-error.js';
-
-/**
- * Redis is unreachable or refused a command: nothing of the call was acknowledged. A StateError, so the CLI says
- * it in one line with the exit code of unusable state; serve answers it with 503 and Retry-After.
- */
-export class StoreUnavailableError extends StateError {
-  readonly retryAfterSeconds = 5;
-  override readonly transient = true;
-
-  constructor(where: string, cause: unknown) {
-    const reason = cause instanceof Error ? (cause.name === 'MaxRetriesPerRequestError' ? 'not reachable' : cause.message) : String(cause);
-    super('unusable', `Redis at ${where}`, `unavailable (${reason})`, 'nothing of this call was accepted; start Redis or fix store.url, then send again');
-    this.name = 'StoreUnavailableError';
-  }
-}
+import { StoreUnavailableError } from '../state-error.js';
 
 /** host:port/db of a redis:// URL, without user or password, for messages. */
 export function redisWhere(url: string): string {

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { assignmentsAt, decodeAssignments, encodeAssignments } from '../../membership/rules.js';
 import type { GroupAssignment, MembershipChanges, MembershipStore } from '../../membership/store.js';
-import { defineScript, onRedis, StoreUnavailableError, type Script } from './connection.js';
+import { StoreUnavailableError } from '../state-error.js';
+import { defineScript, onRedis, type Script } from './connection.js';
 
 /**
  * Lua for membership, shared with the outbox's commit. `P` is the key prefix. A key's assignments are one

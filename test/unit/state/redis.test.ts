@@ -13,7 +13,7 @@ import { createDestination } from '../../../src/entry/library/destination.js';
 import { createDryRun } from '../../../src/entry/library/dry-run.js';
 import { startFakeOpenPanel } from '../../support/fake-openpanel.js';
 import type { OpenPanelRequest } from '../../../src/openpanel/contract.js';
-import { StoreUnavailableError } from '../../../src/state/redis/connection.js';
+import { StoreUnavailableError } from '../../../src/state/state-error.js';
 import { openRedisState } from '../../../src/state/redis/index.js';
 import type { State } from '../../../src/state/state.js';
 import { testConfig } from '../delivery/harness.js';

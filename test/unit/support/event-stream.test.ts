@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { zCdpEvent } from '../../../src/spec/event.js';
+import { zCdpEvent } from '../../../src/events/schema.js';
 import { generateEvents } from '../../support/event-stream.js';
 
 type Loose = Record<string, any>;

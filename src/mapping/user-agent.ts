@@ -1,15 +1,4 @@
-import pkg from '../../package.json' with { type: 'json' };
-import type { DestinationConfig } from '../config/schema.js';
-import { isPlainObject, nonBlankText, textOrNumber } from '../mapping/paths.js';
-
-/** Headers every request carries; the client secret is deliberately not here (see OpenPanelRequest). */
-export function clientHeaders(config: DestinationConfig): Record<string, string> {
-  return {
-    'openpanel-client-id': config.clientId,
-    'openpanel-sdk-name': pkg.name,
-    'openpanel-sdk-version': pkg.version,
-  };
-}
+import { isPlainObject, nonBlankText, textOrNumber } from '../helpers/values.js';
 
 /** What HTTP clients (undici, node:http) accept in a header value: no control characters, nothing past Latin-1. */
 const headerValueChars = /^[\t\x20-\x7e\x80-\xff]+$/;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseEventTime } from '../../../src/spec/time.js';
+import { parseEventTime } from '../../../src/events/time.js';
 
 // 2025-03-01T09:00:00Z in the forms real libraries send; each reads as that instant in UTC.
 describe('parseEventTime', () => {

@@ -3,7 +3,7 @@ import type { CompiledMapping } from '../mapping/engine.js';
 import { groupsAt } from '../membership/rules.js';
 import type { TrackPayload } from '../openpanel/contract.js';
 import { eventNameProblem } from '../openpanel/event-name.js';
-import type { PageEvent, ScreenEvent, TrackEvent } from '../spec/event.js';
+import type { PageEvent, ScreenEvent, TrackEvent } from '../events/schema.js';
 import type { TransformContext } from './context.js';
 import { withCampaign } from './campaign.js';
 import { perEventGroups } from './event-groups.js';

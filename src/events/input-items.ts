@@ -1,4 +1,4 @@
-import { isPlainObject } from '../mapping/paths.js';
+import { isPlainObject } from '../helpers/values.js';
 
 /** One input item: the parsed value, or why its text was not JSON (it becomes a `rejected` outcome, its neighbours go on). */
 export type InputItem = { value: unknown } | { error: string };

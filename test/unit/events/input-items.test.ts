@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { readInputItems, type InputItem } from '../../../src/spec/input.js';
+import { readInputItems, type InputItem } from '../../../src/events/input-items.js';
 
 async function* linesOf(text: string): AsyncGenerator<string> {
   yield* text.split('\n');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isPlainObject } from '../mapping/paths.js';
+import { isPlainObject } from '../helpers/values.js';
 
 /**
  * Incoming Segment/RudderStack-spec events (segment.com/docs/connections/spec, RudderStack's event spec).

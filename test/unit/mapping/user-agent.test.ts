@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { headerValue, isServerLikeUserAgent, webViewUserAgent } from '../../../src/openpanel/headers.js';
+import { headerValue, isServerLikeUserAgent, webViewUserAgent } from '../../../src/mapping/user-agent.js';
 import { openPanelSees } from '../../support/openpanel-user-agent.js';
 
 describe('webViewUserAgent', () => {
