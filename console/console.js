@@ -106,8 +106,8 @@ function drawRates(rates) {
 }
 
 const refreshOverview = poll('overview', 1000, async () => {
-  const overview = await call(`${api}/overview`);
-  const { health, queue, latency } = overview;
+  const [overview, health] = await Promise.all([call(`${api}/overview`), fetch('/health').then((r) => r.json())]);
+  const { queue, latency } = overview;
   $('#health-status').textContent = health.status;
   $('#health').dataset.status = health.status;
   $('#health-reason').textContent = health.reason ?? (health.status === 'ok' ? 'delivering' : '');
