@@ -163,6 +163,7 @@ function renderLive() {
         { class: 'event-row', 'data-id': event.id, 'data-status': event.status, onclick: toggle },
         el('td', {}, time(event.receivedAt)),
         el('td', {}, event.type ?? '?'),
+        el('td', {}, event.name ?? ''),
         el('td', {}, event.user ?? ''),
         el('td', {}, el('span', { class: `status ${event.status}` }, event.status)),
         el('td', {}, event.requests.length),
@@ -176,7 +177,7 @@ function renderLive() {
           { class: 'event-detail' },
           el(
             'td',
-            { colspan: 6 },
+            { colspan: 7 },
             el('h4', {}, `OpenPanel requests (${event.requests.length})`),
             event.requests.length ? event.requests.map(requestRow) : el('p', {}, event.reason ?? 'none'),
             el('h4', {}, 'Event'),

@@ -38,8 +38,8 @@ export interface TestServerOptions {
   fake?: FakeOpenPanelOptions;
   open?: boolean;
   requestTimeoutMs?: number;
-  /** Serve the console (with the config's adminToken), as `serve` does. */
-  console?: boolean;
+  /** Serve the console (with the config's adminToken), as `serve` does, naming this instance (default `test-instance`). */
+  console?: boolean | { instanceId: string };
 }
 
 /** `serve`'s server as the command builds it (real intake, pino to a captured stream) in front of the fake OpenPanel. */
@@ -73,7 +73,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: pino(loggerOptions('debug'), stream),
     open: options.open,
     requestTimeoutMs: options.requestTimeoutMs,
-    ...(activity ? { console: { destination, activity, instanceId: 'test-instance' } } : {}),
+    ...(activity ? { console: { destination, activity, instanceId: typeof options.console === 'object' ? options.console.instanceId : 'test-instance' } } : {}),
   });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;

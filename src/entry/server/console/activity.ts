@@ -25,6 +25,8 @@ export interface LiveEvent {
   /** userId, else anonymousId. */
   user?: string;
   type?: string;
+  /** What the event names: a track's event, a page's or screen's name, a group call's groupId. */
+  name?: string;
   event: unknown;
   status: LiveStatus;
   reason?: string;
@@ -127,6 +129,7 @@ export function createActivity(options: ActivityOptions = {}) {
       }
       const user = taken.userKey ?? text(field(taken.event, 'userId')) ?? text(field(taken.event, 'anonymousId'));
       const type = text(field(taken.event, 'type'));
+      const name = text(field(taken.event, 'event')) ?? text(field(taken.event, 'name')) ?? text(field(taken.event, 'groupId'));
       const entry: LiveEvent = {
         seq: 0,
         id: taken.eventId ?? `untracked-${++untracked}`,
@@ -134,6 +137,7 @@ export function createActivity(options: ActivityOptions = {}) {
         ...(taken.messageId !== undefined ? { messageId: taken.messageId } : {}),
         ...(user !== undefined ? { user } : {}),
         ...(type !== undefined ? { type } : {}),
+        ...(name !== undefined ? { name } : {}),
         event: taken.event,
         status: taken.status === 'accepted' ? 'queued' : taken.status,
         ...(taken.reason !== undefined ? { reason: taken.reason } : {}),

@@ -123,6 +123,7 @@ export function registerConsole(app: FastifyInstance, config: DestinationConfig 
     if (!body.success) throw httpError(400, 'the body is optional: {"event": <the fixed event>} to send a fixed copy');
     const outcome = await destination.replayDeadLetter(request.params.id, body.data?.event === undefined ? {} : { event: body.data.event });
     if (outcome === undefined) throw httpError(404, `no dead letter ${request.params.id} (replayed already?)`);
+    if (outcome.status === 'rejected') throw httpError(400, `the fixed event is rejected, the dead letter is kept: ${shown(outcome.reason ?? '')}`);
     return shown(outcome);
   });
 
