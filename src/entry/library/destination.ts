@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { normalizeConfigInput } from '../../config/normalize.js';
 import { configSchema, type DestinationConfig, type DestinationConfigInput } from '../../config/schema.js';
+import { parseEvent } from '../../events/parse-event.js';
+import { wellFormed } from '../../events/well-formed.js';
 import { Deliverer, type DelivererOptions, type DeliveryHealth, type DeliveryObserver } from '../../delivery/deliverer.js';
 import { eventOfDeadLetter, laneRequests } from '../../delivery/lanes.js';
 import { QueueFullError, type FinalOutcome, type NewOutboxEvent, type OutboxRequest, type OutboxStats } from '../../delivery/outbox.js';
@@ -146,8 +148,10 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     const queued: NewOutboxEvent[] = [];
     for (const [i, result] of results.entries()) {
       if (result.status !== 'ok') continue;
-      const messageId = result.messageId ?? contentId(events[i]);
-      queued.push({ index: result.index, messageId, ...(result.userKey !== undefined ? { userKey: result.userKey } : {}), event: events[i], requests: laneRequests(messageId, result.userKey, result.requests) });
+      // Kept for its dead letter as the transform read it: text every store can hold (src/events/well-formed.ts).
+      const { value: event } = wellFormed(events[i]);
+      const messageId = result.messageId ?? contentId(event);
+      queued.push({ index: result.index, messageId, ...(result.userKey !== undefined ? { userKey: result.userKey } : {}), event, requests: laneRequests(messageId, result.userKey, result.requests) });
     }
     const committed = await outbox.commit({ membership: overlay.changes(), events: queued, now: now() }, maxQueued);
     deliverer.wake();
@@ -226,14 +230,37 @@ export function createDestination(configInput: DestinationConfigInput, options: 
   }
 
   /**
-   * Commits the events to the outbox; resolves once they are committed. Throws QueueFullError, with nothing of
-   * this call committed, when the queued events plus these would exceed `maxQueuedEvents`.
+   * Whether the outbox has room for `events` now; only valid events count against `maxQueuedEvents` (invalid
+   * ones are rejected, never queued), and an empty queue takes a batch of any size.
    */
-  async function accept(events: readonly unknown[]): Promise<AcceptOutcome[]> {
+  async function roomFor(events: readonly unknown[], valid: { count?: number }): Promise<QueueFullError | undefined> {
+    const { queuedEvents } = await outbox.stats();
+    if (queuedEvents === 0 || queuedEvents + events.length <= config.maxQueuedEvents) return undefined;
+    valid.count ??= events.reduce<number>((n, event) => n + (parseEvent(wellFormed(event).value).ok ? 1 : 0), 0);
+    return valid.count === 0 || queuedEvents + valid.count <= config.maxQueuedEvents ? undefined : new QueueFullError(queuedEvents, config.maxQueuedEvents);
+  }
+
+  /**
+   * Commits the events to the outbox; resolves once they are committed. Without room for them (see roomFor) it
+   * waits up to `waitForRoomMs` (default 0) for room, holding back the calls made after it so that a large batch
+   * is not starved by smaller ones; then throws QueueFullError, with nothing of this call committed.
+   */
+  async function accept(events: readonly unknown[], { waitForRoomMs = 0 }: { waitForRoomMs?: number } = {}): Promise<AcceptOutcome[]> {
+    const deadline = now() + waitForRoomMs;
     return serially(async () => {
-      const stats = await outbox.stats();
-      if (stats.queuedEvents > 0 && stats.queuedEvents + events.length > config.maxQueuedEvents) {
-        throw new QueueFullError(stats.queuedEvents, config.maxQueuedEvents);
+      const valid: { count?: number } = {};
+      for (;;) {
+        const stop = new AbortController();
+        const change = nextChange(stop.signal);
+        try {
+          const full = await roomFor(events, valid);
+          if (full === undefined) break;
+          const left = deadline - now();
+          if (left <= 0) throw full;
+          await Promise.race([change, delay(left, undefined, { signal: stop.signal }).catch(() => undefined)]);
+        } finally {
+          stop.abort();
+        }
       }
       const outcomes: AcceptOutcome[] = [];
       for (let start = 0; start < events.length; start += batchSize) {

@@ -143,6 +143,16 @@ export class MemoryOutbox implements Outbox {
     return this.settleOne(head.eventId, now);
   }
 
+  async releaseBackoffs(now: number): Promise<number> {
+    let released = 0;
+    for (const lane of this.lanes.values()) {
+      if (lane.readyAt <= now || lane.leasedUntil > now) continue;
+      lane.readyAt = now;
+      released++;
+    }
+    return released;
+  }
+
   async nextReadyAt(): Promise<number | undefined> {
     let next: number | undefined;
     for (const lane of this.lanes.values()) if (lane.leasedUntil === 0 && (next === undefined || lane.readyAt < next)) next = lane.readyAt;

@@ -38,6 +38,7 @@ export interface TestServerOptions {
   fake?: FakeOpenPanelOptions;
   open?: boolean;
   requestTimeoutMs?: number;
+  roomWaitMs?: number;
   /** Serve the console (with the config's adminToken), as `serve` does, naming this instance (default `test-instance`). */
   console?: boolean | { instanceId: string };
 }
@@ -73,6 +74,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: pino(loggerOptions('debug'), stream),
     open: options.open,
     requestTimeoutMs: options.requestTimeoutMs,
+    roomWaitMs: options.roomWaitMs,
     ...(activity ? { console: { destination, activity, instanceId: typeof options.console === 'object' ? options.console.instanceId : 'test-instance' } } : {}),
   });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
