@@ -21,6 +21,7 @@ describe('console in a browser', () => {
   let t: TestServer;
   let browser: Browser;
   let page: Page;
+  const pageErrors: string[] = [];
   const secrets = () => [t.fake.clientSecret, writeKey, adminToken];
   const send = (batch: unknown[]) => t.request('POST', '/v1/batch', { batch, writeKey }, { authorization: basic(writeKey) });
   const shot = (name: string) => page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
@@ -40,6 +41,9 @@ describe('console in a browser', () => {
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(8_000);
+    // A script error or a refused resource (CSP) fails the test at its end.
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => void (message.type() === 'error' && pageErrors.push(message.text())));
   }, 30_000);
   afterAll(async () => {
     await browser?.close();
@@ -155,5 +159,9 @@ describe('console in a browser', () => {
     // A dry run: OpenPanel got nothing and membership is as it was.
     expect((await t.destination.groupsOf('u-bob')).length).toBe(0);
     expect(t.fake.stats.received).toBe(received);
+  });
+
+  it('ran without a script error', () => {
+    expect(pageErrors).toEqual([]);
   });
 });
