@@ -58,8 +58,8 @@ const MINUTE_MS = 60_000;
 const HOUR_MINUTES = 60;
 /** Latency figures cover this many recent samples: enough for stable percentiles, bounded in memory. */
 const LATENCY_SAMPLES = 4096;
-/** Events waiting for their final outcome whose receive time is remembered for the event latency. */
-const PENDING_LIMIT = 20_000;
+/** Events waiting for their final outcome whose receive time is remembered for the event latency, per generation. */
+const PENDING_GENERATION = 10_000;
 const counters = ['received', 'delivered', 'retried', 'deadLettered'] as const;
 type Counter = (typeof counters)[number];
 
@@ -96,8 +96,10 @@ export function createActivity(options: ActivityOptions = {}) {
   const minutes = new Map<number, Record<Counter, number>>();
   const requestTimes = new Samples();
   const eventTimes = new Samples();
-  /** eventId -> receive time, for events taken here and not yet final. */
-  const pending = new Map<string, number>();
+  // eventId -> receive time, for events taken here and not yet final, in two generations: a full one becomes the
+  // older and the older is dropped whole (evicting one entry at a time from a Map's front costs a scan of its holes).
+  let pending = new Map<string, number>();
+  let olderPending = new Map<string, number>();
   let seq = 0;
   let untracked = 0;
 
@@ -124,8 +126,8 @@ export function createActivity(options: ActivityOptions = {}) {
       count('received');
       const receivedAt = now();
       if (taken.eventId !== undefined) {
+        if (pending.size >= PENDING_GENERATION) [olderPending, pending] = [pending, new Map()];
         pending.set(taken.eventId, receivedAt);
-        if (pending.size > PENDING_LIMIT) pending.delete(pending.keys().next().value!);
       }
       const user = taken.userKey ?? text(field(taken.event, 'userId')) ?? text(field(taken.event, 'anonymousId'));
       const type = text(field(taken.event, 'type'));
@@ -165,8 +167,8 @@ export function createActivity(options: ActivityOptions = {}) {
     onFinal(outcome: FinalOutcome): void {
       if (outcome.status === 'delivered') count('delivered');
       if (outcome.status === 'dead_lettered') count('deadLettered');
-      const receivedAt = pending.get(outcome.eventId);
-      pending.delete(outcome.eventId);
+      const receivedAt = pending.get(outcome.eventId) ?? olderPending.get(outcome.eventId);
+      if (!pending.delete(outcome.eventId)) olderPending.delete(outcome.eventId);
       if (receivedAt !== undefined && outcome.status === 'delivered') eventTimes.add(now() - receivedAt);
       const entry = live.get(outcome.eventId);
       if (entry === undefined) return;
