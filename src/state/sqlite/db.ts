@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { StateError } from '../state-error.js';
 import { betterSqlite3OrFail } from './engine.js';
 
@@ -13,12 +13,54 @@ export interface OpenStateOptions {
 
 const sqliteCode = (error: unknown): string => String((error as { code?: unknown }).code ?? '');
 
+/** What the file system said, named, with what to do about it: read-only, no permission, full, or else the code. */
+export function fileSystemCause(code: string): { cause: string; fix: string } {
+  const elsewhere = 'or pass another --data-dir';
+  switch (code) {
+    case 'EROFS':
+      return { cause: 'the file system is read-only (EROFS)', fix: `mount it writable ${elsewhere}` };
+    case 'EACCES':
+    case 'EPERM':
+      return { cause: `permission denied (${code})`, fix: `fix its permissions ${elsewhere}` };
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return { cause: `the disk is full (${code})`, fix: `free some space ${elsewhere}` };
+    case 'EEXIST':
+      return { cause: 'a file of that name is in the way (EEXIST)', fix: `move it aside ${elsewhere}` };
+    case 'ENOTDIR':
+      return { cause: 'a part of the path is a file, not a directory (ENOTDIR)', fix: `pass another --data-dir` };
+    default:
+      return { cause: code || 'error', fix: `fix its permissions ${elsewhere}` };
+  }
+}
+
+/**
+ * The code of a failed write under `path`: Node's recursive mkdir reports ENOENT when it could not create a
+ * parent, so the nearest existing ancestor is asked whether it is writable (EROFS, EACCES, ...).
+ */
+function writeFailureCode(path: string, error: unknown): string {
+  const code = sqliteCode(error);
+  if (code !== 'ENOENT') return code;
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (!existsSync(dir)) {
+      if (dirname(dir) === dir) return code;
+      continue;
+    }
+    try {
+      accessSync(dir, constants.W_OK);
+      return code;
+    } catch (parentError) {
+      return sqliteCode(parentError) || code;
+    }
+  }
+}
+
 function check(path: string, work: () => void, what: string): void {
   try {
     work();
   } catch (error) {
-    const code = sqliteCode(error) || 'error';
-    throw new StateError('unusable', path, `${what} (${code})`, 'fix its permissions or pass another --data-dir');
+    const { cause, fix } = fileSystemCause(writeFailureCode(path, error));
+    throw new StateError('unusable', path, `${what}: ${cause}`, fix);
   }
 }
 
