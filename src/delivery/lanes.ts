@@ -25,19 +25,26 @@ export function laneRequests(
 
 /**
  * A dead letter as an outbox event again (replay): same messageId and the keys its requests had, attempts
- * counted on. Given the groups' current states, a group upsert is brought up to date (replayedUpsert): newer
- * upserts of its group may have been delivered meanwhile. Without them (Redis), the commit script does it.
+ * counted on; `replayed`, so the commit brings its group upserts up to date (replayedRequest).
  */
-export function eventOfDeadLetter(record: DeadLetter, currentGroup?: (groupId: string) => GroupState | undefined): NewOutboxEvent {
-  const requests = currentGroup
-    ? record.requests.map((r) => (r.body.type === 'group' ? { ...r, body: { type: 'group' as const, payload: replayedUpsert(r.body.payload, currentGroup(r.body.payload.id)) } } : r))
-    : record.requests;
+export function eventOfDeadLetter(record: DeadLetter): NewOutboxEvent {
   return {
+    replayed: true,
     index: record.index ?? 0,
     messageId: record.messageId,
     ...(record.userKey !== undefined ? { userKey: record.userKey } : {}),
     event: record.event,
-    requests: laneRequests(record.messageId, record.userKey, requests, record.keys),
+    requests: laneRequests(record.messageId, record.userKey, record.requests, record.keys),
     history: { attempts: record.attempts, firstAttemptAt: Date.parse(record.firstAttemptAt) },
   };
+}
+
+/**
+ * A replayed request as its commit queues it: a group upsert is brought to its group's current state
+ * (group-state.ts' replayedUpsert), since newer upserts of the group may have been delivered meanwhile.
+ */
+export function replayedRequest(queued: OutboxRequest, current: (groupId: string) => GroupState | undefined): OutboxRequest {
+  const { body } = queued.request;
+  if (body.type !== 'group') return queued;
+  return { ...queued, request: { ...queued.request, body: { type: 'group', payload: replayedUpsert(body.payload, current(body.payload.id)) } } };
 }

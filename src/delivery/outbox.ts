@@ -76,6 +76,8 @@ export const zNewOutboxEvent = z.object({
   event: z.unknown(),
   requests: z.array(zOutboxRequest).min(1),
   history: zAttemptHistory.optional(),
+  /** A dead letter sent again: its group upserts are brought up to date with their groups when committed. */
+  replayed: z.boolean().optional(),
 });
 export type NewOutboxEvent = z.infer<typeof zNewOutboxEvent>;
 

@@ -4,6 +4,7 @@ import type { DestinationConfig } from '../../config/schema.js';
 import { QueueFullError } from '../../delivery/outbox.js';
 import { StoreUnavailableError } from '../../state/state-error.js';
 import { registerJsonBody } from './body.js';
+import { registerConsole, type ConsoleOptions } from './console/routes.js';
 import { registerDeadLetters } from './dead-letters.js';
 import { registerHealth } from './health.js';
 import { HttpError } from './http-error.js';
@@ -25,6 +26,8 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** How long intake waits for room under `maxQueuedEvents` before answering 503 (default 2 s). */
   roomWaitMs?: number;
+  /** The console at /console, served with an adminToken (README, "Console"). */
+  console?: ConsoleOptions;
 }
 
 declare module 'fastify' {
@@ -85,6 +88,7 @@ export function buildServer(options: ServerOptions): Server {
   registerHealth(app, intake, config.maxQueuedEvents, () => stopping);
   registerMetricsRoute(app, metrics);
   if (config.adminToken !== undefined) registerDeadLetters(app, intake, config.adminToken);
+  if (config.adminToken !== undefined && options.console) registerConsole(app, { ...config, adminToken: config.adminToken }, options.console);
 
   return { app, stopIntake: () => void (stopping = true) };
 }

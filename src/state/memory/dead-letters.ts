@@ -31,6 +31,10 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
     return page;
   }
 
+  async get(id: string): Promise<DeadLetter | undefined> {
+    return this.records.get(id);
+  }
+
   async remove(ids: string[]): Promise<number> {
     return this.removeNow(ids);
   }

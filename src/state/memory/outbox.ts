@@ -1,5 +1,5 @@
 import { finalOf, type QueuedEvent } from '../../delivery/event-final.js';
-import { eventOfDeadLetter } from '../../delivery/lanes.js';
+import { eventOfDeadLetter, replayedRequest } from '../../delivery/lanes.js';
 import { supersedingUpsert } from '../../delivery/supersede.js';
 import {
   QueueFullError,
@@ -82,7 +82,8 @@ export class MemoryOutbox implements Outbox {
         open: fresh.length,
         enqueuedAt: changes.now,
       });
-      for (const request of fresh) {
+      for (const given of fresh) {
+        const request = event.replayed ? replayedRequest(given, (groupId) => this.membership.groupNow(groupId)) : given;
         let queued = request;
         if (request.request.body.type === 'group') this.membership.upsertGroupNow(request.request.body.payload, changes.now);
         if (request.supersedable) {
@@ -174,8 +175,7 @@ export class MemoryOutbox implements Outbox {
 
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
     const records = this.deadLetters.listNow(limit);
-    const events = records.map((record) => eventOfDeadLetter(record, (groupId) => this.membership.groupNow(groupId)));
-    this.commitNow({ membership: { merges: [] }, events, now }, Infinity);
+    this.commitNow({ membership: { merges: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
     this.deadLetters.removeNow(records.map((r) => r.id));
     return records.length;
   }

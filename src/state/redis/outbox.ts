@@ -341,7 +341,7 @@ export class RedisOutbox implements Outbox {
   }
 
   commit(changes: ChangeSet, maxQueuedEvents = Infinity): Promise<CommitResult> {
-    return this.commitEvents(changes, maxQueuedEvents, [], false);
+    return this.commitEvents(changes, maxQueuedEvents, []);
   }
 
   async taken(keys: readonly string[]): Promise<Set<string>> {
@@ -396,8 +396,7 @@ export class RedisOutbox implements Outbox {
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
     const records = await this.deadLetters.list({ limit });
     if (records.length === 0) return 0;
-    const events = records.map((record) => eventOfDeadLetter(record));
-    await this.commitEvents({ membership: { merges: [] }, events, now }, Infinity, records.map((r) => r.id), true);
+    await this.commitEvents({ membership: { merges: [] }, events: records.map(eventOfDeadLetter), now }, Infinity, records.map((r) => r.id));
     return records.length;
   }
 
@@ -413,11 +412,8 @@ export class RedisOutbox implements Outbox {
 
   async close(): Promise<void> {}
 
-  /**
-   * Commits events, removing the dead letters they were requeued from in the same script; `replayed`: their
-   * group upserts are brought up to date with their groups there.
-   */
-  private async commitEvents(changes: ChangeSet, maxQueuedEvents: number, requeued: string[], replayed: boolean): Promise<CommitResult> {
+  /** Commits events, removing the dead letters they were requeued from in the same script. */
+  private async commitEvents(changes: ChangeSet, maxQueuedEvents: number, requeued: string[]): Promise<CommitResult> {
     const payload = {
       now: changes.now,
       dnow: this.dedupe.now(),
@@ -425,7 +421,7 @@ export class RedisOutbox implements Outbox {
       max: Number.isFinite(maxQueuedEvents) ? maxQueuedEvents : -1,
       ttl: this.membership.ttl,
       ...membershipPayload(changes.membership),
-      events: changes.events.map((event) => eventPayload(event, replayed)),
+      events: changes.events.map(eventPayload),
       seen: changes.seen ?? [],
       ...(requeued.length > 0 ? { requeued } : {}),
     };
@@ -462,7 +458,7 @@ export class RedisOutbox implements Outbox {
  * An event in the form the commit script reads: the original event and requests as JSON text, stored as they
  * are; a group upsert also as its properties' patch, for the script to fold into the group and merge when superseding.
  */
-function eventPayload(event: NewOutboxEvent, replayed: boolean) {
+function eventPayload(event: NewOutboxEvent) {
   return {
     index: event.index,
     messageId: event.messageId,
@@ -475,7 +471,7 @@ function eventPayload(event: NewOutboxEvent, replayed: boolean) {
       lane: r.lane,
       request: JSON.stringify(r.request),
       supersedable: r.supersedable === true,
-      ...(r.request.body.type === 'group' ? { patch: JSON.stringify(groupPatch(r.request.body.payload.properties)), replayed } : {}),
+      ...(r.request.body.type === 'group' ? { patch: JSON.stringify(groupPatch(r.request.body.payload.properties)), replayed: event.replayed === true } : {}),
     })),
   };
 }

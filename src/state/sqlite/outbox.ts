@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { zLastResponse } from '../../delivery/dead-letters.js';
 import { finalOf, type FailedRequest, type QueuedEvent } from '../../delivery/event-final.js';
-import { eventOfDeadLetter } from '../../delivery/lanes.js';
+import { eventOfDeadLetter, replayedRequest } from '../../delivery/lanes.js';
 import { supersedingUpsert } from '../../delivery/supersede.js';
 import {
   QueueFullError,
@@ -142,8 +142,7 @@ export class SqliteOutbox implements Outbox {
     this.requeueTx = this.writing(
       db.transaction((limit: number, now: number) => {
         const records = this.deadLetters.listNow(limit);
-        const events = records.map((record) => eventOfDeadLetter(record, (groupId) => this.membership.groupNow(groupId)));
-        this.commitNow({ membership: { merges: [] }, events, now }, Infinity);
+        this.commitNow({ membership: { merges: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
         this.deadLetters.removeNow(records.map((r) => r.id));
         return records.length;
       }),
@@ -247,7 +246,8 @@ export class SqliteOutbox implements Outbox {
         ).lastInsertRowid,
       );
       let queued = 0;
-      for (const request of fresh) {
+      for (const given of fresh) {
+        const request = event.replayed ? replayedRequest(given, (groupId) => this.membership.groupNow(groupId)) : given;
         // A key already queued (the same event re-sent before delivery) is not queued twice.
         const inserted = this.sql.insertRequest!.run(eventId, request.lane, request.key, JSON.stringify(request.request));
         if (inserted.changes === 0) continue;
