@@ -137,7 +137,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
 
   /** Dry run: one event at a time in input order; membership (of the destination, plus this call's) is read, never written. */
   async function transform(events: readonly unknown[]): Promise<TransformResult[]> {
-    const transformEvent = createTransformer({ config, membership: new MembershipOverlay(state.membership), mappings, now });
+    const transformEvent = createTransformer({ config, membership: new MembershipOverlay(state.membership), mappings, now, stampReceivedAt: true });
     const results: TransformResult[] = [];
     for (let index = 0; index < events.length; index++) results.push(await transformEvent(events[index], index));
     return results;
@@ -149,7 +149,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     const overlay = new MembershipOverlay(state.membership);
     await overlay.preload(events.flatMap(membershipKeys));
     const takenByOutbox = async (messageId: string, request: OpenPanelRequest): Promise<boolean> => (await outbox.taken(requestKeys(messageId, [request]))).size > 0;
-    const transformEvent = createTransformer({ config, membership: overlay, mappings, now, taken: takenByOutbox, messageIdOf: contentId });
+    const transformEvent = createTransformer({ config, membership: overlay, mappings, now, taken: takenByOutbox, messageIdOf: contentId, stampReceivedAt: true });
     const results: TransformResult[] = [];
     for (let i = 0; i < events.length; i++) results.push(await transformEvent(events[i], indexOf(i)));
     const queued: NewOutboxEvent[] = [];
