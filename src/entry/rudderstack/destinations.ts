@@ -46,7 +46,7 @@ export function useStore(next: StoreConfig): void {
 }
 
 /** One membership per RudderStack destination: Redis when the store is Redis, else the host's shared SQLite file. */
-function openMembership(destinationId: string, config: DestinationConfig): { membership: MembershipStore; close(): void } {
+function openMembership(destinationId: string, config: DestinationConfig): MembershipStore {
   const safeId = /^[A-Za-z0-9_-]{1,64}$/.test(destinationId) ? destinationId : createHash('sha256').update(destinationId).digest('hex').slice(0, 32);
   return openSharedMembership(store, destinationId, join(stateRoot(), safeId), config);
 }
@@ -65,9 +65,9 @@ export function destinationFor({ ID, Config }: RudderDestination): RudderStackDe
     const problems = configProblems(input);
     if (problems.length > 0) throw new ConfigurationError(`invalid OpenPanel destination config: ${problems.join('; ')}`);
     const config = configSchema.parse(input);
-    const { membership, close } = openMembership(ID ?? `client-${config.clientId}`, config);
+    const membership = openMembership(ID ?? `client-${config.clientId}`, config);
     mappings ??= loadMappings();
-    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close };
+    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close: () => void membership.close() };
     destinations.set(key, destination);
     if (destinations.size > MAX_DESTINATIONS) {
       const [oldest, evicted] = destinations.entries().next().value as [string, RudderStackDestination];

@@ -113,3 +113,6 @@ export function openStateDb(dataDir: string, { lockTimeoutMs = 5_000 }: OpenStat
     throw stateErrorOf(error, file, lockTimeoutMs);
   }
 }
+
+/** A database in this process's memory: the library's state without a dataDir, and dry runs' membership. */
+export const openMemoryDb = (): StateDb => new Database(':memory:');

@@ -8,17 +8,10 @@ import { SqliteMembershipStore } from './membership.js';
  * with a busy timeout, never an exclusive lock (unlike openStateDb, whose file one process owns). Only
  * membership: whoever calls the transformer delivers, so no outbox, dedupe or dead letters are kept here.
  */
-export function openSharedSqliteMembership(dir: string, ttlMs: number): { membership: SqliteMembershipStore; close(): void } {
+export function openSharedSqliteMembership(dir: string, ttlMs: number): SqliteMembershipStore {
   mkdirSync(dir, { recursive: true });
   const db = new Database(join(dir, 'membership.sqlite'), { timeout: 5_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  const membership = new SqliteMembershipStore(db, { ttlMs });
-  return {
-    membership,
-    close: () => {
-      void membership.close();
-      db.close();
-    },
-  };
+  return new SqliteMembershipStore(db, { ttlMs, ownsDb: true });
 }
