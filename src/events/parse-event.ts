@@ -1,5 +1,6 @@
 import { isPlainObject } from '../helpers/values.js';
 import { zCdpEvent, type CdpEvent } from './schema.js';
+import { fastParseEvent } from './fast-event.js';
 import { readLeniently } from './lenient.js';
 
 /** `note` says what was read leniently (an event time that could not be parsed), for the outcome. */
@@ -9,6 +10,8 @@ export type ParsedEvent = { ok: true; event: CdpEvent; note?: string } | { ok: f
 export function parseEvent(raw: unknown): ParsedEvent {
   if (!isPlainObject(raw)) return { ok: false, reason: 'event: must be a JSON object' };
   const { input, note } = readLeniently(raw);
+  const fast = fastParseEvent(input);
+  if (fast !== undefined) return note === undefined ? { ok: true, event: fast } : { ok: true, event: fast, note };
   const result = zCdpEvent.safeParse(input);
   if (!result.success) return { ok: false, reason: result.error.issues.map((issue) => `${issue.path.join('.') || 'type'}: ${issue.message}`).join('; ') };
   const event = result.data as CdpEvent;

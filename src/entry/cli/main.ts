@@ -3,11 +3,6 @@ import pkg from '../../../package.json' with { type: 'json' };
 import { StateError } from '../../state/state-error.js';
 import { EXIT_CONFIG } from './config-option.js';
 import { watchOutput } from './output.js';
-import { replayCommand } from './replay-command.js';
-import { sendCommand } from './send-command.js';
-import { serveCommand } from './serve-command.js';
-import { transformCommand } from './transform-command.js';
-import { validateConfigCommand } from './validate-config-command.js';
 
 const configOption = () => new Option('--config <file>', 'config JSON (keys as in manifest.json); OPENPANEL_CLIENT_ID/_SECRET/_API_URL override it');
 const inputOption = () => new Option('--input <file>', 'events as NDJSON, a JSON array or {"batch": [...]} (default: stdin)');
@@ -17,6 +12,10 @@ const lockTimeoutOption = () =>
 const transportOption = () =>
   new Option('--transport <name>', 'HTTP transport to OpenPanel').choices(['undici', 'http']).default('undici');
 
+/**
+ * Each command's module is imported when it runs: `transform` then loads neither Fastify nor SQLite nor Redis,
+ * which cost a short run more than its work (README, Performance).
+ */
 export function buildProgram(): Command {
   const program = new Command('openpanel-destination')
     .description('Segment/RudderStack-spec events to OpenPanel, with server-side group membership')
@@ -29,7 +28,7 @@ export function buildProgram(): Command {
     .addOption(configOption())
     .addOption(inputOption())
     .option('--pretty', 'readable output instead of JSON lines')
-    .action(async (options) => transformCommand(options));
+    .action(async (options) => (await import('./transform-command.js')).transformCommand(options));
 
   program
     .command('send')
@@ -40,7 +39,7 @@ export function buildProgram(): Command {
     .addOption(lockTimeoutOption())
     .addOption(transportOption())
     .action(async (options) => {
-      process.exitCode = await sendCommand(options);
+      process.exitCode = await (await import('./send-command.js')).sendCommand(options);
     });
 
   program
@@ -51,7 +50,7 @@ export function buildProgram(): Command {
     .addOption(lockTimeoutOption())
     .addOption(transportOption())
     .action(async (options) => {
-      process.exitCode = await replayCommand(options);
+      process.exitCode = await (await import('./replay-command.js')).replayCommand(options);
     });
 
   program
@@ -64,14 +63,14 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to bind (default 0.0.0.0; 127.0.0.1 with --no-auth)')
     .option('--no-auth', 'serve without writeKey/webhookSecret, on loopback only (local trials)')
     .option('--log-level <level>', 'pino log level', 'info')
-    .action(async (options) => serveCommand(options));
+    .action(async (options) => (await import('./serve-command.js')).serveCommand(options));
 
   program
     .command('validate-config')
     .description('check a config (and the OPENPANEL_* environment); exit 2 with one line per problem')
     .addOption(configOption())
-    .action((options) => {
-      process.exitCode = validateConfigCommand(options);
+    .action(async (options) => {
+      process.exitCode = (await import('./validate-config-command.js')).validateConfigCommand(options);
     });
 
   return program;
