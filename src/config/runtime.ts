@@ -17,6 +17,10 @@ export const runtimeConfigSchema = z.object({
   dedupeMaxIds: z.int().positive().default(1_000_000).meta({ title: 'Dedupe capacity', description: 'Delivered request keys beyond this make a warning (on disk they are kept until the window expires them; in memory the oldest go).' }),
   maxQueuedEvents: z.int().positive().default(100_000).meta({ title: 'Queue bound (events)', description: 'Events waiting in the outbox at most; beyond it intake waits (send) or answers 503 (serve).' }),
   pauseProbeMs: z.int().positive().default(30_000).meta({ title: 'Credential probe interval (ms)', description: 'While OpenPanel refuses the credentials (401), delivery pauses and one request tries again this often.' }),
+  outageProbeMs: z.int().positive().default(2_000).meta({
+    title: 'Outage probe interval (ms)',
+    description: 'While OpenPanel fails for many users at once (5xx, 429, network), one request tries again this often; its success releases every waiting retry.',
+  }),
   store: z
     .discriminatedUnion('type', [
       z.object({ type: z.literal('sqlite') }),

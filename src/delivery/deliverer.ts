@@ -20,6 +20,8 @@ export interface AttemptReport {
 export interface DeliveryObserver {
   onAttempt?(attempt: AttemptReport): void;
   onFinal?(outcome: EventOutcome): void;
+  /** The delivery loop failed (state store unreachable, disk full, a bug): it runs again after a second. */
+  onLoopFailure?(error: Error): void;
 }
 
 export interface DeliveryHealth {
@@ -52,6 +54,14 @@ const leaseMarginMs = 5_000;
 /** How soon delivery looks again after the state store failed, and how often it says so. */
 const storeRetryMs = 1_000;
 const storeWarnEveryMs = 60_000;
+/**
+ * Transient failures on this many different lanes with no success in between mean OpenPanel itself is failing
+ * (an outage, not one bad request): delivery then sends one probe per `outageProbeMs` instead of every lane
+ * retrying on its own backoff (README: "Outages").
+ */
+const outageLanes = 3;
+/** After an outage, requests in flight start at this and grow by one per delivered request (doubling per round trip). */
+const rampStart = 4;
 
 const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
@@ -92,6 +102,14 @@ export class Deliverer {
   /** Attempts answered since the last write to the outbox: written together (group commit), still holding their slot. */
   private unsettled: Array<{ entry: OutboxEntry; settlement: Settlement }> = [];
   private probeAt = 0;
+  /** OpenPanel failing for many lanes at once: since when, and the last failure. */
+  private outage: { reason: string } | undefined;
+  /** Lanes with a transient failure since the last delivered request. */
+  private readonly failingLanes = new Set<string>();
+  /** Lanes' backoffs to release (an outage ended): done by the loop, which owns the outbox calls. */
+  private releaseBackoffs = false;
+  /** Requests in flight at most: `concurrency`, ramping up again after an outage. */
+  private limit: number;
 
   constructor(private readonly options: DelivererOptions) {
     this.config = options.config;
@@ -101,10 +119,16 @@ export class Deliverer {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.leaseMs = options.config.timeoutMs + leaseMarginMs;
+    this.limit = options.config.concurrency;
   }
 
+  /** Degraded while credentials are refused, while OpenPanel is failing across the board, and while the loop fails. */
   get health(): DeliveryHealth {
-    return this.pausedFor === undefined ? { healthy: true, status: 'ok' } : { healthy: false, status: 'degraded', reason: this.pausedFor };
+    const reason =
+      this.pausedFor ??
+      (this.outage && `OpenPanel failing for many users (${this.outage.reason}): one request probes every ${this.config.outageProbeMs} ms`) ??
+      (this.failure && `delivery failing: ${this.failure.error.message}; trying again every ${storeRetryMs / 1000} s`);
+    return reason === undefined ? { healthy: true, status: 'ok' } : { healthy: false, status: 'degraded', reason };
   }
 
   /** Why the last look at the outbox failed (the state store), until a look succeeds. */
@@ -133,6 +157,7 @@ export class Deliverer {
         await this.run();
       } catch (error) {
         this.failure = { error: error as Error, since: this.failure?.since ?? this.now() };
+        this.options.observer?.onLoopFailure?.(error as Error);
         this.options.onChange?.();
         // A failure that will not pass by itself (a StateError with `transient: false`, e.g. disk full) is said once
         // it has lasted a retry interval: a CLI run watching storeFailure has ended by then with its own line.
@@ -206,7 +231,11 @@ export class Deliverer {
   private async run(): Promise<void> {
     while (this.running) {
       await this.record();
-      if (this.pausedFor !== undefined) {
+      if (this.releaseBackoffs) {
+        this.releaseBackoffs = false;
+        await this.outbox.releaseBackoffs(this.now());
+      }
+      if (this.pausedFor !== undefined || this.outage !== undefined) {
         // Commits and finished attempts wake the loop too: only the probe time (and no attempt in flight) starts a probe.
         const wait = this.probeAt - this.now();
         if (wait > 0 || this.inFlight > 0) {
@@ -214,18 +243,20 @@ export class Deliverer {
           await this.waitFor(wait > 0 ? wait : undefined);
           continue;
         }
-        this.probeAt = this.now() + this.config.pauseProbeMs;
+        this.probeAt = this.now() + (this.pausedFor !== undefined ? this.config.pauseProbeMs : this.config.outageProbeMs);
+        // In an outage every lane waits on its backoff: the probe takes the oldest of them now.
+        if (this.pausedFor === undefined) await this.outbox.releaseBackoffs(this.now());
         const [probe] = await this.outbox.claim(1, this.now(), this.leaseMs);
         this.storeWorks();
         if (probe) await this.track(probe);
         continue;
       }
-      const free = this.config.concurrency - this.inFlight;
+      const free = this.limit - this.inFlight;
       if (free > 0) {
         const entries = await this.outbox.claim(free, this.now(), this.leaseMs);
         this.storeWorks();
-        // Paused while claiming: hand them back untried.
-        if (this.pausedFor !== undefined) this.unsettled.push(...entries.map((entry) => ({ entry, settlement: { result: 'released' } as const })));
+        // Paused (or an outage began) while claiming: hand them back untried.
+        if (this.pausedFor !== undefined || this.outage !== undefined) this.unsettled.push(...entries.map((entry) => ({ entry, settlement: { result: 'released' } as const })));
         else for (const entry of entries) void this.track(entry);
         if (entries.length > 0) continue;
       }
@@ -238,7 +269,8 @@ export class Deliverer {
   }
 
   private track(entry: OutboxEntry): Promise<void> {
-    const attempt = this.attempt(entry).finally(() => {
+    // Whatever goes wrong with one request (it cannot be serialised or sent) dead-letters it, not the loop.
+    const attempt = this.attempt(entry).catch((error: unknown) => this.unsendable(entry, error as Error)).finally(() => {
       this.attempts.delete(attempt);
       this.wake();
     });
@@ -278,6 +310,7 @@ export class Deliverer {
         result = 'delivered';
         settlement = { result: 'delivered', attempts };
         this.resume();
+        this.recovered();
       } else if (verdict.kind === 'fatal' && verdict.unhealthy) {
         settlement = { result: 'released' };
         this.pause(verdict.unhealthy);
@@ -286,6 +319,7 @@ export class Deliverer {
       } else {
         const decision = nextRetry({ attempts, firstAttemptAt, now, retryAfterMs: verdict.retryAfterMs }, this.config, this.random);
         const last = lastResponseOf(attempt);
+        this.failedTransiently(entry.lane, verdict.reason);
         if (decision.retry) {
           result = 'retry';
           settlement = { result: 'retry', at: now + decision.delayMs, attempts, firstAttemptAt, last };
@@ -302,6 +336,40 @@ export class Deliverer {
       });
     }
     this.unsettled.push({ entry, settlement });
+  }
+
+  /** A request that could not even be attempted: dead-lettered with why, so the lane's next request goes on. */
+  private unsendable(entry: OutboxEntry, error: Error): void {
+    const now = this.now();
+    const reason = `could not be sent: ${error.message}`;
+    this.unsettled.push({ entry, settlement: { result: 'failed', reason, attempts: entry.attempts, firstAttemptAt: entry.firstAttemptAt ?? now, last: {} } });
+  }
+
+  /** A transient failure; on enough different lanes with no success between, OpenPanel itself is failing. */
+  private failedTransiently(lane: string, reason: string): void {
+    this.failingLanes.add(lane);
+    if (this.outage !== undefined) {
+      this.outage.reason = reason;
+      return;
+    }
+    if (this.failingLanes.size < outageLanes) return;
+    this.outage = { reason };
+    this.probeAt = this.now() + this.config.outageProbeMs;
+    this.options.onChange?.();
+  }
+
+  /** A request was delivered: an outage is over, every lane waiting on its backoff goes now, at a growing rate. */
+  private recovered(): void {
+    this.failingLanes.clear();
+    if (this.outage === undefined) {
+      this.limit = Math.min(this.config.concurrency, this.limit + 1);
+      return;
+    }
+    this.outage = undefined;
+    this.releaseBackoffs = true;
+    this.limit = Math.min(this.config.concurrency, rampStart);
+    this.wake();
+    this.options.onChange?.();
   }
 
   /** A write to the outbox went through: a store failure is over. */

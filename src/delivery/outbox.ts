@@ -40,6 +40,8 @@ import type { EventOutcome } from './outcome.js';
  *   letter; `released` changes nothing but the lease (not attempted: paused or shutting down). An entry that
  *   is no longer its lane's head (superseded while on the wire) is ignored. When it was the event's last open
  *   request, the event leaves the outbox and its final outcome is returned.
+ * - `releaseBackoffs(now)`: every unleased lane whose `readyAt` is later than `now` becomes ready at `now`
+ *   (the deliverer calls it when OpenPanel answers again after an outage, so backoffs do not outlast it).
  * - `requeueDeadLetters(limit)`: moves up to `limit` dead letters, oldest first, back into the outbox as
  *   events (same messageId, keys, lanes, attempt history), removing them from the dead letters.
  */
@@ -145,6 +147,8 @@ export interface Outbox {
   claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]>;
   /** Returns the final outcomes of the events whose last open request these settled. */
   settle(settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number): Promise<FinalOutcome[]>;
+  /** Makes every unleased lane waiting on a backoff ready at `now` (an outage is over); returns how many. */
+  releaseBackoffs(now: number): Promise<number>;
   /** The earliest `readyAt` among unleased lanes, so a worker knows how long it may sleep; undefined when empty. */
   nextReadyAt(): Promise<number | undefined>;
   requeueDeadLetters(limit: number, now: number): Promise<number>;

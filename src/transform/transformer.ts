@@ -5,6 +5,7 @@ import type { MembershipStore } from '../membership/store.js';
 import { clientHeaders } from '../openpanel/client-headers.js';
 import type { CdpEvent } from '../events/schema.js';
 import { parseEvent, rawMessageId } from '../events/parse-event.js';
+import { wellFormed } from '../events/well-formed.js';
 import { transformAlias } from './alias.js';
 import type { TransformContext, TypeTransform } from './context.js';
 import { integrationsSkipReason } from './filter.js';
@@ -55,11 +56,15 @@ export type TransformEvent = (raw: unknown, index: number) => Promise<TransformR
  */
 export function createTransformer({ config, membership, mappings = loadMappings(), now = Date.now }: TransformerDeps): TransformEvent {
   const baseHeaders = clientHeaders(config);
-  return async (raw, index) => {
+  return async (input, index) => {
+    // Text no store can keep (lone surrogates, NUL) becomes U+FFFD before anything reads the event.
+    const { value: raw, replaced } = wellFormed(input);
     const messageId = rawMessageId(raw);
     const parsed = parseEvent(raw);
     if (!parsed.ok) return { index, messageId, status: 'rejected', reason: parsed.reason };
-    const { event, note } = parsed;
+    const { event } = parsed;
+    const notes = [...(replaced ? [`text that cannot be stored replaced with U+FFFD in ${replaced.join(', ')}`] : []), ...(parsed.note ? [parsed.note] : [])];
+    const note = notes.length > 0 ? notes.join('; ') : undefined;
     const userKey = (event.userId ?? event.anonymousId) as string;
     const skip = integrationsSkipReason(event);
     if (skip) return { index, messageId, userKey, status: 'skipped', reason: skip };

@@ -85,6 +85,17 @@ export function outboxContract(backend: OutboxBackend): void {
       expect(names(await outbox.claim(10, T0 + 6_000, LEASE))).toEqual(['B']);
     }));
 
+    it('releaseBackoffs makes every lane waiting on a backoff ready now, leaving leased lanes leased', withState(async ({ outbox }) => {
+      await outbox.commit(changes([event(0, 'm1', 'u1', [track('A', 'u1')]), event(1, 'm2', 'u2', [track('B', 'u2')]), event(2, 'm3', 'u3', [track('C', 'u3')])]));
+      const [a, b] = await outbox.claim(3, T0, LEASE);
+      const last = { status: 503 };
+      await outbox.settle([a!, b!].map((entry) => ({ entry, settlement: { result: 'retry', at: T0 + 3_600_000, attempts: 1, firstAttemptAt: T0, last } as const })), T0);
+      expect(await outbox.claim(10, T0 + 1_000, LEASE)).toEqual([]);
+      expect(await outbox.releaseBackoffs(T0 + 1_000)).toBe(2);
+      expect(names(await outbox.claim(10, T0 + 1_000, LEASE)).sort()).toEqual(['A', 'B']);
+      expect(await outbox.releaseBackoffs(T0 + 1_000)).toBe(0);
+    }));
+
     it('a failed request ends in the dead letter of its event, written with the outcome', withState(async ({ outbox, deadLetters }) => {
       await outbox.commit(changes([event(3, 'm1', 'u1', [assign('acme'), track('Joined')])]));
       const [a] = await outbox.claim(1, T0, LEASE);

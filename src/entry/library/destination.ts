@@ -12,6 +12,7 @@ import { openState } from '../../state/open-state.js';
 import { StateError } from '../../state/state-error.js';
 import type { TransformResult } from '../../transform/result.js';
 import { createTransformer } from '../../transform/transformer.js';
+import { wellFormed } from '../../events/well-formed.js';
 
 export interface DestinationOptions {
   /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: SQLite in memory, bounded (config `store` redis: in Redis). */
@@ -145,8 +146,10 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     const queued: NewOutboxEvent[] = [];
     for (const [i, result] of results.entries()) {
       if (result.status !== 'ok') continue;
-      const messageId = result.messageId ?? contentId(events[i]);
-      queued.push({ index: result.index, messageId, ...(result.userKey !== undefined ? { userKey: result.userKey } : {}), event: events[i], requests: laneRequests(messageId, result.userKey, result.requests) });
+      // Kept for its dead letter as the transform read it: text every store can hold (src/events/well-formed.ts).
+      const { value: event } = wellFormed(events[i]);
+      const messageId = result.messageId ?? contentId(event);
+      queued.push({ index: result.index, messageId, ...(result.userKey !== undefined ? { userKey: result.userKey } : {}), event, requests: laneRequests(messageId, result.userKey, result.requests) });
     }
     const committed = await outbox.commit({ membership: overlay.changes(), events: queued, now: now() }, maxQueued);
     deliverer.wake();

@@ -69,7 +69,16 @@ export function createMetrics(stats: () => ReturnType<Intake['stats']>) {
   );
   gauge('openpanel_destination_dead_letters', 'Dead letters waiting for replay', (s) => s.deadLetters);
 
+  const loopFailures = new Counter({
+    name: 'openpanel_destination_delivery_loop_failures_total',
+    help: 'Times the delivery loop failed (state store unreachable, disk full) and was started again',
+    registers,
+  });
+
   const observer: DeliveryObserver = {
+    onLoopFailure() {
+      loopFailures.inc();
+    },
     onAttempt({ type, status, code, result, durationMs }) {
       requests.inc({ type, result, status_class: statusClass(status, code) });
       latency.observe({ type }, durationMs / 1000);

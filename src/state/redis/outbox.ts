@@ -223,6 +223,12 @@ local at = false
 if oldest[1] then at = redis.call('HGET', P .. 'ev:' .. oldest[1], 'enq') end
 return { redis.call('ZCARD', P .. 'events'), redis.call('GET', P .. 'nreq') or '0', at, redis.call('ZCARD', P .. 'dl') }`;
 
+// ARGV: prefix, now. Leased lanes are not in 'ready': only lanes waiting on a backoff move.
+const releaseLua = `local P = ARGV[1]
+local lanes = redis.call('ZRANGEBYSCORE', P .. 'ready', '(' .. ARGV[2], '+inf')
+for _, lane in ipairs(lanes) do redis.call('ZADD', P .. 'ready', ARGV[2], lane) end
+return #lanes`;
+
 const nextLua = `local first = redis.call('ZRANGE', ARGV[1] .. 'ready', 0, 0, 'WITHSCORES')
 return first[2] or false`;
 
@@ -272,7 +278,7 @@ export interface RedisOutboxOptions {
  * dies in between, any instance's claim finishes it after `leaseMs`.
  */
 export class RedisOutbox implements Outbox {
-  private readonly scripts: Record<'commit' | 'claim' | 'settle' | 'finish' | 'load' | 'stats' | 'next', Script>;
+  private readonly scripts: Record<'commit' | 'claim' | 'settle' | 'finish' | 'load' | 'stats' | 'next' | 'release', Script>;
   readonly pollMs: number;
   /** Names this handle's leases, so a late settle after its lease ran out leaves the new holder's lease alone. */
   private readonly owner = randomUUID();
@@ -287,7 +293,7 @@ export class RedisOutbox implements Outbox {
     options: RedisOutboxOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 1_000;
-    const lua = { commit: commitLua, claim: claimLua, settle: settleLua, finish: finishLua, load: loadLua, stats: statsLua, next: nextLua };
+    const lua = { commit: commitLua, claim: claimLua, settle: settleLua, finish: finishLua, load: loadLua, stats: statsLua, next: nextLua, release: releaseLua };
     this.scripts = Object.fromEntries(Object.entries(lua).map(([name, code]) => [name, defineScript(client, `opdOutbox_${name}`, code)])) as RedisOutbox['scripts'];
   }
 
@@ -333,6 +339,10 @@ export class RedisOutbox implements Outbox {
   async nextReadyAt(): Promise<number | undefined> {
     const next = await this.run('next');
     return next === null ? undefined : Number(next);
+  }
+
+  async releaseBackoffs(now: number): Promise<number> {
+    return Number(await this.run('release', now));
   }
 
   async requeueDeadLetters(limit: number, now: number): Promise<number> {

@@ -119,6 +119,7 @@ export class SqliteOutbox implements Outbox {
       leaseLane: db.prepare('UPDATE outbox_lanes SET leased_until = ? WHERE lane = ?'),
       readyLane: db.prepare('UPDATE outbox_lanes SET ready_at = ?, leased_until = 0 WHERE lane = ?'),
       deleteLane: db.prepare('DELETE FROM outbox_lanes WHERE lane = ?'),
+      releaseBackoffs: db.prepare('UPDATE outbox_lanes SET ready_at = @now WHERE ready_at > @now AND leased_until <= @now'),
       nextReady: db.prepare('SELECT min(ready_at) AS at FROM outbox_lanes WHERE leased_until = 0'),
       countEvents: db.prepare('SELECT count(*) AS n FROM outbox_events'),
       countRequests: db.prepare('SELECT count(*) AS n FROM outbox_requests'),
@@ -163,6 +164,10 @@ export class SqliteOutbox implements Outbox {
 
   async nextReadyAt(): Promise<number | undefined> {
     return (this.sql.nextReady!.get() as { at: number | null }).at ?? undefined;
+  }
+
+  async releaseBackoffs(now: number): Promise<number> {
+    return guarded(this.db, () => this.sql.releaseBackoffs!.run({ now }).changes)();
   }
 
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
@@ -245,8 +250,14 @@ export class SqliteOutbox implements Outbox {
 
   private claimNow(limit: number, now: number, leaseMs: number): OutboxEntry[] {
     const lanes = this.sql.readyLanes!.all({ now, limit }) as Array<{ lane: string }>;
-    return lanes.map(({ lane }) => {
-      const head = this.sql.head!.get(lane) as RequestRow;
+    return lanes.flatMap(({ lane }) => {
+      let head = this.sql.head!.get(lane) as RequestRow | undefined;
+      if (!head && this.renameUnreadableLanes() > 0) head = this.sql.head!.get(lane) as RequestRow | undefined;
+      if (!head) {
+        // A lane row without requests (nothing to send): dropped rather than claimed again and again.
+        this.sql.deleteLane!.run(lane);
+        return [];
+      }
       this.sql.leaseLane!.run(now + leaseMs, lane);
       return {
         id: String(head.id),
@@ -258,6 +269,22 @@ export class SqliteOutbox implements Outbox {
         ...(head.first_attempt_at !== null ? { firstAttemptAt: head.first_attempt_at } : {}),
       };
     });
+  }
+
+  /**
+   * Lanes written by an earlier version from ids holding a lone surrogate: SQLite got bytes that are not UTF-8,
+   * so the name read back (with U+FFFD) matched no request and every claim failed. Each such lane is renamed to
+   * the name as read back (found by its stored bytes), so its requests flow again. Returns how many were renamed.
+   */
+  private renameUnreadableLanes(): number {
+    const lanes = this.db.prepare('SELECT lane, CAST(lane AS BLOB) AS raw, ready_at FROM outbox_lanes').all() as Array<{ lane: string; raw: Buffer; ready_at: number }>;
+    const broken = lanes.filter(({ lane, raw }) => !Buffer.from(lane).equals(raw));
+    for (const { lane, raw, ready_at } of broken) {
+      this.db.prepare('UPDATE outbox_requests SET lane = ? WHERE lane = CAST(? AS TEXT)').run(lane, raw);
+      this.db.prepare('DELETE FROM outbox_lanes WHERE lane = CAST(? AS TEXT)').run(raw);
+      this.sql.addLane!.run(lane, ready_at);
+    }
+    return broken.length;
   }
 
   private settleNow(entry: OutboxEntry, settlement: Settlement, now: number): FinalOutcome | undefined {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { createMetrics } from '../../../src/entry/server/metrics.js';
 import { basic, drained, eventually, startTestServer, writeKey, type TestServer } from './harness.js';
 
 const auth = { authorization: basic(writeKey) };
@@ -51,7 +52,9 @@ describe('/health, /metrics and backpressure', () => {
     expect(sample(text, 'openpanel_destination_requests_total', { type: 'track', result: 'delivered' })).toBe(2);
     expect(sample(text, 'openpanel_destination_delivery_duration_seconds_count', { type: 'track' })).toBe(2);
     expect(text).toContain('openpanel_destination_process_resident_memory_bytes');
+    expect(sample(text, 'openpanel_destination_delivery_loop_failures_total')).toBe(0);
   });
+
 
   it('over maxQueuedEvents intake answers 503 with Retry-After, and takes events again once the queue drains', async () => {
     t = await startTestServer({ config: { maxQueuedEvents: 3 }, fake: { latencyMs: 300 } });
@@ -67,5 +70,14 @@ describe('/health, /metrics and backpressure', () => {
     await drained(t);
     const again = await t.request('POST', '/v1/track', track('q-4', 'd'), auth);
     expect(again.json()).toMatchObject({ accepted: 1 });
+  });
+});
+
+describe('/metrics of the delivery loop', () => {
+  it('counts each failure of the delivery loop', async () => {
+    const metrics = createMetrics(async () => ({ queuedEvents: 0, queuedRequests: 0, deadLetters: 0 }));
+    metrics.observer.onLoopFailure?.(new Error('SQLITE_FULL'));
+    metrics.observer.onLoopFailure?.(new Error('SQLITE_FULL'));
+    expect(sample(await metrics.registry.metrics(), 'openpanel_destination_delivery_loop_failures_total')).toBe(2);
   });
 });

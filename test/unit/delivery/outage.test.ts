@@ -1,0 +1,114 @@
+import { describe, expect, it } from '@jest/globals';
+import { Deliverer, type DeliveryHealth } from '../../../src/delivery/deliverer.js';
+import { laneRequests } from '../../../src/delivery/lanes.js';
+import type { FinalOutcome, Outbox } from '../../../src/delivery/outbox.js';
+import { openSqliteState } from '../../../src/state/sqlite/index.js';
+import { fakeClock, fakeOpenPanel, job, newDeliverer, testConfig, track, until, useNock, type Reply } from './harness.js';
+
+const ok: Reply = [200, { deviceId: 'd', sessionId: 's' }];
+
+useNock();
+
+describe('Deliverer: outages', () => {
+  it('failures across many users stop the retries: one request probes, and its success releases every backoff at once', async () => {
+    const { clock, sleep, now } = fakeClock();
+    const start = clock.time;
+    let failures = 12;
+    const api = fakeOpenPanel(() => (failures-- > 0 ? [503, 'Service Unavailable'] : ok));
+    const healths: DeliveryHealth[] = [];
+    // Backoffs of minutes: recovery must not wait for them.
+    const config = testConfig({ concurrency: 8, backoffBaseMs: 120_000, backoffMaxMs: 600_000, outageProbeMs: 1_000 });
+    const { deliverer, deliver } = newDeliverer(config, { sleep, now, onChange: () => healths.push(deliverer.health) });
+    const users = Array.from({ length: 10 }, (_, i) => `user${i}`);
+    const outcomes = await Promise.all(users.map((user, i) => deliver(job(i, `m${i}`, user, [track(`E${i}`, user)]))));
+    expect(outcomes.every((outcome) => outcome.status === 'delivered')).toBe(true);
+    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel failing for many users \(HTTP 503.*\): one request probes every 1000 ms$/) });
+    expect(deliverer.health).toEqual({ healthy: true, status: 'ok' });
+    // 8 first attempts in flight together fail; then one probe a second (4 more fail); then all 10 go.
+    expect(api.received).toHaveLength(22);
+    expect(clock.time - start).toBeLessThan(10_000);
+    await deliverer.close();
+  });
+
+  it("a single user's failing request keeps its own backoff and does not slow the others", async () => {
+    const { clock, sleep, now } = fakeClock();
+    const api = fakeOpenPanel((body) => (body.type === 'track' && body.payload.name === 'Bad' ? [500, 'boom'] : ok));
+    const healths: DeliveryHealth[] = [];
+    const { deliverer, deliver } = newDeliverer(testConfig({ maxAttempts: 4, backoffBaseMs: 1_000 }), { sleep, now, onChange: () => healths.push(deliverer.health) });
+    const bad = deliver(job(0, 'bad', 'u0', [track('Bad', 'u0')]));
+    const good = await Promise.all([1, 2, 3, 4, 5].map((i) => deliver(job(i, `m${i}`, `u${i}`, [track(`E${i}`, `u${i}`)]))));
+    expect(good.every((outcome) => outcome.status === 'delivered')).toBe(true);
+    expect(await bad).toMatchObject({ status: 'dead_lettered', attempts: 4 });
+    expect(healths.every((health) => health.healthy)).toBe(true);
+    // Its own exponential backoff (random 0.5 of 1 s, 2 s, 4 s), no probe interval.
+    expect(clock.delays.filter((ms) => ms >= 500)).toEqual([500, 1_000, 2_000]);
+    expect(api.names().filter((name) => name === 'Bad')).toHaveLength(4);
+    await deliverer.close();
+  });
+});
+
+describe('Deliverer: one request cannot stop the others', () => {
+  /** A deliverer over a real outbox whose `claim` a test can tamper with. */
+  function withOutbox(tamper: (outbox: Outbox) => Outbox) {
+    const { sleep, now } = fakeClock();
+    const config = testConfig();
+    const state = openSqliteState(undefined, config, { now });
+    const outbox = tamper(state.outbox);
+    const finals: FinalOutcome[] = [];
+    const healths: DeliveryHealth[] = [];
+    const loopFailures: string[] = [];
+    const deliverer = new Deliverer({
+      config,
+      outbox,
+      transport: 'http',
+      sleep,
+      now,
+      random: () => 0.5,
+      onFinal: (final) => finals.push(final),
+      onChange: () => healths.push(deliverer.health),
+      observer: { onLoopFailure: (error) => loopFailures.push(error.message) },
+    });
+    const commit = (i: number, user: string) =>
+      state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [{ index: i, messageId: `m${i}`, userKey: user, event: {}, requests: laneRequests(`m${i}`, user, [track(`E${i}`, user)]) }], now: now() });
+    return { deliverer, finals, healths, loopFailures, commit, deadLetters: state.deadLetters };
+  }
+
+  it('a request that cannot be sent (here: not serialisable) is dead-lettered with why; the next ones are delivered', async () => {
+    fakeOpenPanel();
+    const { deliverer, finals, commit, deadLetters } = withOutbox((outbox) =>
+      Object.assign(Object.create(outbox) as Outbox, {
+        claim: async (...args: Parameters<Outbox['claim']>) =>
+          (await outbox.claim(...args)).map((entry) => (entry.lane === 'u:poison' ? { ...entry, request: { ...entry.request, body: { type: 'track', payload: { n: 1n } } } } : entry)),
+      }),
+    );
+    await commit(0, 'poison');
+    await commit(1, 'poison');
+    await commit(2, 'other');
+    deliverer.start();
+    await until(() => finals.length === 3);
+    expect(finals.map(({ messageId, status }) => [messageId, status])).toEqual(expect.arrayContaining([['m0', 'dead_lettered'], ['m1', 'dead_lettered'], ['m2', 'delivered']]));
+    expect((await deadLetters.list())[0]).toMatchObject({ messageId: 'm0', reason: expect.stringMatching(/^track: could not be sent: .*BigInt/) });
+    await deliverer.close();
+  });
+
+  it('a delivery loop that keeps failing makes health degraded with the reason and is reported; it recovers by itself', async () => {
+    const api = fakeOpenPanel();
+    let broken = 3;
+    const { deliverer, finals, healths, loopFailures, commit } = withOutbox((outbox) =>
+      Object.assign(Object.create(outbox) as Outbox, {
+        claim: async (...args: Parameters<Outbox['claim']>) => {
+          if (broken-- > 0) throw new Error('database disk image is malformed');
+          return outbox.claim(...args);
+        },
+      }),
+    );
+    await commit(0, 'u1');
+    deliverer.start();
+    await until(() => finals.length === 1);
+    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: 'delivery failing: database disk image is malformed; trying again every 1 s' });
+    expect(loopFailures).toEqual(Array(3).fill('database disk image is malformed'));
+    expect(deliverer.health).toEqual({ healthy: true, status: 'ok' });
+    expect(api.received).toHaveLength(1);
+    await deliverer.close();
+  });
+});
