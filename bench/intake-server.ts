@@ -26,7 +26,7 @@ const takeAll: Intake = {
   health: () => ({ healthy: true, status: 'ok' }),
   stats: async () => ({ queuedEvents: 0, queuedRequests: 0, deadLetters: 0 }),
   replay: async () => ({ delivered: 0, failed: 0 }),
-  deadLetters: { add: async () => '', list: async () => [], remove: async () => 0, count: async () => 0 },
+  deadLetters: { add: async () => '', list: async () => [], get: async () => undefined, remove: async () => 0, count: async () => 0 },
 };
 
 async function listenOurs(apiUrl: string, real: boolean): Promise<AddressInfo> {

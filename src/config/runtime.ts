@@ -46,7 +46,7 @@ export const runtimeConfigSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .meta({ title: 'Admin token', description: 'serve: bearer token for /dead-letters; without it those routes are off.', secret: true }),
+    .meta({ title: 'Admin token', description: 'serve: signs in to the console (/console) and is the bearer token for it and /dead-letters; without it those are off.', secret: true }),
   transformerApi: z
     .boolean()
     .default(false)

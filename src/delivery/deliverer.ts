@@ -3,25 +3,52 @@ import type { DestinationConfig } from '../config/schema.js';
 import { OpenPanelClient, type Transport } from '../openpanel/http-client.js';
 import { classifyAttempt, truncateText, type Attempt } from '../openpanel/response.js';
 import type { LastResponse } from './dead-letters.js';
-import type { FinalOutcome, Outbox, OutboxEntry, Settlement } from './outbox.js';
-import type { EventOutcome } from './outcome.js';
+import type { FinalOutcome, Outbox, OutboxEntry, OutboxRequest, Settlement } from './outbox.js';
 import { nextRetry } from './retry.js';
 
-/** One HTTP attempt, as metrics see it. */
+/** One HTTP attempt, as metrics (and the console's live view) see it. */
 export interface AttemptReport {
+  /** The outbox event and the request's dedupe key it was made for. */
+  eventId: string;
+  key: string;
   type: string;
   status?: number;
   code?: string;
+  /** OpenPanel's answer, truncated. */
+  body?: string;
   result: 'delivered' | 'retry' | 'fatal';
   durationMs: number;
 }
 
-/** Hooks for whoever watches delivery (serve's Prometheus metrics, send's stderr notices). */
+/** One event as the destination took it (accept, send, replay): its requests when queued, else why not. */
+export interface TakenEvent {
+  eventId?: string;
+  index: number;
+  messageId?: string;
+  userKey?: string;
+  event: unknown;
+  status: 'accepted' | 'skipped' | 'rejected';
+  reason?: string;
+  requests: readonly OutboxRequest[];
+}
+
+/** Hooks for whoever watches delivery (serve's Prometheus metrics and console, send's stderr notices). */
 export interface DeliveryObserver {
+  onTaken?(taken: TakenEvent): void;
   onAttempt?(attempt: AttemptReport): void;
-  onFinal?(outcome: EventOutcome): void;
+  onFinal?(outcome: FinalOutcome): void;
   /** The delivery loop failed (state store unreachable, disk full, a bug): it runs again after a second. */
   onLoopFailure?(error: Error): void;
+}
+
+/** Several observers as one: each hook calls theirs in order. */
+export function combineObservers(...observers: DeliveryObserver[]): DeliveryObserver {
+  return {
+    onTaken: (taken) => observers.forEach((o) => o.onTaken?.(taken)),
+    onAttempt: (attempt) => observers.forEach((o) => o.onAttempt?.(attempt)),
+    onFinal: (outcome) => observers.forEach((o) => o.onFinal?.(outcome)),
+    onLoopFailure: (error) => observers.forEach((o) => o.onLoopFailure?.(error)),
+  };
 }
 
 export interface DeliveryHealth {
@@ -222,8 +249,7 @@ export class Deliverer {
     this.storeWorks();
     for (const final of finals) {
       this.options.onFinal(final);
-      const { eventId: _, ...outcome } = final;
-      this.options.observer?.onFinal?.(outcome);
+      this.options.observer?.onFinal?.(final);
     }
     this.options.onChange?.();
   }
@@ -327,10 +353,14 @@ export class Deliverer {
           settlement = { result: 'failed', reason: `${decision.reason}: ${verdict.reason}`, attempts, firstAttemptAt, last };
         }
       }
+      const { body } = lastResponseOf(attempt);
       this.options.observer?.onAttempt?.({
+        eventId: entry.eventId,
+        key: entry.key,
         type: entry.request.body.type,
         ...(attempt.status !== undefined ? { status: attempt.status } : {}),
         ...(attempt.code !== undefined ? { code: attempt.code } : {}),
+        ...(body !== undefined ? { body } : {}),
         result,
         durationMs: now - started,
       });

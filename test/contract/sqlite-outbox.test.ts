@@ -27,12 +27,14 @@ outboxContract({
 });
 
 describe('sqlite outbox: a state file from a version that queued lone surrogates', () => {
-  it('claims and settles such a lane (renamed as read back) and the lanes behind it', async () => {
-    const state = open(mkdtempSync(join(tmpdir(), 'op-outbox-')));
+  it('claims and settles such a lane (named as read back) and the lanes behind it', async () => {
     const request = (profileId: string): OpenPanelRequest => ({ headers: {}, body: { type: 'track', payload: { name: 'e', profileId } } });
     const event = (index: number, userKey: string): NewOutboxEvent => ({ index, messageId: `m${index}`, userKey, event: {}, requests: laneRequests(`m${index}`, userKey, [request(userKey)]) });
     // What intake now turns into U+FFFD (src/events/well-formed.ts), written as an earlier version did.
-    await state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event(0, '\ud800x'), event(1, 'ok')], now: 1 });
+    const before = open(mkdtempSync(join(tmpdir(), 'op-outbox-')));
+    await before.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event(0, '\ud800x'), event(1, 'ok')], now: 1 });
+    await before.close();
+    const state = open(dirs.get(before)!);
     const claimed = await state.outbox.claim(10, 2, 60_000);
     expect(claimed.map((entry) => entry.lane).sort()).toEqual(['u:ok', 'u:\ufffd\ufffd\ufffdx']);
     const finals = await state.outbox.settle(claimed.map((entry) => ({ entry, settlement: { result: 'delivered', attempts: 1 } as const })), 3);

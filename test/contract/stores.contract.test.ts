@@ -90,7 +90,7 @@ describe.each(backends)('%s stores (contract)', (_name, open) => {
   });
 
   describe('dead letters', () => {
-    it('keeps records whole, lists them oldest first, pages on and removes them', async () => {
+    it('keeps records whole, lists them oldest first, pages on, gets one by id and removes them', async () => {
       const { deadLetters } = state;
       const ids = [];
       for (const messageId of ['m1', 'm2', 'm3']) ids.push(await deadLetters.add(letter(messageId)));
@@ -98,6 +98,8 @@ describe.each(backends)('%s stores (contract)', (_name, open) => {
       const all = await deadLetters.list();
       expect(all.map((r) => r.messageId)).toEqual(['m1', 'm2', 'm3']);
       expect(all[0]).toEqual({ ...letter('m1'), id: ids[0] });
+      expect(await deadLetters.get(ids[1]!)).toEqual({ ...letter('m2'), id: ids[1] });
+      expect(await deadLetters.get('missing')).toBeUndefined();
       expect((await deadLetters.list({ limit: 1, afterId: ids[0] })).map((r) => r.messageId)).toEqual(['m2']);
       expect(await deadLetters.remove([ids[1]!, 'missing'])).toBe(1);
       expect((await deadLetters.list()).map((r) => r.messageId)).toEqual(['m1', 'm3']);

@@ -70,6 +70,11 @@ export interface FakeOpenPanel {
   reset(): void;
   /** An outage: every request fails this way until `outage(undefined)`; `'401'` refuses every client as a wrong secret would. */
   outage(kind: FailureKind | '401' | undefined): void;
+  /**
+   * From now on, a valid body for which `rule` returns a message is refused with 400 and that message: a rule this
+   * connector cannot foresee (a newer OpenPanel's, whose event-name blocklist grows, or a proxy's). `undefined` ends it.
+   */
+  refuse(rule: ((body: OpenPanelBody) => string | undefined) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -93,6 +98,7 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
   const stats: FakeOpenPanelStats = { received: 0, injectedFailures: 0, rejected: 0, accepted: 0 };
   let random = seededRandom(options.seed ?? 1);
   let down: FailureKind | '401' | undefined;
+  let refusal: ((body: OpenPanelBody) => string | undefined) | undefined;
 
   const injectedFailure = (): FailureKind | undefined => {
     if (down !== undefined && down !== '401') return down;
@@ -128,6 +134,8 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
 
     if (!parsed) throw new Refusal(400, 'Alias is not supported');
     const body = parsed.data;
+    const refused = refusal?.(body);
+    if (refused !== undefined) throw new Refusal(400, refused);
     if (options.rejectGroupCalls && (body.type === 'group' || body.type === 'assign_group')) {
       throw new Refusal(400, 'body/type must be equal to one of the allowed values');
     }
@@ -195,6 +203,9 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
     },
     outage: (kind) => {
       down = kind;
+    },
+    refuse: (rule) => {
+      refusal = rule;
     },
     close: async () => {
       server.closeAllConnections();

@@ -1,7 +1,10 @@
+import { hostname } from 'node:os';
 import { pino } from 'pino';
+import { combineObservers } from '../../delivery/deliverer.js';
 import type { Transport } from '../../openpanel/http-client.js';
 import { createDestination } from '../library/destination.js';
 import { buildServer } from '../server/app.js';
+import { createActivity } from '../server/console/activity.js';
 import { loggerOptions } from '../server/logging.js';
 import { createMetrics } from '../server/metrics.js';
 import { configOrExit, EXIT_CONFIG } from './config-option.js';
@@ -44,8 +47,12 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const logger = pino(loggerOptions(options.logLevel));
   // The gauges read the outbox when scraped; the deliverer reports attempts and outcomes to the metrics.
   const metrics = createMetrics(() => destination.stats());
-  const destination = createDestination(config, { dataDir: options.dataDir, observer: metrics.observer, transport: options.transport });
-  const server = buildServer({ config, intake: destination, metrics, logger, open: !options.auth });
+  // What this instance sees happen, for the console (only served with an adminToken).
+  const activity = config.adminToken === undefined ? undefined : createActivity();
+  const observer = activity ? combineObservers(metrics.observer, activity.observer) : metrics.observer;
+  const destination = createDestination(config, { dataDir: options.dataDir, observer, transport: options.transport });
+  const consoleOptions = activity && { destination, activity, instanceId: `${hostname()}:${process.pid}` };
+  const server = buildServer({ config, intake: destination, metrics, logger, open: !options.auth, ...(consoleOptions ? { console: consoleOptions } : {}) });
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string): void =>

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { normalizeConfigInput } from '../../config/normalize.js';
 import { configSchema, type DestinationConfig, type DestinationConfigInput } from '../../config/schema.js';
+import { parseEvent } from '../../events/parse-event.js';
+import { wellFormed } from '../../events/well-formed.js';
 import { Deliverer, type DelivererOptions, type DeliveryHealth, type DeliveryObserver } from '../../delivery/deliverer.js';
-import { laneRequests } from '../../delivery/lanes.js';
-import { QueueFullError, type FinalOutcome, type NewOutboxEvent, type OutboxStats } from '../../delivery/outbox.js';
+import { eventOfDeadLetter, laneRequests } from '../../delivery/lanes.js';
+import { QueueFullError, type FinalOutcome, type NewOutboxEvent, type OutboxRequest, type OutboxStats } from '../../delivery/outbox.js';
 import type { EventOutcome } from '../../delivery/outcome.js';
 import { loadMappings } from '../../mapping/load.js';
 import { MembershipOverlay } from '../../membership/overlay.js';
@@ -12,7 +15,6 @@ import { openState } from '../../state/open-state.js';
 import { StateError } from '../../state/state-error.js';
 import type { TransformResult } from '../../transform/result.js';
 import { createTransformer } from '../../transform/transformer.js';
-import { wellFormed } from '../../events/well-formed.js';
 
 export interface DestinationOptions {
   /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: SQLite in memory, bounded (config `store` redis: in Redis). */
@@ -156,23 +158,109 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     for (const outcome of committed.settled) routeFinal(outcome);
     changed();
     let next = 0;
-    return results.map((result) => {
+    return results.map((result, i) => {
       const base = { index: result.index, ...(result.messageId !== undefined ? { messageId: result.messageId } : {}) };
-      if (result.status !== 'ok') return { ...base, status: result.status, reason: result.reason };
-      const entry = committed.events[next++]!;
-      return 'duplicate' in entry ? { ...base, status: 'skipped', reason: duplicateReason(result.messageId) } : { ...base, status: 'accepted', eventId: entry.eventId };
+      if (result.status !== 'ok') return taken({ ...base, status: result.status, reason: result.reason }, events[i]);
+      const entry = committed.events[next]!;
+      const { requests } = queued[next++]!;
+      const outcome: AcceptOutcome & { eventId?: string } =
+        'duplicate' in entry ? { ...base, status: 'skipped', reason: duplicateReason(result.messageId) } : { ...base, status: 'accepted', eventId: entry.eventId };
+      return taken(outcome, events[i], result.userKey, requests);
     });
   }
 
+  /** Tells the observer how an event was taken (the console's live view); returns the outcome. */
+  function taken<T extends AcceptOutcome & { eventId?: string }>(outcome: T, event: unknown, userKey?: string, requests: readonly OutboxRequest[] = []): T {
+    options.observer?.onTaken?.({ ...outcome, ...(userKey !== undefined ? { userKey } : {}), event, requests });
+    return outcome;
+  }
+
+  /** The final outcome of a queued event, or undefined when it is not final within `waitMs` (or the destination closes). */
+  function finalWithin(eventId: string, waitMs: number): Promise<FinalOutcome | undefined> {
+    const final = new Promise<FinalOutcome>((resolve, reject) => waiting.set(eventId, { resolve, reject }));
+    const stop = new AbortController();
+    const timeout = delay(waitMs, undefined, { signal: stop.signal }).catch(() => undefined);
+    return Promise.race([final, timeout])
+      .catch(() => undefined)
+      .finally(() => {
+        stop.abort();
+        waiting.delete(eventId);
+      });
+  }
+
   /**
-   * Commits the events to the outbox; resolves once they are committed. Throws QueueFullError, with nothing of
-   * this call committed, when the queued events plus these would exceed `maxQueuedEvents`.
+   * Re-sends one dead letter: its requests as they were, or `event` (a fixed copy, transformed again under the
+   * dead letter's messageId, so requests already delivered are not sent twice). The record is removed once its
+   * event is queued again (a stop in between leaves it listed; replaying it then finds its requests queued or
+   * delivered and sends nothing twice). Resolves with the outcome, final when it came within `waitMs`, else
+   * `accepted`; undefined when there is no such dead letter. A fixed copy that is rejected leaves the record.
    */
-  async function accept(events: readonly unknown[]): Promise<AcceptOutcome[]> {
+  async function replayDeadLetter(id: string, { event, waitMs = 5_000 }: { event?: unknown; waitMs?: number } = {}): Promise<(AcceptOutcome | EventOutcome) | undefined> {
+    const record = await state.deadLetters.get(id);
+    if (record === undefined) return undefined;
+    let final: Promise<FinalOutcome | undefined> | undefined;
+    const outcome = await serially(async () => {
+      let outcome: AcceptOutcome & { eventId?: string };
+      if (event === undefined) {
+        const queuedEvent = eventOfDeadLetter(record);
+        const committed = await outbox.commit({ membership: { merges: [], upserts: [] }, events: [queuedEvent], now: now() }, Infinity);
+        for (const settled of committed.settled) routeFinal(settled);
+        const entry = committed.events[0]!;
+        const base = { index: queuedEvent.index, messageId: record.messageId };
+        outcome = taken(
+          'duplicate' in entry ? { ...base, status: 'skipped', reason: duplicateReason(record.messageId) } : { ...base, status: 'accepted', eventId: entry.eventId },
+          record.event,
+          record.userKey,
+          queuedEvent.requests,
+        );
+      } else {
+        const fixed = typeof event === 'object' && event !== null && !Array.isArray(event) ? { ...event, messageId: record.messageId } : event;
+        [outcome] = (await commitBatch([fixed], () => record.index ?? 0, Infinity)) as [AcceptOutcome & { eventId?: string }];
+      }
+      // Watched from the commit on: the answer can come back before the record is removed.
+      if (outcome.eventId !== undefined) final = finalWithin(outcome.eventId, waitMs);
+      deliverer.wake();
+      changed();
+      return outcome;
+    });
+    if (outcome.status === 'rejected') return outcome;
+    await state.deadLetters.remove([id]);
+    const { eventId: _, ...done } = (await final) ?? outcome;
+    return done;
+  }
+
+  /**
+   * Whether the outbox has room for `events` now; only valid events count against `maxQueuedEvents` (invalid
+   * ones are rejected, never queued), and an empty queue takes a batch of any size.
+   */
+  async function roomFor(events: readonly unknown[], valid: { count?: number }): Promise<QueueFullError | undefined> {
+    const { queuedEvents } = await outbox.stats();
+    if (queuedEvents === 0 || queuedEvents + events.length <= config.maxQueuedEvents) return undefined;
+    valid.count ??= events.reduce<number>((n, event) => n + (parseEvent(wellFormed(event).value).ok ? 1 : 0), 0);
+    return valid.count === 0 || queuedEvents + valid.count <= config.maxQueuedEvents ? undefined : new QueueFullError(queuedEvents, config.maxQueuedEvents);
+  }
+
+  /**
+   * Commits the events to the outbox; resolves once they are committed. Without room for them (see roomFor) it
+   * waits up to `waitForRoomMs` (default 0) for room, holding back the calls made after it so that a large batch
+   * is not starved by smaller ones; then throws QueueFullError, with nothing of this call committed.
+   */
+  async function accept(events: readonly unknown[], { waitForRoomMs = 0 }: { waitForRoomMs?: number } = {}): Promise<AcceptOutcome[]> {
+    const deadline = now() + waitForRoomMs;
     return serially(async () => {
-      const stats = await outbox.stats();
-      if (stats.queuedEvents > 0 && stats.queuedEvents + events.length > config.maxQueuedEvents) {
-        throw new QueueFullError(stats.queuedEvents, config.maxQueuedEvents);
+      const valid: { count?: number } = {};
+      for (;;) {
+        const stop = new AbortController();
+        const change = nextChange(stop.signal);
+        try {
+          const full = await roomFor(events, valid);
+          if (full === undefined) break;
+          const left = deadline - now();
+          if (left <= 0) throw full;
+          await Promise.race([change, delay(left, undefined, { signal: stop.signal }).catch(() => undefined)]);
+        } finally {
+          stop.abort();
+        }
       }
       const outcomes: AcceptOutcome[] = [];
       for (let start = 0; start < events.length; start += batchSize) {
@@ -270,7 +358,10 @@ export function createDestination(configInput: DestinationConfigInput, options: 
       }
       return { delivered, failed };
     },
+    replayDeadLetter,
     deadLetters: state.deadLetters,
+    /** A user's (userId or anonymousId) groups with the time each was assigned; read-only. */
+    groupsOf: (key: string) => state.membership.get(key),
     /** Degraded while OpenPanel refuses the credentials (delivery paused, events kept queued). */
     health: (): DeliveryHealth => deliverer.health,
     stats: (): Promise<OutboxStats> => outbox.stats(),

@@ -56,5 +56,16 @@ export async function acceptEvents(intake: Intake, metrics: Metrics, log: Fastif
   if (counts.rejected > 0) metrics.eventOutcomes.inc({ status: 'rejected' }, counts.rejected);
   if (body.rejected.length > 0) log.warn({ source: request.source, rejected: body.rejected }, 'events rejected');
   if (request.single && body.rejected.length === 1) throw httpError(400, body.rejected[0]!.reason);
+  // Nothing of the request can ever be taken: a 400 (SDKs drop it) rather than a 200 or a 503 they would retry.
+  if (events.length > 0 && body.rejected.length === events.length) throw httpError(400, everyEventRejected(body.rejected));
   return body;
+}
+
+const shownRejections = 5;
+
+/** `every event was rejected: [0] userId: ...; [1] ...`, the first few by index. */
+function everyEventRejected(rejected: AcceptedBody['rejected']): string {
+  const shown = rejected.slice(0, shownRejections).map(({ index, reason }) => `[${index}] ${reason}`);
+  const more = rejected.length > shownRejections ? `; and ${rejected.length - shownRejections} more` : '';
+  return `every event was rejected (${rejected.length}): ${shown.join('; ')}${more}`;
 }

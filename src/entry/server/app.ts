@@ -4,6 +4,7 @@ import type { DestinationConfig } from '../../config/schema.js';
 import { QueueFullError } from '../../delivery/outbox.js';
 import { StoreUnavailableError } from '../../state/state-error.js';
 import { registerJsonBody } from './body.js';
+import { registerConsole, type ConsoleOptions } from './console/routes.js';
 import { registerDeadLetters } from './dead-letters.js';
 import { registerHealth } from './health.js';
 import { HttpError } from './http-error.js';
@@ -23,6 +24,10 @@ export interface ServerOptions {
   open?: boolean;
   /** A request (headers and body) must arrive within this; slow or half-sent bodies get a 408. */
   requestTimeoutMs?: number;
+  /** How long intake waits for room under `maxQueuedEvents` before answering 503 (default 2 s). */
+  roomWaitMs?: number;
+  /** The console at /console, served with an adminToken (README, "Console"). */
+  console?: ConsoleOptions;
 }
 
 declare module 'fastify' {
@@ -39,10 +44,15 @@ export interface Server {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Within SDKs' request timeouts (10 s and more): room freed meanwhile takes the batch instead of a 503 and a retry. */
+const DEFAULT_ROOM_WAIT_MS = 2_000;
 
 /** The `serve` HTTP application: routes per intake on one Fastify instance, errors as `{statusCode, error, message}`. */
 export function buildServer(options: ServerOptions): Server {
-  const { config, intake, metrics } = options;
+  const { config, metrics } = options;
+  // Every intake route waits a little for room, in arrival order (README: Backpressure).
+  const roomWaitMs = options.roomWaitMs ?? DEFAULT_ROOM_WAIT_MS;
+  const intake: Intake = { ...options.intake, accept: (events) => options.intake.accept(events, { waitForRoomMs: roomWaitMs }) };
   const open = options.open ?? false;
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
@@ -78,6 +88,7 @@ export function buildServer(options: ServerOptions): Server {
   registerHealth(app, intake, config.maxQueuedEvents, () => stopping);
   registerMetricsRoute(app, metrics);
   if (config.adminToken !== undefined) registerDeadLetters(app, intake, config.adminToken);
+  if (config.adminToken !== undefined && options.console) registerConsole(app, { ...config, adminToken: config.adminToken }, options.console);
 
   return { app, stopIntake: () => void (stopping = true) };
 }

@@ -9,10 +9,20 @@ export interface HealthBody {
   deadLetters?: number;
 }
 
+/** From this share of `maxQueuedEvents` on, health says the queue is near its bound (SDK batches soon get 503). */
+export const nearBoundShare = 0.9;
+
+/** Why the queue makes the destination degraded, if it does: at or near `maxQueuedEvents`. */
+export function queueBoundReason(queuedEvents: number, maxQueuedEvents: number): string | undefined {
+  if (queuedEvents >= maxQueuedEvents) return `queue full: ${queuedEvents} events queued (maxQueuedEvents ${maxQueuedEvents})`;
+  if (queuedEvents >= nearBoundShare * maxQueuedEvents) return `queue near its bound: ${queuedEvents} events queued (maxQueuedEvents ${maxQueuedEvents})`;
+  return undefined;
+}
+
 /**
  * `GET /health`: 200 while the destination delivers; 503 with the reason when it is degraded (credentials
- * refused, queue at its bound, state store unreachable) or the server is shutting down, so a load balancer
- * moves traffic away.
+ * refused, OpenPanel failing for many users, the delivery loop failing, queue at or near its bound, state store
+ * unreachable) or the server is shutting down, so a load balancer moves traffic away.
  */
 export function registerHealth(app: FastifyInstance, intake: Intake, maxQueuedEvents: number, stopping: () => boolean): void {
   app.get('/health', async (_request, reply): Promise<HealthBody> => {
@@ -29,7 +39,8 @@ export function registerHealth(app: FastifyInstance, intake: Intake, maxQueuedEv
     if (stopping()) return answer({ status: 'stopping', reason: 'shutting down', ...counts });
     const health = intake.health();
     if (!health.healthy) return answer({ status: 'degraded', ...(health.reason === undefined ? {} : { reason: health.reason }), ...counts });
-    if (queuedEvents >= maxQueuedEvents) return answer({ status: 'degraded', reason: `queue full: ${queuedEvents} events queued (maxQueuedEvents ${maxQueuedEvents})`, ...counts });
+    const queueReason = queueBoundReason(queuedEvents, maxQueuedEvents);
+    if (queueReason !== undefined) return answer({ status: 'degraded', reason: queueReason, ...counts });
     return answer({ status: 'ok', ...counts });
   });
 }

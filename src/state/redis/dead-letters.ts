@@ -82,6 +82,11 @@ export class RedisDeadLetterStore implements DeadLetterStore {
       .map((record) => zDeadLetter.parse(JSON.parse(record)));
   }
 
+  async get(id: string): Promise<DeadLetter | undefined> {
+    const record = await onRedis(this.where, () => this.client.hget(`${this.prefix}dl:rec`, id));
+    return record === null ? undefined : zDeadLetter.parse(JSON.parse(record));
+  }
+
   async remove(ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     return Number(await onRedis(this.where, () => this.removeScript(this.prefix, JSON.stringify(ids))));

@@ -14,6 +14,7 @@ import {
 } from '../../delivery/outbox.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import { guarded, type StateDb } from './db.js';
+import { LaneIndex } from './lane-index.js';
 import type { SqliteDeadLetterStore } from './dead-letters.js';
 import type { SqliteDedupeStore } from './dedupe.js';
 import type { SqliteMembershipStore } from './membership.js';
@@ -42,14 +43,19 @@ interface RequestRow {
 }
 
 /**
- * The outbox in the state file. Three tables: events (until final), requests (one row each, in their lane),
- * and lanes (one row per non-empty lane: when its head is ready and whether it is leased). Each method is one
- * transaction. The process holds the file exclusively (see db.ts), so leases left by a killed run are dropped
- * on open and the queued counts are kept in memory.
+ * The outbox in the state file. Two tables: events (until final) and requests (one row each, naming its lane;
+ * a head waiting for a retry keeps its ready time). Each method is one transaction. The process holds the file
+ * exclusively (see db.ts), so what only orders the work lives in memory, rebuilt on open: the queued counts and
+ * the lane index (lane-index.ts: lanes, ready times, leases). Leases would be dropped on the next open anyway
+ * (the contract allows it, src/delivery/outbox.ts), so a claim writes nothing; commits and settles write the
+ * requests, events and delivered keys only (README, Performance).
  */
 export class SqliteOutbox implements Outbox {
   private queuedEvents: number;
   private queuedRequests: number;
+  private readonly lanes = new LaneIndex();
+  /** Lanes whose lease the running settle transaction ends; applied once it committed (a rolled-back one keeps them). */
+  private unleased: string[] = [];
   private readonly sql: Record<string, Statement>;
   private readonly commitTx: (changes: ChangeSet, maxQueuedEvents: number) => CommitResult;
   private readonly claimTx: (limit: number, now: number, leaseMs: number) => OutboxEntry[];
@@ -84,17 +90,11 @@ export class SqliteOutbox implements Outbox {
         key TEXT NOT NULL UNIQUE,
         request TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
-        first_attempt_at INTEGER
+        first_attempt_at INTEGER,
+        ready_at INTEGER
       );
-      CREATE INDEX IF NOT EXISTS outbox_requests_lane ON outbox_requests (lane, id);
-      CREATE TABLE IF NOT EXISTS outbox_lanes (
-        lane TEXT PRIMARY KEY,
-        ready_at INTEGER NOT NULL,
-        leased_until INTEGER NOT NULL DEFAULT 0
-      ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS outbox_lanes_ready ON outbox_lanes (ready_at);
-      UPDATE outbox_lanes SET leased_until = 0 WHERE leased_until <> 0;
     `);
+    migrateLanes(db);
     this.sql = {
       insertEvent: db.prepare(
         `INSERT INTO outbox_events (idx, message_id, user_key, event, total_requests, open_requests, attempts, first_attempt_at, enqueued_at)
@@ -110,37 +110,33 @@ export class SqliteOutbox implements Outbox {
       recordFailure: db.prepare("UPDATE outbox_events SET failed = json_insert(failed, '$[#]', json(?)) WHERE id = ?"),
       insertRequest: db.prepare('INSERT OR IGNORE INTO outbox_requests (event_id, lane, key, request) VALUES (?, ?, ?, ?)'),
       deleteRequest: db.prepare('DELETE FROM outbox_requests WHERE id = ?'),
-      retryRequest: db.prepare('UPDATE outbox_requests SET attempts = ?, first_attempt_at = ? WHERE id = ?'),
-      head: db.prepare('SELECT id, event_id, key, request, attempts, first_attempt_at FROM outbox_requests WHERE lane = ? ORDER BY id LIMIT 1'),
-      laneRequests: db.prepare('SELECT id, event_id, key FROM outbox_requests WHERE lane = ? ORDER BY id'),
-      addLane: db.prepare('INSERT INTO outbox_lanes (lane, ready_at) VALUES (?, ?) ON CONFLICT (lane) DO NOTHING'),
-      selectLane: db.prepare('SELECT ready_at, leased_until FROM outbox_lanes WHERE lane = ?'),
-      readyLanes: db.prepare('SELECT lane FROM outbox_lanes WHERE ready_at <= @now AND leased_until <= @now ORDER BY ready_at LIMIT @limit'),
-      leaseLane: db.prepare('UPDATE outbox_lanes SET leased_until = ? WHERE lane = ?'),
-      readyLane: db.prepare('UPDATE outbox_lanes SET ready_at = ?, leased_until = 0 WHERE lane = ?'),
-      deleteLane: db.prepare('DELETE FROM outbox_lanes WHERE lane = ?'),
-      releaseBackoffs: db.prepare('UPDATE outbox_lanes SET ready_at = @now WHERE ready_at > @now AND leased_until <= @now'),
-      nextReady: db.prepare('SELECT min(ready_at) AS at FROM outbox_lanes WHERE leased_until = 0'),
+      retryRequest: db.prepare('UPDATE outbox_requests SET attempts = ?, first_attempt_at = ?, ready_at = ? WHERE id = ?'),
+      request: db.prepare('SELECT id, event_id, key, request, attempts, first_attempt_at FROM outbox_requests WHERE id = ?'),
+      // Lanes are read back as SQLite returns them: one written with a lone surrogate by an earlier version (before
+      // src/events/well-formed.ts) comes back with U+FFFD, the same for all its requests, so they stay one lane.
+      laneRows: db.prepare('SELECT id, lane, ready_at FROM outbox_requests ORDER BY id'),
+      clearReadyAt: db.prepare('UPDATE outbox_requests SET ready_at = NULL WHERE id = ?'),
       countEvents: db.prepare('SELECT count(*) AS n FROM outbox_events'),
       countRequests: db.prepare('SELECT count(*) AS n FROM outbox_requests'),
       oldest: db.prepare('SELECT enqueued_at AS at FROM outbox_events ORDER BY id LIMIT 1'),
     };
     this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
     this.queuedRequests = (this.sql.countRequests!.get() as { n: number }).n;
-    // A failure mid-run (disk full) rolls the transaction back and surfaces as a StateError naming the file.
-    this.commitTx = guarded(db, db.transaction((changes: ChangeSet, maxQueuedEvents: number) => this.commitNow(changes, maxQueuedEvents)));
+    this.lanes.load(this.sql.laneRows!.iterate() as Iterable<{ id: number; lane: string; ready_at: number | null }>);
+    // A failure mid-run (disk full) rolls the transaction back and surfaces as a StateError naming the file; what is
+    // kept in memory is read again from what the file kept.
+    this.commitTx = this.writing(db.transaction((changes: ChangeSet, maxQueuedEvents: number) => this.commitNow(changes, maxQueuedEvents)));
     this.claimTx = guarded(db, db.transaction((limit: number, now: number, leaseMs: number) => this.claimNow(limit, now, leaseMs)));
-    this.settleTx = guarded(
-      db,
-      db.transaction((settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number) =>
-        settlements.flatMap(({ entry, settlement }) => {
+    this.settleTx = this.writing(
+      db.transaction((settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number) => {
+        this.unleased = [];
+        return settlements.flatMap(({ entry, settlement }) => {
           const final = this.settleNow(entry, settlement, now);
           return final ? [final] : [];
-        }),
-      ),
+        });
+      }),
     );
-    this.requeueTx = guarded(
-      db,
+    this.requeueTx = this.writing(
       db.transaction((limit: number, now: number) => {
         const records = this.deadLetters.listNow(limit);
         this.commitNow({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
@@ -159,15 +155,46 @@ export class SqliteOutbox implements Outbox {
   }
 
   async settle(settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number): Promise<FinalOutcome[]> {
-    return settlements.length === 0 ? [] : this.settleTx(settlements, now);
+    if (settlements.length === 0) return [];
+    const finals = this.settleTx(settlements, now);
+    for (const lane of this.unleased) this.lanes.unlease(lane);
+    return finals;
   }
 
   async nextReadyAt(): Promise<number | undefined> {
-    return (this.sql.nextReady!.get() as { at: number | null }).at ?? undefined;
+    return this.lanes.nextReadyAt();
+  }
+
+  /** A writing transaction; when it fails (and rolled back), the counts and lanes are read again from the file. */
+  private writing<A extends unknown[], R>(tx: (...args: A) => R): (...args: A) => R {
+    return guarded(this.db, (...args: A) => {
+      try {
+        return tx(...args);
+      } catch (error) {
+        this.reload();
+        throw error;
+      }
+    });
+  }
+
+  private reload(): void {
+    try {
+      this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
+      this.queuedRequests = (this.sql.countRequests!.get() as { n: number }).n;
+      this.lanes.load(this.sql.laneRows!.all() as Array<{ id: number; lane: string; ready_at: number | null }>);
+    } catch {
+      // The file cannot be read either: the error that brought us here is the one to report.
+    }
   }
 
   async releaseBackoffs(now: number): Promise<number> {
-    return guarded(this.db, () => this.sql.releaseBackoffs!.run({ now }).changes)();
+    return this.writing(
+      this.db.transaction(() => {
+        const heads = this.lanes.releaseBackoffs(now);
+        for (const id of heads) this.sql.clearReadyAt!.run(id);
+        return heads.length;
+      }),
+    )();
   }
 
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
@@ -213,10 +240,11 @@ export class SqliteOutbox implements Outbox {
       let queued = 0;
       for (const request of fresh) {
         // A key already queued (the same event re-sent before delivery) is not queued twice.
-        if (this.sql.insertRequest!.run(eventId, request.lane, request.key, JSON.stringify(request.request)).changes === 0) continue;
+        const inserted = this.sql.insertRequest!.run(eventId, request.lane, request.key, JSON.stringify(request.request));
+        if (inserted.changes === 0) continue;
         queued++;
+        this.lanes.append(request.lane, Number(inserted.lastInsertRowid), changes.now);
         if (request.supersedable) settled.push(...this.supersede(request.lane, request.key, changes.now));
-        this.sql.addLane!.run(request.lane, changes.now);
       }
       if (queued === 0) {
         this.sql.deleteEvent!.run(eventId);
@@ -233,32 +261,29 @@ export class SqliteOutbox implements Outbox {
 
   /** Drops the lane's unclaimed requests other than `newest`: it carries the group's latest traits. */
   private supersede(lane: string, newest: string, now: number): FinalOutcome[] {
-    const state = this.sql.selectLane!.get(lane) as { ready_at: number; leased_until: number } | undefined;
-    const rows = this.sql.laneRequests!.all(lane) as Array<{ id: number; event_id: number; key: string }>;
-    const dropped = rows.slice(state && state.leased_until > now ? 1 : 0).filter((row) => row.key !== newest);
+    const leased = this.lanes.leased(lane, now);
+    const readyAt = this.lanes.readyAt(lane);
+    const rows = this.lanes
+      .ids(lane)
+      .slice(leased ? 1 : 0)
+      .map((id) => this.sql.request!.get(id) as RequestRow);
+    const dropped = rows.filter((row) => row.key !== newest);
     const settled: FinalOutcome[] = [];
     for (const row of dropped) {
       this.sql.deleteRequest!.run(row.id);
+      this.lanes.remove(lane, row.id);
       this.queuedRequests--;
       this.dedupe.mark(row.key);
       const final = this.closeRequest(row.event_id, now);
       if (final) settled.push(final);
     }
-    if (dropped.length > 0 && state && state.leased_until <= now) this.sql.readyLane!.run(Math.min(state.ready_at, now), lane);
+    if (dropped.length > 0 && readyAt !== undefined && !leased) this.lanes.schedule(lane, Math.min(readyAt, now));
     return settled;
   }
 
   private claimNow(limit: number, now: number, leaseMs: number): OutboxEntry[] {
-    const lanes = this.sql.readyLanes!.all({ now, limit }) as Array<{ lane: string }>;
-    return lanes.flatMap(({ lane }) => {
-      let head = this.sql.head!.get(lane) as RequestRow | undefined;
-      if (!head && this.renameUnreadableLanes() > 0) head = this.sql.head!.get(lane) as RequestRow | undefined;
-      if (!head) {
-        // A lane row without requests (nothing to send): dropped rather than claimed again and again.
-        this.sql.deleteLane!.run(lane);
-        return [];
-      }
-      this.sql.leaseLane!.run(now + leaseMs, lane);
+    return this.lanes.claim(limit, now, now + leaseMs).map((lane) => {
+      const head = this.sql.request!.get(this.lanes.head(lane)) as RequestRow;
       return {
         id: String(head.id),
         eventId: String(head.event_id),
@@ -271,43 +296,25 @@ export class SqliteOutbox implements Outbox {
     });
   }
 
-  /**
-   * Lanes written by an earlier version from ids holding a lone surrogate: SQLite got bytes that are not UTF-8,
-   * so the name read back (with U+FFFD) matched no request and every claim failed. Each such lane is renamed to
-   * the name as read back (found by its stored bytes), so its requests flow again. Returns how many were renamed.
-   */
-  private renameUnreadableLanes(): number {
-    const lanes = this.db.prepare('SELECT lane, CAST(lane AS BLOB) AS raw, ready_at FROM outbox_lanes').all() as Array<{ lane: string; raw: Buffer; ready_at: number }>;
-    const broken = lanes.filter(({ lane, raw }) => !Buffer.from(lane).equals(raw));
-    for (const { lane, raw, ready_at } of broken) {
-      this.db.prepare('UPDATE outbox_requests SET lane = ? WHERE lane = CAST(? AS TEXT)').run(lane, raw);
-      this.db.prepare('DELETE FROM outbox_lanes WHERE lane = CAST(? AS TEXT)').run(raw);
-      this.sql.addLane!.run(lane, ready_at);
-    }
-    return broken.length;
-  }
-
   private settleNow(entry: OutboxEntry, settlement: Settlement, now: number): FinalOutcome | undefined {
-    const head = this.sql.head!.get(entry.lane) as RequestRow | undefined;
-    if (head?.id !== Number(entry.id)) return undefined; // superseded while on the wire: nothing left to settle
-    if (settlement.result === 'released') {
-      this.sql.leaseLane!.run(0, entry.lane);
-      return undefined;
-    }
+    if (this.lanes.head(entry.lane) !== Number(entry.id)) return undefined; // superseded while on the wire: nothing left to settle
+    const head = this.sql.request!.get(Number(entry.id)) as RequestRow;
+    this.unleased.push(entry.lane);
+    if (settlement.result === 'released') return undefined;
     const last = settlement.result === 'delivered' ? null : JSON.stringify(zLastResponse.parse(settlement.last));
     const firstAttemptAt = settlement.result === 'delivered' ? null : settlement.firstAttemptAt;
     this.sql.recordAttempts!.run(settlement.attempts - head.attempts, firstAttemptAt, last, head.event_id);
     if (settlement.result === 'retry') {
-      this.sql.retryRequest!.run(settlement.attempts, settlement.firstAttemptAt, head.id);
-      this.sql.readyLane!.run(settlement.at, entry.lane);
+      this.sql.retryRequest!.run(settlement.attempts, settlement.firstAttemptAt, settlement.at, head.id);
+      this.lanes.schedule(entry.lane, settlement.at);
       return undefined;
     }
     if (settlement.result === 'delivered') this.dedupe.mark(head.key);
     else this.sql.recordFailure!.run(JSON.stringify({ request: entry.request, key: head.key, reason: settlement.reason } satisfies FailedRequest), head.event_id);
     this.sql.deleteRequest!.run(head.id);
+    this.lanes.remove(entry.lane, head.id);
     this.queuedRequests--;
-    if (this.sql.head!.get(entry.lane)) this.sql.readyLane!.run(now, entry.lane);
-    else this.sql.deleteLane!.run(entry.lane);
+    this.lanes.schedule(entry.lane, now);
     return this.closeRequest(head.event_id, now);
   }
 
@@ -334,4 +341,24 @@ export class SqliteOutbox implements Outbox {
     if (deadLetter) outcome.deadLetterId = this.deadLetters.addNow(deadLetter);
     return outcome;
   }
+}
+
+/**
+ * State files written before the lane index was kept in memory: the ready time of each waiting head moves onto
+ * its request row, and the lanes table and the (lane, id) index go (they would only slow every write).
+ */
+function migrateLanes(db: StateDb): void {
+  const columns = db.pragma('table_info(outbox_requests)') as Array<{ name: string }>;
+  if (!columns.some((column) => column.name === 'ready_at')) db.exec('ALTER TABLE outbox_requests ADD COLUMN ready_at INTEGER');
+  const hasLanes = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox_lanes'").get() !== undefined;
+  db.transaction(() => {
+    if (hasLanes) {
+      db.exec(`
+        UPDATE outbox_requests SET ready_at = (SELECT ready_at FROM outbox_lanes WHERE outbox_lanes.lane = outbox_requests.lane)
+          WHERE id IN (SELECT min(id) FROM outbox_requests GROUP BY lane);
+        DROP TABLE outbox_lanes;
+      `);
+    }
+    db.exec('DROP INDEX IF EXISTS outbox_requests_lane');
+  })();
 }

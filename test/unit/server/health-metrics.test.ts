@@ -56,8 +56,8 @@ describe('/health, /metrics and backpressure', () => {
   });
 
 
-  it('over maxQueuedEvents intake answers 503 with Retry-After, and takes events again once the queue drains', async () => {
-    t = await startTestServer({ config: { maxQueuedEvents: 3 }, fake: { latencyMs: 300 } });
+  it('over maxQueuedEvents intake answers 503 with Retry-After (no room within roomWaitMs), and takes events again once the queue drains', async () => {
+    t = await startTestServer({ config: { maxQueuedEvents: 3 }, fake: { latencyMs: 300 }, roomWaitMs: 0 });
     const first = await t.request('POST', '/v1/batch', { batch: [track('q-1', 'a'), track('q-2', 'b'), track('q-3', 'c')] }, auth);
     expect(first.json()).toMatchObject({ accepted: 3 });
     const full = await t.request('POST', '/v1/track', track('q-4', 'd'), auth);
@@ -70,6 +70,42 @@ describe('/health, /metrics and backpressure', () => {
     await drained(t);
     const again = await t.request('POST', '/v1/track', track('q-4', 'd'), auth);
     expect(again.json()).toMatchObject({ accepted: 1 });
+  });
+});
+
+describe('the queue bound counts valid events only, and a batch waits for room in turn', () => {
+  let t: TestServer;
+  afterEach(() => t.close());
+
+  it('a batch of only invalid events is a 400 naming them; invalid events next to valid ones take no room', async () => {
+    t = await startTestServer({ config: { maxQueuedEvents: 5 }, fake: { latencyMs: 1_000 }, roomWaitMs: 0 });
+    await t.request('POST', '/v1/batch', { batch: [1, 2, 3, 4].map((i) => track(`v-${i}`, `u${i}`)) }, auth);
+    const invalid = await t.request('POST', '/v1/batch', { batch: Array.from({ length: 1_000 }, () => ({})) }, auth);
+    expect(invalid.status).toBe(400);
+    expect(invalid.json().message).toMatch(/^every event was rejected \(1000\): \[0\] type: must be one of .*; \[4\] type: .*; and 995 more$/);
+    const mixed = await t.request('POST', '/v1/batch', { batch: [{}, { type: 'track' }, track('v-5', 'u5')] }, auth);
+    expect(mixed.status).toBe(200);
+    expect(mixed.json()).toMatchObject({ accepted: 1, rejected: [{ index: 0 }, { index: 1 }] });
+  });
+
+  it('a batch larger than the room left gets in as soon as the queue drains, ahead of smaller batches sent after it', async () => {
+    t = await startTestServer({ config: { maxQueuedEvents: 10 }, fake: { latencyMs: 150 }, roomWaitMs: 3_000 });
+    await t.request('POST', '/v1/batch', { batch: [1, 2, 3, 4, 5].map((i) => track(`s-${i}`, `u${i}`)) }, auth);
+    const big = t.request('POST', '/v1/batch', { batch: Array.from({ length: 12 }, (_, i) => track(`b-${i}`, `big${i}`)) }, auth);
+    const small = [1, 2, 3].map((i) => t.request('POST', '/v1/batch', { batch: [track(`x-${i}`, `small${i}`)] }, auth));
+    expect((await big).json()).toMatchObject({ accepted: 12 });
+    for (const answer of await Promise.all(small)) expect(answer.json()).toMatchObject({ accepted: 1 });
+    await drained(t);
+    const order = t.fake.requests.map((r) => String((r.body.payload as { profileId?: string }).profileId));
+    expect(order.findIndex((id) => id.startsWith('small'))).toBeGreaterThan(order.findIndex((id) => id.startsWith('big')));
+  });
+
+  it('/health says when the queue is near its bound', async () => {
+    t = await startTestServer({ config: { maxQueuedEvents: 10 }, fake: { latencyMs: 1_000 } });
+    await t.request('POST', '/v1/batch', { batch: Array.from({ length: 9 }, (_, i) => track(`n-${i}`, `n${i}`)) }, auth);
+    const health = await t.request('GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.json()).toMatchObject({ status: 'degraded', reason: 'queue near its bound: 9 events queued (maxQueuedEvents 10)', queuedEvents: 9 });
   });
 });
 
