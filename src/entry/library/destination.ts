@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { normalizeConfigInput } from '../../config/normalize.js';
-import { configSchema, type DestinationConfig, type DestinationConfigInput } from '../../config/schema.js';
+import { parseConfig } from '../../config/load.js';
+import type { DestinationConfig, DestinationConfigInput } from '../../config/schema.js';
 import { parseEvent } from '../../events/parse-event.js';
 import { wellFormed } from '../../events/well-formed.js';
 import { Deliverer, type DelivererOptions, type DeliveryHealth, type DeliveryObserver } from '../../delivery/deliverer.js';
@@ -74,8 +74,9 @@ const duplicateReason = (messageId: string | undefined): string =>
  * the final outcomes.
  */
 export function createDestination(configInput: DestinationConfigInput, options: DestinationOptions = {}) {
-  // Old key names and control-plane value shapes read as the schema expects (src/config/normalize.ts).
-  const config: DestinationConfig = configSchema.parse(normalizeConfigInput({ ...configInput }).input);
+  // Old key names and control-plane value shapes read as the schema expects (src/config/normalize.ts); a bad
+  // config is one ConfigurationError listing every problem, unknown keys included.
+  const config: DestinationConfig = parseConfig({ ...configInput });
   const now = options.now ?? Date.now;
   const state = openState(config, { dataDir: options.dataDir, lockTimeoutMs: options.lockTimeoutMs, now });
   const { outbox } = state;
