@@ -64,6 +64,8 @@ export function buildServer(options: ServerOptions): Server {
     // Node checks request timeouts on this interval; the default (30 s) would let a slow body hold on far longer.
     http: { connectionsCheckingInterval: Math.min(1000, requestTimeout) },
     return503OnClosing: true,
+    // request.ip reads X-Forwarded-For only from these proxies (README, Configuration: trustProxy).
+    ...(config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {}),
     forceCloseConnections: 'idle',
     // Two log lines per request would cost more than the intake itself; onResponse below logs what matters.
     logController: new LogController({ disableRequestLogging: true }),
