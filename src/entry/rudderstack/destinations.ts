@@ -10,7 +10,7 @@ import type { MembershipStore } from '../../membership/store.js';
 import { openSharedMembership, type StoreConfig } from '../../state/open-state.js';
 import { fingerprint } from '../../transform/fingerprint.js';
 import { createTransformer, type TransformEvent } from '../../transform/transformer.js';
-import { REDIS_URL_VARIABLE, transformerDataDir, transformerRuntimeConfig, type TransformerRuntimeConfig } from './runtime-config.js';
+import { STORE_URL_VARIABLE, transformerDataDir, transformerRuntimeConfig, type TransformerRuntimeConfig } from './runtime-config.js';
 
 /** A destination as rudder-server sends it with each event; `Config` is what its control plane stored. */
 export interface RudderDestination {
@@ -35,7 +35,10 @@ let runtime: (TransformerRuntimeConfig & { fromEnvironment: boolean }) | undefin
 let warnedSingleHost = false;
 
 function currentRuntime(): TransformerRuntimeConfig & { fromEnvironment: boolean } {
-  runtime ??= { ...transformerRuntimeConfig(), fromEnvironment: true };
+  if (runtime === undefined) {
+    runtime = { ...transformerRuntimeConfig(), fromEnvironment: true };
+    if (runtime.problems.length > 0) process.emitWarning(`OpenPanel destination: ${runtime.problems.join('; ')}`, { code: 'OPENPANEL_DESTINATION_ENV' });
+  }
   return runtime;
 }
 
@@ -45,7 +48,7 @@ function currentRuntime(): TransformerRuntimeConfig & { fromEnvironment: boolean
  */
 export function useStore(next: StoreConfig): void {
   if (runtime !== undefined && fingerprint(next) !== fingerprint(runtime.store)) closeDestinations();
-  runtime = { store: next, dataDir: transformerDataDir(), fromEnvironment: false };
+  runtime = { store: next, dataDir: transformerDataDir(), problems: [], fromEnvironment: false };
 }
 
 /** Said once per process: a single-host store is right for one transformer, not for replicas on several hosts. */
@@ -54,7 +57,7 @@ function warnSingleHost(dataDir: string): void {
   warnedSingleHost = true;
   process.emitWarning(
     `OpenPanel destination: group membership is kept on this host only (SQLite files under ${dataDir}). Transformer replicas on other hosts ` +
-      `would each see part of every user's groups: for several replicas set ${REDIS_URL_VARIABLE} (or rudder-transformer's REDIS_HOST, REDIS_PORT, REDIS_PASSWORD).`,
+      `would each see part of every user's groups: for several replicas set ${STORE_URL_VARIABLE} (or rudder-transformer's REDIS_HOST, REDIS_PORT, REDIS_PASSWORD).`,
     { code: 'OPENPANEL_DESTINATION_SINGLE_HOST' },
   );
 }
@@ -73,7 +76,7 @@ function openMembership(destinationId: string, config: DestinationConfig): { mem
     return opened;
   } catch (error) {
     throw new ConfigurationError(
-      `OpenPanel membership store cannot be opened (${(error as Error).message}): set ${REDIS_URL_VARIABLE} or REDIS_HOST to keep it in Redis, ` +
+      `OpenPanel membership store cannot be opened (${(error as Error).message}): set ${STORE_URL_VARIABLE} or REDIS_HOST to keep it in Redis, ` +
         'or make OPENPANEL_DESTINATION_DATA_DIR a writable folder and give SQLite an engine (build better-sqlite3, or Node >= 22.13 for node:sqlite)',
     );
   }

@@ -1,17 +1,25 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { configFromEnv, envName, flagVariables } from '../../config/env.js';
+import { runtimeConfigSchema } from '../../config/runtime.js';
 import { ConfigurationError } from '../../errors.js';
+import { isPlainObject } from '../../helpers/values.js';
 import type { StoreConfig } from '../../state/open-state.js';
 
-/** Our own setting for the transformer's Redis (README "A self-hosted RudderStack"); it wins over REDIS_HOST. */
-export const REDIS_URL_VARIABLE = 'OPENPANEL_DESTINATION_REDIS_URL';
+/** The store's variables of the environment scheme (README, Configuration), named in messages. */
+export const STORE_URL_VARIABLE = envName('store', 'url');
 
 /** Where the RudderStack entry keeps membership when its host (rudder-transformer) configures it only through the environment. */
 export interface TransformerRuntimeConfig {
   store: StoreConfig;
   /** SQLite store: the folder of the host-shared membership files (a persistent volume in production). */
   dataDir: string;
+  /** Unusable OPENPANEL_DESTINATION_* variables (unknown, unreadable _FILE), one line each, never a value. */
+  problems: string[];
 }
+
+/** The folder of the SQLite membership files: the OS temp folder survives worker restarts, not a new container. */
+export const transformerDataDir = (env: NodeJS.ProcessEnv = process.env): string => env[flagVariables.dataDir] || join(tmpdir(), 'openpanel-destination');
 
 /**
  * rudder-transformer's own Redis settings, read as its src/util/redis/redisConnector.js reads them: REDIS_HOST,
@@ -26,22 +34,22 @@ function rudderTransformerRedisUrl(env: NodeJS.ProcessEnv, host: string): string
   return `rediss://${credentials}${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** The folder of the SQLite membership files: the OS temp folder survives worker restarts, not a new container. */
-export const transformerDataDir = (env: NodeJS.ProcessEnv = process.env): string => env.OPENPANEL_DESTINATION_DATA_DIR || join(tmpdir(), 'openpanel-destination');
-
 /**
- * Our Redis URL, else rudder-transformer's REDIS_HOST settings, else SQLite files on this host. Keys start with
- * OPENPANEL_DESTINATION_REDIS_PREFIX (default `openpanel-destination:`), then `transformer:<destination ID>:`.
+ * The store as the environment scheme of `serve` names it (OPENPANEL_DESTINATION_STORE_URL, _STORE_PREFIX, each also
+ * as _FILE), else rudder-transformer's REDIS_HOST settings (with our prefix when set), else SQLite files on this host.
+ * Redis keys start with the prefix (default `openpanel-destination:`), then `transformer:<destination ID>:`.
  */
 export function transformerRuntimeConfig(env: NodeJS.ProcessEnv = process.env): TransformerRuntimeConfig {
   const dataDir = transformerDataDir(env);
-  const prefix = env.OPENPANEL_DESTINATION_REDIS_PREFIX || undefined;
-  const url = env[REDIS_URL_VARIABLE];
-  if (url) {
+  const { input, problems } = configFromEnv(env);
+  const fields = isPlainObject(input.store) ? input.store : {};
+  const prefix = typeof fields.prefix === 'string' ? fields.prefix : undefined;
+  if (fields.url !== undefined) {
+    const store = runtimeConfigSchema.shape.store.safeParse({ type: 'redis', url: fields.url, prefix });
     // The value may hold a password: the message names the variable only.
-    if (!/^rediss?:\/\/[^/]/.test(url)) throw new ConfigurationError(`${REDIS_URL_VARIABLE} must be a redis:// or rediss:// URL`);
-    return { store: { type: 'redis', url, prefix }, dataDir };
+    if (!store.success) throw new ConfigurationError(`${STORE_URL_VARIABLE} must be a redis:// or rediss:// URL`);
+    return { store: store.data, dataDir, problems };
   }
-  if (env.REDIS_HOST) return { store: { type: 'redis', url: rudderTransformerRedisUrl(env, env.REDIS_HOST), prefix }, dataDir };
-  return { store: { type: 'sqlite' }, dataDir };
+  if (env.REDIS_HOST) return { store: { type: 'redis', url: rudderTransformerRedisUrl(env, env.REDIS_HOST), prefix }, dataDir, problems };
+  return { store: { type: 'sqlite' }, dataDir, problems };
 }

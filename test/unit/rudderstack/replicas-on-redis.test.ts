@@ -12,7 +12,7 @@ import { deleteKeys, testPrefix, testRedisUrl } from '../../support/redis.js';
 /**
  * rudder-transformer replicas (README "A self-hosted RudderStack"): each is its own process, any may get a user's
  * next event, and they share membership through one Redis. One replica is configured as rudder-transformer configures
- * its own Redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, always TLS), the other by our OPENPANEL_DESTINATION_REDIS_URL.
+ * its own Redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, always TLS), the other by our OPENPANEL_DESTINATION_STORE_URL.
  */
 const run = promisify(execFile);
 const repoRoot = new URL('../../../', import.meta.url).pathname;
@@ -47,14 +47,14 @@ const replicaEnv = {
     const address = tlsProxy.address() as { port: number };
     return { REDIS_HOST: 'localhost', REDIS_PORT: String(address.port), REDIS_PASSWORD: PASSWORD, NODE_EXTRA_CA_CERTS: join(certDir, 'cert.pem') };
   },
-  viaOurUrl: () => ({ OPENPANEL_DESTINATION_REDIS_URL: testRedisUrl }),
+  viaOurUrl: () => ({ OPENPANEL_DESTINATION_STORE_URL: testRedisUrl }),
 };
 
 const destination = { ID: `replicas-${prefix.split(':')[2]}`, Config: { clientId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', clientSecret: 'sec_replicas' } };
 const event = (message: object, jobId: number) => ({ message, destination, metadata: { jobId } });
 
 async function inReplica(env: Record<string, string>, router: object[]) {
-  const child = run(process.execPath, [calls], { cwd: repoRoot, env: { PATH: process.env.PATH, OPENPANEL_DESTINATION_REDIS_PREFIX: prefix, ...env } });
+  const child = run(process.execPath, [calls], { cwd: repoRoot, env: { PATH: process.env.PATH, OPENPANEL_DESTINATION_STORE_PREFIX: prefix, ...env } });
   child.child.stdin?.end(JSON.stringify({ processor: [], router: [router] }));
   const { stdout, stderr } = await child;
   expect(stdout + stderr).not.toContain(PASSWORD);

@@ -49,8 +49,8 @@ describe('the CommonJS entry in a host whose better-sqlite3 was installed withou
     await expect(opening).rejects.toThrow(/Could not locate the bindings file/);
   });
 
-  it('answers every harness case with membership in Redis (OPENPANEL_DESTINATION_REDIS_URL), without warning', async () => {
-    const { answers, stderr } = await inHost({ OPENPANEL_DESTINATION_REDIS_URL: testRedisUrl, OPENPANEL_DESTINATION_REDIS_PREFIX: prefix });
+  it('answers every harness case with membership in Redis (OPENPANEL_DESTINATION_STORE_URL), without warning', async () => {
+    const { answers, stderr } = await inHost({ OPENPANEL_DESTINATION_STORE_URL: testRedisUrl, OPENPANEL_DESTINATION_STORE_PREFIX: prefix });
     for (const { actual, expected } of harnessResponses(answers)) expect(actual).toEqual(expected);
     expect(singleHostWarnings(stderr)).toBe(0);
   });
@@ -60,7 +60,7 @@ describe('the CommonJS entry in a host whose better-sqlite3 was installed withou
       const { answers, stderr } = await inHost({});
       for (const { actual, expected } of harnessResponses(answers)) expect(actual).toEqual(expected);
       expect(singleHostWarnings(stderr)).toBe(1);
-      expect(stderr).toContain('set OPENPANEL_DESTINATION_REDIS_URL (or rudder-transformer\'s REDIS_HOST, REDIS_PORT, REDIS_PASSWORD)');
+      expect(stderr).toContain('set OPENPANEL_DESTINATION_STORE_URL (or rudder-transformer\'s REDIS_HOST, REDIS_PORT, REDIS_PASSWORD)');
     });
   } else {
     it(`without Redis on Node ${process.version} (no node:sqlite), answers each event with a configuration error saying what to set`, async () => {
@@ -73,7 +73,7 @@ describe('the CommonJS entry in a host whose better-sqlite3 was installed withou
       const routed = answers.routed.flat();
       expect(routed.map((o) => (o as { statusCode: number }).statusCode)).toEqual(routed.map(() => 400));
       const messages = new Set([...processed, ...routed].map((a) => ('error' in a ? (typeof a.error === 'string' ? a.error : (a.error as { message: string }).message) : '')));
-      for (const message of messages) expect(message).toMatch(/OPENPANEL_DESTINATION_REDIS_URL or REDIS_HOST|invalid OpenPanel destination config/);
+      for (const message of messages) expect(message).toMatch(/OPENPANEL_DESTINATION_STORE_URL or REDIS_HOST|invalid OpenPanel destination config/);
     });
   }
 
