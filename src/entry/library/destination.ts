@@ -375,6 +375,8 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     deadLetters: state.deadLetters,
     /** A user's (userId or anonymousId) groups with the time each was assigned; read-only. */
     groupsOf: (key: string) => state.membership.get(key),
+    /** A group as OpenPanel holds it after our upserts (name, type, merged properties, when that last changed); read-only. */
+    groupOf: (groupId: string) => state.membership.group(groupId),
     /** Degraded while OpenPanel refuses the credentials (delivery paused, events kept queued). */
     health: (): DeliveryHealth => deliverer.health,
     stats: (): Promise<OutboxStats> => outbox.stats(),
