@@ -19,7 +19,7 @@ import type { TransformResult } from '../../transform/result.js';
 import { createTransformer } from '../../transform/transformer.js';
 
 export interface DestinationOptions {
-  /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: memory (config `store` redis: in Redis). */
+  /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: SQLite in memory, bounded (config `store` redis: in Redis). */
   dataDir?: string;
   /** How long to wait for another process to release `dataDir`; default 5 s. */
   lockTimeoutMs?: number;
@@ -375,6 +375,8 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     deadLetters: state.deadLetters,
     /** A user's (userId or anonymousId) groups with the time each was assigned; read-only. */
     groupsOf: (key: string) => state.membership.get(key),
+    /** A group as OpenPanel holds it after our upserts (name, type, merged properties, when that last changed); read-only. */
+    groupOf: (groupId: string) => state.membership.group(groupId),
     /** Degraded while OpenPanel refuses the credentials (delivery paused, events kept queued). */
     health: (): DeliveryHealth => deliverer.health,
     stats: (): Promise<OutboxStats> => outbox.stats(),
