@@ -45,6 +45,8 @@ export interface DeadLetterStore {
   add(record: NewDeadLetter): Promise<string>;
   /** Oldest first; `afterId` pages on from a record returned earlier. */
   list(options?: { limit?: number; afterId?: string }): Promise<DeadLetter[]>;
+  /** One record by its id (the console opens and replays one); undefined when there is none. */
+  get(id: string): Promise<DeadLetter | undefined>;
   /** Returns how many of `ids` existed. */
   remove(ids: string[]): Promise<number>;
   count(): Promise<number>;

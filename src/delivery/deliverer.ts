@@ -3,31 +3,63 @@ import type { DestinationConfig } from '../config/schema.js';
 import { OpenPanelClient, type Transport } from '../openpanel/http-client.js';
 import { classifyAttempt, truncateText, type Attempt } from '../openpanel/response.js';
 import type { LastResponse } from './dead-letters.js';
-import type { FinalOutcome, Outbox, OutboxEntry, Settlement } from './outbox.js';
-import type { EventOutcome } from './outcome.js';
+import type { FinalOutcome, Outbox, OutboxEntry, OutboxRequest, Settlement } from './outbox.js';
 import { nextRetry } from './retry.js';
 
-/** One HTTP attempt, as metrics see it. */
+/** One HTTP attempt, as metrics (and the console's live view) see it. */
 export interface AttemptReport {
+  /** The outbox event and the request's dedupe key it was made for. */
+  eventId: string;
+  key: string;
   type: string;
   status?: number;
   code?: string;
+  /** OpenPanel's answer, truncated. */
+  body?: string;
   result: 'delivered' | 'retry' | 'fatal';
   durationMs: number;
 }
 
-/** Hooks for whoever watches delivery (serve's Prometheus metrics, send's stderr notices). */
+/** One event as the destination took it (accept, send, replay): its requests when queued, else why not. */
+export interface TakenEvent {
+  eventId?: string;
+  index: number;
+  messageId?: string;
+  userKey?: string;
+  event: unknown;
+  status: 'accepted' | 'skipped' | 'rejected';
+  reason?: string;
+  requests: readonly OutboxRequest[];
+}
+
+/** Hooks for whoever watches delivery (serve's Prometheus metrics and console, send's stderr notices). */
 export interface DeliveryObserver {
+  onTaken?(taken: TakenEvent): void;
   onAttempt?(attempt: AttemptReport): void;
-  onFinal?(outcome: EventOutcome): void;
+  onFinal?(outcome: FinalOutcome): void;
   /** The delivery loop failed (state store unreachable, disk full, a bug): it runs again after a second. */
   onLoopFailure?(error: Error): void;
+}
+
+/** Several observers as one: each hook calls theirs in order. */
+export function combineObservers(...observers: DeliveryObserver[]): DeliveryObserver {
+  return {
+    onTaken: (taken) => observers.forEach((o) => o.onTaken?.(taken)),
+    onAttempt: (attempt) => observers.forEach((o) => o.onAttempt?.(attempt)),
+    onFinal: (outcome) => observers.forEach((o) => o.onFinal?.(outcome)),
+    onLoopFailure: (error) => observers.forEach((o) => o.onLoopFailure?.(error)),
+  };
 }
 
 export interface DeliveryHealth {
   healthy: boolean;
   status: 'ok' | 'degraded';
   reason?: string;
+  /**
+   * Whether new events should come here: false while OpenPanel refuses the credentials or the state store fails.
+   * An outage of OpenPanel keeps it true: the outbox holds the events until it is over (README, serve).
+   */
+  ready: boolean;
 }
 
 export interface DelivererOptions {
@@ -128,7 +160,8 @@ export class Deliverer {
       this.pausedFor ??
       (this.outage && `OpenPanel failing for many users (${this.outage.reason}): one request probes every ${this.config.outageProbeMs} ms`) ??
       (this.failure && `delivery failing: ${this.failure.error.message}; trying again every ${storeRetryMs / 1000} s`);
-    return reason === undefined ? { healthy: true, status: 'ok' } : { healthy: false, status: 'degraded', reason };
+    const ready = this.pausedFor === undefined && this.failure === undefined;
+    return reason === undefined ? { healthy: true, status: 'ok', ready } : { healthy: false, status: 'degraded', reason, ready };
   }
 
   /** Why the last look at the outbox failed (the state store), until a look succeeds. */
@@ -222,8 +255,7 @@ export class Deliverer {
     this.storeWorks();
     for (const final of finals) {
       this.options.onFinal(final);
-      const { eventId: _, ...outcome } = final;
-      this.options.observer?.onFinal?.(outcome);
+      this.options.observer?.onFinal?.(final);
     }
     this.options.onChange?.();
   }
@@ -327,10 +359,14 @@ export class Deliverer {
           settlement = { result: 'failed', reason: `${decision.reason}: ${verdict.reason}`, attempts, firstAttemptAt, last };
         }
       }
+      const { body } = lastResponseOf(attempt);
       this.options.observer?.onAttempt?.({
+        eventId: entry.eventId,
+        key: entry.key,
         type: entry.request.body.type,
         ...(attempt.status !== undefined ? { status: attempt.status } : {}),
         ...(attempt.code !== undefined ? { code: attempt.code } : {}),
+        ...(body !== undefined ? { body } : {}),
         result,
         durationMs: now - started,
       });

@@ -1,7 +1,11 @@
+import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
+import { combineObservers } from '../../delivery/deliverer.js';
 import type { Transport } from '../../openpanel/http-client.js';
 import { createDestination } from '../library/destination.js';
 import { buildServer } from '../server/app.js';
+import { createActivity } from '../server/console/activity.js';
 import { loggerOptions } from '../server/logging.js';
 import { createMetrics } from '../server/metrics.js';
 import { configOrExit, EXIT_CONFIG } from './config-option.js';
@@ -44,23 +48,29 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const logger = pino(loggerOptions(options.logLevel));
   // The gauges read the outbox when scraped; the deliverer reports attempts and outcomes to the metrics.
   const metrics = createMetrics(() => destination.stats());
-  const destination = createDestination(config, { dataDir: options.dataDir, observer: metrics.observer, transport: options.transport });
-  const server = buildServer({ config, intake: destination, metrics, logger, open: !options.auth });
+  // What this instance sees happen, for the console (only served with an adminToken).
+  const activity = config.adminToken === undefined ? undefined : createActivity();
+  const observer = activity ? combineObservers(metrics.observer, activity.observer) : metrics.observer;
+  const destination = createDestination(config, { dataDir: options.dataDir, observer, transport: options.transport });
+  const consoleOptions = activity && { destination, activity, instanceId: `${hostname()}:${process.pid}` };
+  const server = buildServer({ config, intake: destination, metrics, logger, open: !options.auth, ...(consoleOptions ? { console: consoleOptions } : {}) });
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string): void =>
     void (stopping ??= (async () => {
-      logger.info({ signal }, 'stopping: intake closed, finishing deliveries on the wire');
-      server.stopIntake();
-      await server.app.close();
-      // The outbox keeps what was not delivered for the next start; the wire gets the deadline to finish.
+      logger.info({ signal }, 'stopping: intake and readiness answer 503, requests and deliveries on the wire finish');
+      // The listener stays up meanwhile, so load balancers see readiness fail instead of refused connections.
+      const deadline = Date.now() + SHUTDOWN_DEADLINE_MS;
+      await Promise.race([server.stopIntake(), delay(SHUTDOWN_DEADLINE_MS)]);
+      // The outbox keeps what was not delivered for the next start; the wire gets the rest of the deadline.
       try {
-        const left = await destination.close({ deadlineMs: SHUTDOWN_DEADLINE_MS });
+        const left = await destination.close({ deadlineMs: Math.max(0, deadline - Date.now()) });
         logger.info({ queuedEvents: left.queuedEvents, deadLetters: left.deadLetters }, 'stopped');
       } catch (error) {
         // Redis unreachable: what it holds stays queued there; nothing else is left to do.
         logger.warn({ reason: (error as Error).message }, 'stopped without reading the queue');
       }
+      await server.app.close();
       process.exit(0);
     })());
   process.once('SIGTERM', () => stop('SIGTERM'));

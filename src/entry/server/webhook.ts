@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { acceptEvents, type AcceptedBody } from './accept-events.js';
 import { bearerToken, safeEqual, validSignature } from './auth.js';
-import { isPlainObject } from '../../helpers/values.js';
+import { eventsOfBody } from './events-of-body.js';
 import { httpError } from './http-error.js';
 import type { Intake } from './intake.js';
 import { webhookBytes } from './limits.js';
@@ -35,12 +35,8 @@ export function registerWebhook(app: FastifyInstance, options: WebhookOptions): 
   };
 
   app.post('/webhook', { bodyLimit: webhookBytes, preHandler: authenticate }, async (request): Promise<AcceptedBody> => {
-    const body = request.body;
-    if (Array.isArray(body)) return acceptEvents(options.intake, options.metrics, request.log, { source: 'webhook', events: body, single: false });
-    if (isPlainObject(body) && Array.isArray(body.batch)) {
-      return acceptEvents(options.intake, options.metrics, request.log, { source: 'webhook', events: body.batch, single: false });
-    }
-    if (isPlainObject(body)) return acceptEvents(options.intake, options.metrics, request.log, { source: 'webhook', events: [body], single: true });
-    throw httpError(400, 'the body must be an event object, an array of events or {"batch": [events]}');
+    const taken = eventsOfBody(request.body);
+    if (taken === undefined) throw httpError(400, 'the body must be an event object, an array of events or {"batch": [events]}');
+    return acceptEvents(options.intake, options.metrics, request.log, { source: 'webhook', ...taken });
   });
 }

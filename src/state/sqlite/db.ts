@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { StateError } from '../state-error.js';
+import { betterSqlite3OrFail } from './engine.js';
 
 export type StateDb = Database.Database;
 
@@ -12,12 +13,54 @@ export interface OpenStateOptions {
 
 const sqliteCode = (error: unknown): string => String((error as { code?: unknown }).code ?? '');
 
+/** What the file system said, named, with what to do about it: read-only, no permission, full, or else the code. */
+export function fileSystemCause(code: string): { cause: string; fix: string } {
+  const elsewhere = 'or pass another --data-dir';
+  switch (code) {
+    case 'EROFS':
+      return { cause: 'the file system is read-only (EROFS)', fix: `mount it writable ${elsewhere}` };
+    case 'EACCES':
+    case 'EPERM':
+      return { cause: `permission denied (${code})`, fix: `fix its permissions ${elsewhere}` };
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return { cause: `the disk is full (${code})`, fix: `free some space ${elsewhere}` };
+    case 'EEXIST':
+      return { cause: 'a file of that name is in the way (EEXIST)', fix: `move it aside ${elsewhere}` };
+    case 'ENOTDIR':
+      return { cause: 'a part of the path is a file, not a directory (ENOTDIR)', fix: `pass another --data-dir` };
+    default:
+      return { cause: code || 'error', fix: `fix its permissions ${elsewhere}` };
+  }
+}
+
+/**
+ * The code of a failed write under `path`: Node's recursive mkdir reports ENOENT when it could not create a
+ * parent, so the nearest existing ancestor is asked whether it is writable (EROFS, EACCES, ...).
+ */
+function writeFailureCode(path: string, error: unknown): string {
+  const code = sqliteCode(error);
+  if (code !== 'ENOENT') return code;
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (!existsSync(dir)) {
+      if (dirname(dir) === dir) return code;
+      continue;
+    }
+    try {
+      accessSync(dir, constants.W_OK);
+      return code;
+    } catch (parentError) {
+      return sqliteCode(parentError) || code;
+    }
+  }
+}
+
 function check(path: string, work: () => void, what: string): void {
   try {
     work();
   } catch (error) {
-    const code = sqliteCode(error) || 'error';
-    throw new StateError('unusable', path, `${what} (${code})`, 'fix its permissions or pass another --data-dir');
+    const { cause, fix } = fileSystemCause(writeFailureCode(path, error));
+    throw new StateError('unusable', path, `${what}: ${cause}`, fix);
   }
 }
 
@@ -94,9 +137,10 @@ export function openStateDb(dataDir: string, { lockTimeoutMs = 5_000 }: OpenStat
   check(dataDir, () => accessSync(dataDir, constants.R_OK | constants.W_OK | constants.X_OK), 'the data dir is not readable and writable');
   const file = join(dataDir, 'state.sqlite');
   if (existsSync(file)) check(file, () => accessSync(file, constants.R_OK | constants.W_OK), 'the state file is not readable and writable');
+  const BetterSqlite3 = betterSqlite3OrFail();
   let db: StateDb | undefined;
   try {
-    db = new Database(file, { timeout: lockTimeoutMs });
+    db = new BetterSqlite3(file, { timeout: lockTimeoutMs });
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -113,3 +157,6 @@ export function openStateDb(dataDir: string, { lockTimeoutMs = 5_000 }: OpenStat
     throw stateErrorOf(error, file, lockTimeoutMs);
   }
 }
+
+/** A database in this process's memory: the library's state without a dataDir. */
+export const openMemoryDb = (): StateDb => new (betterSqlite3OrFail())(':memory:');

@@ -8,6 +8,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
   private readonly insert: Statement<[string, string]>;
   private readonly selectPage: Statement<[string | null, number], { record: string }>;
   private readonly removeOne: Statement<[string]>;
+  private readonly selectOne: Statement<[string], { record: string }>;
   private readonly countRows: Statement<[], { n: number }>;
 
   constructor(db: StateDb) {
@@ -22,6 +23,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     this.selectPage = db.prepare(
       'SELECT record FROM delivery_dead_letters WHERE seq > coalesce((SELECT seq FROM delivery_dead_letters WHERE id = ?), 0) ORDER BY seq LIMIT ?',
     );
+    this.selectOne = db.prepare('SELECT record FROM delivery_dead_letters WHERE id = ?');
     this.countRows = db.prepare('SELECT count(*) AS n FROM delivery_dead_letters');
     this.removeOne = db.prepare<[string]>('DELETE FROM delivery_dead_letters WHERE id = ?');
   }
@@ -44,6 +46,11 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
 
   async list({ limit, afterId }: { limit?: number; afterId?: string } = {}): Promise<DeadLetter[]> {
     return this.listNow(limit, afterId);
+  }
+
+  async get(id: string): Promise<DeadLetter | undefined> {
+    const row = this.selectOne.get(id);
+    return row === undefined ? undefined : zDeadLetter.parse(JSON.parse(row.record));
   }
 
   /** Synchronous, for the outbox's transactions (each statement is atomic; callers batch in their own). */

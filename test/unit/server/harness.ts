@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { configSchema, type DestinationConfigInput } from '../../../src/config/schema.js';
+import { combineObservers } from '../../../src/delivery/deliverer.js';
 import { buildServer, type Server } from '../../../src/entry/server/app.js';
+import { createActivity } from '../../../src/entry/server/console/activity.js';
 import { createDestination, type Destination } from '../../../src/entry/library/destination.js';
 import { loggerOptions } from '../../../src/entry/server/logging.js';
 import { createMetrics } from '../../../src/entry/server/metrics.js';
@@ -37,6 +39,8 @@ export interface TestServerOptions {
   open?: boolean;
   requestTimeoutMs?: number;
   roomWaitMs?: number;
+  /** Serve the console (with the config's adminToken), as `serve` does, naming this instance (default `test-instance`). */
+  console?: boolean | { instanceId: string };
 }
 
 /** `serve`'s server as the command builds it (real intake, pino to a captured stream) in front of the fake OpenPanel. */
@@ -61,8 +65,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   });
   const metrics = createMetrics(() => destination.stats());
-  const destination = createDestination(config, { observer: metrics.observer });
-  const server = buildServer({ config, intake: destination, metrics, logger: pino(loggerOptions('debug'), stream), open: options.open, requestTimeoutMs: options.requestTimeoutMs, roomWaitMs: options.roomWaitMs });
+  const activity = options.console ? createActivity() : undefined;
+  const destination = createDestination(config, { observer: activity ? combineObservers(metrics.observer, activity.observer) : metrics.observer });
+  const server = buildServer({
+    config,
+    intake: destination,
+    metrics,
+    logger: pino(loggerOptions('debug'), stream),
+    open: options.open,
+    requestTimeoutMs: options.requestTimeoutMs,
+    roomWaitMs: options.roomWaitMs,
+    ...(activity ? { console: { destination, activity, instanceId: typeof options.console === 'object' ? options.console.instanceId : 'test-instance' } } : {}),
+  });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   return {
