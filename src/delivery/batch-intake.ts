@@ -75,7 +75,7 @@ export async function commitBatch(
   const overlay = new MembershipOverlay(membership);
   await overlay.preload(events.flatMap(membershipKeys));
   const takenByOutbox = async (messageId: string, request: OpenPanelRequest): Promise<boolean> => (await outbox.taken(requestKeys(messageId, [request]))).size > 0;
-  const transformEvent = createTransformer({ config, membership: overlay, mappings, now, taken: takenByOutbox, messageIdOf: contentId });
+  const transformEvent = createTransformer({ config, membership: overlay, mappings, now, taken: takenByOutbox, messageIdOf: contentId, stampReceivedAt: true });
   const results: TransformResult[] = [];
   for (let i = 0; i < events.length; i++) results.push(await transformEvent(events[i], indexOf(i)));
   const queued: NewOutboxEvent[] = [];

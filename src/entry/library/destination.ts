@@ -168,7 +168,7 @@ export function openDestination(configInput: DestinationConfigInput, options: De
 
   /** Dry run: one event at a time in input order; membership (of the destination, plus this call's) is read, never written. */
   async function transform(events: readonly unknown[]): Promise<TransformResult[]> {
-    const transformEvent = createTransformer({ config, membership: new MembershipOverlay(state.membership), mappings, now });
+    const transformEvent = createTransformer({ config, membership: new MembershipOverlay(state.membership), mappings, now, stampReceivedAt: true });
     const results: TransformResult[] = [];
     for (let index = 0; index < events.length; index++) results.push(await transformEvent(events[index], index));
     return results;
