@@ -63,8 +63,11 @@ const membershipKeys = (event: unknown): string[] => {
   return [userId, anonymousId, previousId].filter((id): id is string => typeof id === 'string' && id !== '');
 };
 
+const DUPLICATE = 'duplicate:';
 const duplicateReason = (messageId: string | undefined): string =>
-  `duplicate: every request of messageId ${messageId ?? '(none)'} was already delivered or is queued`;
+  `${DUPLICATE} every request of messageId ${messageId ?? '(none)'} was already delivered or is queued`;
+/** A skip because every request of the event was already delivered or is queued (a re-sent event). */
+export const isDuplicateSkip = (outcome: { status: string; reason?: string }): boolean => outcome.status === 'skipped' && outcome.reason?.startsWith(DUPLICATE) === true;
 
 /**
  * The library entry point. `transform` maps events to OpenPanel requests without sending or keeping state.
@@ -331,7 +334,8 @@ export function createDestination(configInput: DestinationConfigInput, options: 
       if (signal?.aborted) return 'stopped';
       const failure = lastingStateFailure();
       if (orStateFailure && failure) throw failure;
-      if (orPaused && !deliverer.health.healthy) return 'paused';
+      // Paused for the credentials only: an OpenPanel outage is waited out like any retry.
+      if (orPaused && deliverer.paused) return 'paused';
       if (deliverer.inFlight === 0 && (await outbox.stats()).queuedEvents === 0) return 'drained';
       await change;
     }
