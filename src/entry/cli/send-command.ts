@@ -2,7 +2,8 @@ import type { AttemptReport } from '../../delivery/deliverer.js';
 import { isFailure, type EventOutcome, type OutcomeStatus } from '../../delivery/outcome.js';
 import type { Transport } from '../../openpanel/http-client.js';
 import { stateLocation } from '../../state/open-state.js';
-import { createDestination, isDuplicateSkip, type AcceptOutcome } from '../library/destination.js';
+import { isDuplicateSkip } from '../../delivery/batch-intake.js';
+import { openDestination, type AcceptOutcome } from '../library/destination.js';
 import { batches } from './batches.js';
 import { configOrExit } from './config-option.js';
 import { countLines, inputOrExit, readInput } from './input.js';
@@ -94,7 +95,7 @@ export async function sendCommand(options: SendOptions): Promise<number> {
     stopping.abort();
   };
   let notices: ReturnType<typeof troubleNotices> | undefined;
-  const destination = createDestination(config, {
+  const destination = openDestination(config, {
     dataDir: options.dataDir,
     lockTimeoutMs: options.lockTimeout,
     transport: options.transport,

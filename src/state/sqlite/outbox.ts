@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import { zLastResponse } from '../../delivery/dead-letters.js';
 import { finalOf, type FailedRequest, type QueuedEvent } from '../../delivery/event-final.js';
-import { eventOfDeadLetter } from '../../delivery/lanes.js';
+import { eventOfDeadLetter, replayedRequest } from '../../delivery/lanes.js';
+import { supersedingUpsert } from '../../delivery/supersede.js';
 import {
   QueueFullError,
   type ChangeSet,
@@ -24,7 +25,6 @@ interface EventRow {
   idx: number;
   message_id: string;
   user_key: string | null;
-  event: string;
   total_requests: number;
   open_requests: number;
   attempts: number;
@@ -52,6 +52,11 @@ interface RequestRow {
  */
 export class SqliteOutbox implements Outbox {
   private queuedEvents: number;
+  /**
+   * Event ids are never reused while this process runs (SQLite would give a deleted highest id again): whoever
+   * follows an event by its id (the console's live view, a waiting send) never mixes two events.
+   */
+  private nextEventId: number;
   private queuedRequests: number;
   private readonly lanes = new LaneIndex();
   /** Lanes whose lease the running settle transaction ends; applied once it committed (a rolled-back one keeps them). */
@@ -97,12 +102,15 @@ export class SqliteOutbox implements Outbox {
     migrateLanes(db);
     this.sql = {
       insertEvent: db.prepare(
-        `INSERT INTO outbox_events (idx, message_id, user_key, event, total_requests, open_requests, attempts, first_attempt_at, enqueued_at)
-         VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)`,
+        `INSERT INTO outbox_events (id, idx, message_id, user_key, event, total_requests, open_requests, attempts, first_attempt_at, enqueued_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      setEventRequests: db.prepare('UPDATE outbox_events SET total_requests = @n, open_requests = @n WHERE id = @id'),
+      // Requests of the event found already queued (rare): one write for them, none in the usual case.
+      dropRequests: db.prepare('UPDATE outbox_events SET total_requests = total_requests - @n, open_requests = open_requests - @n WHERE id = @id'),
       deleteEvent: db.prepare('DELETE FROM outbox_events WHERE id = ?'),
-      selectEvent: db.prepare('SELECT * FROM outbox_events WHERE id = ?'),
+      // The event's own JSON is read only for a dead letter: a delivered event does not need it.
+      selectEvent: db.prepare('SELECT id, idx, message_id, user_key, total_requests, attempts, first_attempt_at, failed, last_response FROM outbox_events WHERE id = ?'),
+      eventText: db.prepare('SELECT event FROM outbox_events WHERE id = ?').pluck(),
       closeOne: db.prepare('UPDATE outbox_events SET open_requests = open_requests - 1 WHERE id = ? RETURNING open_requests'),
       recordAttempts: db.prepare(
         'UPDATE outbox_events SET attempts = attempts + ?, first_attempt_at = coalesce(first_attempt_at, ?), last_response = coalesce(?, last_response) WHERE id = ?',
@@ -116,12 +124,15 @@ export class SqliteOutbox implements Outbox {
       // src/events/well-formed.ts) comes back with U+FFFD, the same for all its requests, so they stay one lane.
       laneRows: db.prepare('SELECT id, lane, ready_at FROM outbox_requests ORDER BY id'),
       clearReadyAt: db.prepare('UPDATE outbox_requests SET ready_at = NULL WHERE id = ?'),
+      rewriteRequest: db.prepare('UPDATE outbox_requests SET request = ? WHERE key = ?'),
+      queuedKey: db.prepare('SELECT 1 FROM outbox_requests WHERE key = ?'),
       countEvents: db.prepare('SELECT count(*) AS n FROM outbox_events'),
       countRequests: db.prepare('SELECT count(*) AS n FROM outbox_requests'),
       oldest: db.prepare('SELECT enqueued_at AS at FROM outbox_events ORDER BY id LIMIT 1'),
     };
     this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
     this.queuedRequests = (this.sql.countRequests!.get() as { n: number }).n;
+    this.nextEventId = (db.prepare('SELECT coalesce(max(id), 0) + 1 AS id FROM outbox_events').get() as { id: number }).id;
     this.lanes.load(this.sql.laneRows!.iterate() as Iterable<{ id: number; lane: string; ready_at: number | null }>);
     // A failure mid-run (disk full) rolls the transaction back and surfaces as a StateError naming the file; what is
     // kept in memory is read again from what the file kept.
@@ -139,7 +150,7 @@ export class SqliteOutbox implements Outbox {
     this.requeueTx = this.writing(
       db.transaction((limit: number, now: number) => {
         const records = this.deadLetters.listNow(limit);
-        this.commitNow({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
+        this.commitNow({ membership: { merges: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
         this.deadLetters.removeNow(records.map((r) => r.id));
         return records.length;
       }),
@@ -148,6 +159,10 @@ export class SqliteOutbox implements Outbox {
 
   async commit(changes: ChangeSet, maxQueuedEvents = Infinity): Promise<CommitResult> {
     return this.commitTx(changes, maxQueuedEvents);
+  }
+
+  async taken(keys: readonly string[]): Promise<Set<string>> {
+    return new Set(keys.filter((key) => this.dedupe.has(key) || this.sql.queuedKey!.get(key) !== undefined));
   }
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {
@@ -218,6 +233,7 @@ export class SqliteOutbox implements Outbox {
       throw new QueueFullError(this.queuedEvents, maxQueuedEvents);
     }
     this.membership.applyNow(changes.membership);
+    for (const key of changes.seen ?? []) this.dedupe.mark(key);
     const events: CommitResult['events'] = [];
     const settled: FinalOutcome[] = [];
     for (const event of changes.events) {
@@ -226,24 +242,28 @@ export class SqliteOutbox implements Outbox {
         events.push({ duplicate: true });
         continue;
       }
-      const eventId = Number(
-        this.sql.insertEvent!.run(
-          event.index,
-          event.messageId,
-          event.userKey ?? null,
-          JSON.stringify(event.event) ?? 'null',
-          event.history?.attempts ?? 0,
-          event.history?.firstAttemptAt ?? null,
-          changes.now,
-        ).lastInsertRowid,
+      const eventId = this.nextEventId++;
+      this.sql.insertEvent!.run(
+        eventId,
+        event.index,
+        event.messageId,
+        event.userKey ?? null,
+        JSON.stringify(event.event) ?? 'null',
+        fresh.length,
+        fresh.length,
+        event.history?.attempts ?? 0,
+        event.history?.firstAttemptAt ?? null,
+        changes.now,
       );
       let queued = 0;
-      for (const request of fresh) {
+      for (const given of fresh) {
+        const request = event.replayed ? replayedRequest(given, (groupId) => this.membership.groupNow(groupId)) : given;
         // A key already queued (the same event re-sent before delivery) is not queued twice.
         const inserted = this.sql.insertRequest!.run(eventId, request.lane, request.key, JSON.stringify(request.request));
         if (inserted.changes === 0) continue;
         queued++;
         this.lanes.append(request.lane, Number(inserted.lastInsertRowid), changes.now);
+        if (request.request.body.type === 'group') this.membership.upsertGroupNow(request.request.body.payload, changes.now);
         if (request.supersedable) settled.push(...this.supersede(request.lane, request.key, changes.now));
       }
       if (queued === 0) {
@@ -251,7 +271,7 @@ export class SqliteOutbox implements Outbox {
         events.push({ duplicate: true });
         continue;
       }
-      this.sql.setEventRequests!.run({ id: eventId, n: queued });
+      if (queued < fresh.length) this.sql.dropRequests!.run({ id: eventId, n: fresh.length - queued });
       this.queuedEvents++;
       this.queuedRequests += queued;
       events.push({ eventId: String(eventId), queuedRequests: queued });
@@ -259,7 +279,7 @@ export class SqliteOutbox implements Outbox {
     return { events, settled };
   }
 
-  /** Drops the lane's unclaimed requests other than `newest`: it carries the group's latest traits. */
+  /** Drops the lane's unclaimed requests other than `newest`, which takes their properties under its own. */
   private supersede(lane: string, newest: string, now: number): FinalOutcome[] {
     const leased = this.lanes.leased(lane, now);
     const readyAt = this.lanes.readyAt(lane);
@@ -269,6 +289,10 @@ export class SqliteOutbox implements Outbox {
       .map((id) => this.sql.request!.get(id) as RequestRow);
     const dropped = rows.filter((row) => row.key !== newest);
     const settled: FinalOutcome[] = [];
+    if (dropped.length === 0) return settled;
+    const parse = (row: { request: string }): OpenPanelRequest => JSON.parse(row.request) as OpenPanelRequest;
+    const merged = supersedingUpsert(dropped.map(parse), parse(rows.find((row) => row.key === newest)!));
+    this.sql.rewriteRequest!.run(JSON.stringify(merged), newest);
     for (const row of dropped) {
       this.sql.deleteRequest!.run(row.id);
       this.lanes.remove(lane, row.id);
@@ -277,7 +301,7 @@ export class SqliteOutbox implements Outbox {
       const final = this.closeRequest(row.event_id, now);
       if (final) settled.push(final);
     }
-    if (dropped.length > 0 && readyAt !== undefined && !leased) this.lanes.schedule(lane, Math.min(readyAt, now));
+    if (readyAt !== undefined && !leased) this.lanes.schedule(lane, Math.min(readyAt, now));
     return settled;
   }
 
@@ -323,6 +347,8 @@ export class SqliteOutbox implements Outbox {
     const { open_requests: open } = this.sql.closeOne!.get(eventId) as { open_requests: number };
     if (open > 0) return undefined;
     const row = this.sql.selectEvent!.get(eventId) as EventRow;
+    const failed = JSON.parse(row.failed) as FailedRequest[];
+    const original = failed.length > 0 ? (JSON.parse(this.sql.eventText!.get(eventId) as string) as unknown) : undefined;
     this.sql.deleteEvent!.run(eventId);
     this.queuedEvents--;
     const event: QueuedEvent = {
@@ -330,11 +356,11 @@ export class SqliteOutbox implements Outbox {
       index: row.idx,
       messageId: row.message_id,
       ...(row.user_key !== null ? { userKey: row.user_key } : {}),
-      event: JSON.parse(row.event) as unknown,
+      event: original,
       totalRequests: row.total_requests,
       attempts: row.attempts,
       ...(row.first_attempt_at !== null ? { firstAttemptAt: row.first_attempt_at } : {}),
-      failed: JSON.parse(row.failed) as FailedRequest[],
+      failed,
       last: JSON.parse(row.last_response) as QueuedEvent['last'],
     };
     const { outcome, deadLetter } = finalOf(event, now);
