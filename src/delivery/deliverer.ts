@@ -55,6 +55,11 @@ export interface DeliveryHealth {
   healthy: boolean;
   status: 'ok' | 'degraded';
   reason?: string;
+  /**
+   * Whether new events should come here: false while OpenPanel refuses the credentials or the state store fails.
+   * An outage of OpenPanel keeps it true: the outbox holds the events until it is over (README, serve).
+   */
+  ready: boolean;
 }
 
 export interface DelivererOptions {
@@ -155,7 +160,8 @@ export class Deliverer {
       this.pausedFor ??
       (this.outage && `OpenPanel failing for many users (${this.outage.reason}): one request probes every ${this.config.outageProbeMs} ms`) ??
       (this.failure && `delivery failing: ${this.failure.error.message}; trying again every ${storeRetryMs / 1000} s`);
-    return reason === undefined ? { healthy: true, status: 'ok' } : { healthy: false, status: 'degraded', reason };
+    const ready = this.pausedFor === undefined && this.failure === undefined;
+    return reason === undefined ? { healthy: true, status: 'ok', ready } : { healthy: false, status: 'degraded', reason, ready };
   }
 
   /** Why the last look at the outbox failed (the state store), until a look succeeds. */

@@ -76,6 +76,8 @@ export const zNewOutboxEvent = z.object({
   event: z.unknown(),
   requests: z.array(zOutboxRequest).min(1),
   history: zAttemptHistory.optional(),
+  /** A dead letter sent again: its group upserts are brought up to date with their groups when committed. */
+  replayed: z.boolean().optional(),
 });
 export type NewOutboxEvent = z.infer<typeof zNewOutboxEvent>;
 
@@ -85,6 +87,8 @@ export interface ChangeSet {
   events: NewOutboxEvent[];
   /** Receive time (ms): the events' enqueue time and the ready time of the lanes they start. */
   now: number;
+  /** Request keys recorded as delivered without a request (group upserts that changed nothing: TransformResult.unchanged). */
+  seen?: string[];
 }
 
 export interface CommitResult {
@@ -146,6 +150,11 @@ export interface Outbox {
   readonly pollMs?: number;
   commit(changes: ChangeSet, maxQueuedEvents?: number): Promise<CommitResult>;
   claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]>;
+  /**
+   * The keys among `keys` that a commit would drop: delivered within the dedupe window (superseded included) or
+   * queued. A re-sent group call's upsert is one: its effect is in the group's state already.
+   */
+  taken(keys: readonly string[]): Promise<Set<string>>;
   /** Returns the final outcomes of the events whose last open request these settled. */
   settle(settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number): Promise<FinalOutcome[]>;
   /** Makes every unleased lane waiting on a backoff ready at `now` (an outage is over); returns how many. */

@@ -32,7 +32,7 @@ describe('sqlite outbox: a state file from a version that queued lone surrogates
     const event = (index: number, userKey: string): NewOutboxEvent => ({ index, messageId: `m${index}`, userKey, event: {}, requests: laneRequests(`m${index}`, userKey, [request(userKey)]) });
     // What intake now turns into U+FFFD (src/events/well-formed.ts), written as an earlier version did.
     const before = open(mkdtempSync(join(tmpdir(), 'op-outbox-')));
-    await before.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event(0, '\ud800x'), event(1, 'ok')], now: 1 });
+    await before.outbox.commit({ membership: { merges: [] }, events: [event(0, '\ud800x'), event(1, 'ok')], now: 1 });
     await before.close();
     const state = open(dirs.get(before)!);
     const claimed = await state.outbox.claim(10, 2, 60_000);

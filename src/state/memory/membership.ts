@@ -2,7 +2,7 @@ import { KeyedMembershipStore, type TouchedMap } from '../../membership/keyed-st
 import type { GroupAssignment } from '../../membership/store.js';
 
 export interface MemoryMembershipOptions {
-  /** Keys kept at most, per map (membership and upsert fingerprints); the least recently used go first. */
+  /** Keys kept at most, per map (membership and group states); the least recently used go first. */
   maxKeys: number;
   /** An entry not touched (read or written) for this long is forgotten. */
   ttlMs: number;
@@ -59,7 +59,7 @@ class TtlLru<V> implements TouchedMap<V> {
  */
 export class MemoryMembershipStore extends KeyedMembershipStore {
   private readonly membership: TtlLru<readonly Readonly<GroupAssignment>[]>;
-  protected readonly upserts: TtlLru<string>;
+  protected readonly groups: TtlLru<string>;
 
   constructor(options: MemoryMembershipOptions) {
     super();
@@ -67,13 +67,13 @@ export class MemoryMembershipStore extends KeyedMembershipStore {
     if (!(options.ttlMs > 0)) throw new RangeError('ttlMs must be positive');
     const now = options.now ?? Date.now;
     this.membership = new TtlLru(options.maxKeys, options.ttlMs, now);
-    this.upserts = new TtlLru(options.maxKeys, options.ttlMs, now);
+    this.groups = new TtlLru(options.maxKeys, options.ttlMs, now);
   }
 
   override async close(): Promise<void> {
     await super.close();
     this.membership.clear();
-    this.upserts.clear();
+    this.groups.clear();
   }
 
   protected read(key: string): readonly Readonly<GroupAssignment>[] {

@@ -1,5 +1,6 @@
 import { finalOf, type QueuedEvent } from '../../delivery/event-final.js';
-import { eventOfDeadLetter } from '../../delivery/lanes.js';
+import { eventOfDeadLetter, replayedRequest } from '../../delivery/lanes.js';
+import { supersedingUpsert } from '../../delivery/supersede.js';
 import {
   QueueFullError,
   type ChangeSet,
@@ -11,6 +12,7 @@ import {
   type OutboxStats,
   type Settlement,
 } from '../../delivery/outbox.js';
+import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import type { MemoryDeadLetterStore } from './dead-letters.js';
 import type { MemoryDedupeStore } from './dedupe.js';
 import type { MemoryMembershipStore } from './membership.js';
@@ -55,6 +57,7 @@ export class MemoryOutbox implements Outbox {
       throw new QueueFullError(this.events.size, maxQueuedEvents);
     }
     this.membership.applyNow(changes.membership);
+    for (const key of changes.seen ?? []) this.dedupe.mark(key);
     const settled: FinalOutcome[] = [];
     const results: CommitResult['events'] = [];
     for (const event of changes.events) {
@@ -79,13 +82,24 @@ export class MemoryOutbox implements Outbox {
         open: fresh.length,
         enqueuedAt: changes.now,
       });
-      for (const request of fresh) {
-        if (request.supersedable) settled.push(...this.supersede(request.lane, changes.now));
-        this.append({ ...request, id: String(this.nextId++), eventId, attempts: 0 }, changes.now);
+      for (const given of fresh) {
+        const request = event.replayed ? replayedRequest(given, (groupId) => this.membership.groupNow(groupId)) : given;
+        let queued = request;
+        if (request.request.body.type === 'group') this.membership.upsertGroupNow(request.request.body.payload, changes.now);
+        if (request.supersedable) {
+          const { settled: closed, dropped } = this.supersede(request.lane, changes.now);
+          settled.push(...closed);
+          if (dropped.length > 0) queued = { ...request, request: supersedingUpsert(dropped, request.request) };
+        }
+        this.append({ ...queued, id: String(this.nextId++), eventId, attempts: 0 }, changes.now);
       }
       results.push({ eventId, queuedRequests: fresh.length });
     }
     return { events: results, settled };
+  }
+
+  async taken(keys: readonly string[]): Promise<Set<string>> {
+    return new Set(keys.filter((key) => this.queuedKeys.has(key) || this.dedupe.has(key)));
   }
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {
@@ -161,7 +175,7 @@ export class MemoryOutbox implements Outbox {
 
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
     const records = this.deadLetters.listNow(limit);
-    this.commitNow({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
+    this.commitNow({ membership: { merges: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
     this.deadLetters.removeNow(records.map((r) => r.id));
     return records.length;
   }
@@ -194,10 +208,10 @@ export class MemoryOutbox implements Outbox {
     else lane.readyAt = now;
   }
 
-  /** Drops the lane's unclaimed requests: a newer upsert carries the group's latest traits. */
-  private supersede(name: string, now: number): FinalOutcome[] {
+  /** Drops the lane's unclaimed requests (returned, oldest first): a newer upsert takes their properties under its own. */
+  private supersede(name: string, now: number): { settled: FinalOutcome[]; dropped: OpenPanelRequest[] } {
     const lane = this.lanes.get(name);
-    if (!lane) return [];
+    if (!lane) return { settled: [], dropped: [] };
     const keep = lane.leasedUntil > now ? 1 : 0;
     const dropped = lane.requests.splice(keep);
     const settled: FinalOutcome[] = [];
@@ -210,7 +224,7 @@ export class MemoryOutbox implements Outbox {
     }
     if (lane.requests.length === 0) this.lanes.delete(name);
     else lane.readyAt = Math.min(lane.readyAt, now);
-    return settled;
+    return { settled, dropped: dropped.map((request) => request.request) };
   }
 
   private settleOne(eventId: string, now: number): FinalOutcome | undefined {

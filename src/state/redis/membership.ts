@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
+import { decodeGroupState, type GroupState } from '../../membership/group-state.js';
 import { assignmentsAt, decodeAssignments, encodeAssignments } from '../../membership/rules.js';
+import type { GroupPayload } from '../../openpanel/contract.js';
+import { groupPatch } from '../../openpanel/group-properties.js';
 import type { GroupAssignment, MembershipChanges, MembershipStore } from '../../membership/store.js';
 import { StoreUnavailableError } from '../state-error.js';
 import { defineScript, onRedis, type Script } from './connection.js';
@@ -8,7 +11,9 @@ import { defineScript, onRedis, type Script } from './connection.js';
  * Lua for membership, shared with the outbox's commit. `P` is the key prefix. A key's assignments are one
  * string, `[[groupId, assignedAt], ...]` (the SQLite column's format), expiring `ttl` ms after its last write.
  * `mem_merge` is rules.ts' mergeAssignments, step for step: inside a script the read-merge-write of one key is
- * atomic, so two instances merging into one user both keep their groups.
+ * atomic, so two instances merging into one user both keep their groups. A group's state is one JSON string
+ * (membership/group-state.ts) under `grp:<groupId>`; `grp_apply` is its withUpsert, taking the upsert's
+ * properties as a patch (openpanel/group-properties.ts): a value sets its key, a null removes it.
  */
 export const membershipLua = `
 local function mem_merge(key, incoming, ttl)
@@ -32,8 +37,27 @@ local function mem_merge(key, incoming, ttl)
   if #cur > 0 then redis.call('SET', k, cjson.encode(cur), 'PX', ttl) end
   return added
 end
-local function mem_upsert(groupId, print, ttl)
-  redis.call('SET', P .. 'fp:' .. groupId, print, 'PX', ttl)
+local function grp_get(groupId)
+  local raw = redis.call('GET', P .. 'grp:' .. groupId)
+  return raw and cjson.decode(raw) or nil
+end
+local function grp_apply(groupId, name, gtype, patch, now, ttl)
+  local k = P .. 'grp:' .. groupId
+  local cur = grp_get(groupId)
+  local props = cur and cur.properties or {}
+  local changed = not cur or cur.name ~= name or cur.type ~= gtype
+  for key, v in pairs(patch) do
+    if v == cjson.null then
+      if props[key] ~= nil then props[key] = nil changed = true end
+    elseif props[key] ~= v then props[key] = v changed = true end
+  end
+  if changed then
+    cur = { groupId = groupId, name = name, type = gtype, properties = props, updatedAt = now }
+    redis.call('SET', k, cjson.encode(cur), 'PX', ttl)
+  else
+    redis.call('PEXPIRE', k, ttl)
+  end
+  return cur
 end
 `;
 
@@ -53,13 +77,22 @@ return cjson.encode(mem_merge(ARGV[4], cjson.decode(raw), ttl))`;
 const applyLua = `${header}
 local c = cjson.decode(ARGV[3])
 for _, m in ipairs(c.merges) do mem_merge(m[1], m[2], ttl) end
-for _, u in ipairs(c.upserts) do mem_upsert(u[1], u[2], ttl) end
 return 1`;
 
+// ARGV: prefix, ttl, groupId, name, type, patch JSON, now.
+const upsertGroupLua = `${header}
+return cjson.encode(grp_apply(ARGV[3], ARGV[4], ARGV[5], cjson.decode(ARGV[6]), tonumber(ARGV[7]), ttl))`;
+
 /** Changes in the form the Lua above reads: assignments as `[groupId, assignedAt]` pairs. */
-export function membershipPayload({ merges, upserts }: MembershipChanges): { merges: Array<[string, Array<[string, number]>]>; upserts: Array<[string, string]> } {
-  return { merges: merges.map(([key, assignments]) => [key, assignments.map((a) => [a.groupId, a.assignedAt])]), upserts };
+export function membershipPayload({ merges }: MembershipChanges): { merges: Array<[string, Array<[string, number]>]> } {
+  return { merges: merges.map(([key, assignments]) => [key, assignments.map((a) => [a.groupId, a.assignedAt])]) };
 }
+
+/**
+ * A group state as the scripts return it: cjson writes an empty properties table as `{}` and a decoded one may
+ * come back with its keys in any order; the state's own fields are checked by the schema.
+ */
+export const groupStateOf = (reply: unknown): GroupState => decodeGroupState(String(reply));
 
 const addedIds = (reply: unknown): string[] => {
   const ids = JSON.parse(String(reply)) as string[] | Record<string, never>;
@@ -67,7 +100,7 @@ const addedIds = (reply: unknown): string[] => {
 };
 
 /**
- * Membership and group-upsert fingerprints in Redis, shared by every instance and transformer replica. Keys
+ * Membership and group states in Redis, shared by every instance and transformer replica. Keys
  * expire `ttlMs` after their last write or read (GETEX refreshes them), like the other stores' last-touch TTL.
  */
 export class RedisMembershipStore implements MembershipStore {
@@ -75,6 +108,7 @@ export class RedisMembershipStore implements MembershipStore {
   private readonly assignScript: Script;
   private readonly linkScript: Script;
   private readonly applyScript: Script;
+  private readonly upsertGroupScript: Script;
   private readonly ttlMs: number;
 
   constructor(
@@ -89,6 +123,7 @@ export class RedisMembershipStore implements MembershipStore {
     this.assignScript = defineScript(client, 'opdMembershipAssign', assignLua);
     this.linkScript = defineScript(client, 'opdMembershipLink', linkLua);
     this.applyScript = defineScript(client, 'opdMembershipApply', applyLua);
+    this.upsertGroupScript = defineScript(client, 'opdMembershipUpsertGroup', upsertGroupLua);
   }
 
   async get(key: string): Promise<readonly Readonly<GroupAssignment>[]> {
@@ -117,12 +152,14 @@ export class RedisMembershipStore implements MembershipStore {
     return addedIds(await this.run(() => this.linkScript(this.prefix, this.ttlMs, from, to)));
   }
 
-  async lastUpsert(groupKey: string): Promise<string | undefined> {
-    return (await this.run(() => this.client.getex(`${this.prefix}fp:${groupKey}`, 'PX', this.ttlMs))) ?? undefined;
+  async group(groupId: string): Promise<GroupState | undefined> {
+    const stored = await this.run(() => this.client.getex(`${this.prefix}grp:${groupId}`, 'PX', this.ttlMs));
+    return stored === null ? undefined : decodeGroupState(stored);
   }
 
-  async rememberUpsert(groupKey: string, fingerprint: string): Promise<void> {
-    await this.run(() => this.client.set(`${this.prefix}fp:${groupKey}`, fingerprint, 'PX', this.ttlMs));
+  async upsertGroup(payload: GroupPayload, now: number): Promise<GroupState> {
+    const patch = JSON.stringify(groupPatch(payload.properties));
+    return groupStateOf(await this.run(() => this.upsertGroupScript(this.prefix, this.ttlMs, payload.id, payload.name, payload.type, patch, now)));
   }
 
   async apply(changes: MembershipChanges): Promise<void> {

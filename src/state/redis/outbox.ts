@@ -15,6 +15,7 @@ import {
   type Settlement,
 } from '../../delivery/outbox.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
+import { groupPatch } from '../../openpanel/group-properties.js';
 import { defineScript, luaList, onRedis, type Script } from './connection.js';
 import { deadLetterRecord, deadLettersLua, type RedisDeadLetterStore } from './dead-letters.js';
 import { dedupeLua, type RedisDedupeStore } from './dedupe.js';
@@ -66,17 +67,19 @@ local function append(lane, rid, now)
   redis.call('RPUSH', P .. 'ln:' .. lane, rid)
   if not redis.call('ZSCORE', P .. 'leased', lane) then redis.call('ZADD', P .. 'ready', 'NX', now, lane) end
 end
--- Drops the lane's unclaimed requests but the newest: it carries the group's latest traits.
+-- Drops the lane's unclaimed requests but the newest, which takes their properties under its own (patches
+-- overlaid oldest first: openpanel/group-properties.ts' mergePatches; delivery/supersede.ts for the others).
 local function supersede(lane, newest, now, dnow, cutoff, settled)
   local lk = P .. 'ln:' .. lane
   local lease = redis.call('ZSCORE', P .. 'leased', lane)
   local live = lease and tonumber(lease) > now
-  local keep, dropped = {}, 0
+  local keep, dropped, merged = {}, 0, {}
   for i, rid in ipairs(redis.call('LRANGE', lk, 0, -1)) do
     if (i == 1 and live) or rid == newest then
       keep[#keep + 1] = rid
     else
-      local r = redis.call('HMGET', P .. 'rq:' .. rid, 'ev', 'key')
+      local r = redis.call('HMGET', P .. 'rq:' .. rid, 'ev', 'key', 'patch')
+      if r[3] then for k, v in pairs(cjson.decode(r[3])) do merged[k] = v end end
       drop_request(rid, r[2])
       dd_mark(r[2], dnow, cutoff)
       dropped = dropped + 1
@@ -85,6 +88,12 @@ local function supersede(lane, newest, now, dnow, cutoff, settled)
     end
   end
   if dropped == 0 then return end
+  local nk = P .. 'rq:' .. newest
+  local n = redis.call('HMGET', nk, 'req', 'patch')
+  for k, v in pairs(cjson.decode(n[2])) do merged[k] = v end
+  local req = cjson.decode(n[1])
+  req.body.payload.properties = merged
+  redis.call('HSET', nk, 'req', cjson.encode(req), 'patch', cjson.encode(merged))
   redis.call('DEL', lk)
   for _, rid in ipairs(keep) do redis.call('RPUSH', lk, rid) end
   if not live then
@@ -93,6 +102,26 @@ local function supersede(lane, newest, now, dnow, cutoff, settled)
     local at = redis.call('ZSCORE', P .. 'ready', lane)
     redis.call('ZADD', P .. 'ready', math.min(at and tonumber(at) or now, now), lane)
   end
+end
+-- A group upsert committed: a replayed one first brought up to the group's current state (group-state.ts'
+-- replayedUpsert), then folded into that state. Returns the request and patch as they are to be stored.
+local function grp_commit(r, now, ttl)
+  local req = cjson.decode(r.request)
+  local p = req.body.payload
+  local patch = cjson.decode(r.patch)
+  if r.replayed then
+    local cur = grp_get(p.id)
+    if cur then
+      p.name, p.type = cur.name, cur.type
+      local fresh = {}
+      for k in pairs(patch) do fresh[k] = cur.properties[k] or cjson.null end
+      patch = fresh
+      p.properties = fresh
+      r.request = cjson.encode(req)
+    end
+  end
+  grp_apply(p.id, p.name, p.type, patch, now, ttl)
+  return r.request, cjson.encode(patch)
 end
 `;
 
@@ -104,7 +133,7 @@ if c.max >= 0 then
   if queued > 0 and queued + #c.events > c.max then return cjson.encode({ full = queued }) end
 end
 for _, m in ipairs(c.merges) do mem_merge(m[1], m[2], c.ttl) end
-for _, u in ipairs(c.upserts) do mem_upsert(u[1], u[2], c.ttl) end
+for _, key in ipairs(c.seen) do dd_mark(key, c.dnow, c.cutoff) end
 local results, settled = {}, {}
 for i, e in ipairs(c.events) do
   local eid, queued = nil, 0
@@ -121,6 +150,10 @@ for i, e in ipairs(c.events) do
       end
       local rid = tostring(redis.call('INCR', P .. 'seq'))
       redis.call('HSET', P .. 'rq:' .. rid, 'ev', eid, 'lane', r.lane, 'key', r.key, 'req', r.request, 'att', 0)
+      if r.patch then
+        local req, patch = grp_commit(r, now, c.ttl)
+        redis.call('HSET', P .. 'rq:' .. rid, 'req', req, 'patch', patch)
+      end
       redis.call('HSET', P .. 'keys', r.key, rid)
       redis.call('INCR', P .. 'nreq')
       redis.call('HINCRBY', P .. 'ev:' .. eid, 'total', 1)
@@ -229,6 +262,16 @@ local lanes = redis.call('ZRANGEBYSCORE', P .. 'ready', '(' .. ARGV[2], '+inf')
 for _, lane in ipairs(lanes) do redis.call('ZADD', P .. 'ready', ARGV[2], lane) end
 return #lanes`;
 
+// ARGV: prefix, cutoff, keys JSON. The keys a commit would drop: delivered within the window, or queued.
+const takenLua = `local P = ARGV[1]
+${dedupeLua}
+local cutoff = tonumber(ARGV[2])
+local out = {}
+for _, key in ipairs(cjson.decode(ARGV[3])) do
+  if dd_has(key, cutoff) or redis.call('HEXISTS', P .. 'keys', key) == 1 then out[#out + 1] = key end
+end
+return out`;
+
 const nextLua = `local first = redis.call('ZRANGE', ARGV[1] .. 'ready', 0, 0, 'WITHSCORES')
 return first[2] or false`;
 
@@ -271,14 +314,14 @@ export interface RedisOutboxOptions {
 
 /**
  * The outbox in Redis, shared by every instance (DESIGN.md section 7). Each method is one Lua script, so a
- * commit (membership merges, fingerprints, enqueue, bound check) and a settle are atomic across instances;
+ * commit (membership merges, group states, enqueue, bound check) and a settle are atomic across instances;
  * leases expire, so a dead instance's lane heads are claimed again by the others once `leaseMs` has passed.
  * An event that ends with failures takes two steps: the settle marks it finishing, then its dead letter (built
  * here, by the same rules as every backend) is written and the event removed in one script; if the instance
  * dies in between, any instance's claim finishes it after `leaseMs`.
  */
 export class RedisOutbox implements Outbox {
-  private readonly scripts: Record<'commit' | 'claim' | 'settle' | 'finish' | 'load' | 'stats' | 'next' | 'release', Script>;
+  private readonly scripts: Record<'commit' | 'claim' | 'settle' | 'finish' | 'load' | 'stats' | 'next' | 'release' | 'taken', Script>;
   readonly pollMs: number;
   /** Names this handle's leases, so a late settle after its lease ran out leaves the new holder's lease alone. */
   private readonly owner = randomUUID();
@@ -293,12 +336,17 @@ export class RedisOutbox implements Outbox {
     options: RedisOutboxOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 1_000;
-    const lua = { commit: commitLua, claim: claimLua, settle: settleLua, finish: finishLua, load: loadLua, stats: statsLua, next: nextLua, release: releaseLua };
+    const lua = { commit: commitLua, claim: claimLua, settle: settleLua, finish: finishLua, load: loadLua, stats: statsLua, next: nextLua, release: releaseLua, taken: takenLua };
     this.scripts = Object.fromEntries(Object.entries(lua).map(([name, code]) => [name, defineScript(client, `opdOutbox_${name}`, code)])) as RedisOutbox['scripts'];
   }
 
   commit(changes: ChangeSet, maxQueuedEvents = Infinity): Promise<CommitResult> {
     return this.commitEvents(changes, maxQueuedEvents, []);
+  }
+
+  async taken(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    return new Set((await this.run('taken', this.dedupe.cutoff(), JSON.stringify(keys))) as string[]);
   }
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {
@@ -348,7 +396,7 @@ export class RedisOutbox implements Outbox {
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
     const records = await this.deadLetters.list({ limit });
     if (records.length === 0) return 0;
-    await this.commitEvents({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity, records.map((r) => r.id));
+    await this.commitEvents({ membership: { merges: [] }, events: records.map(eventOfDeadLetter), now }, Infinity, records.map((r) => r.id));
     return records.length;
   }
 
@@ -374,6 +422,7 @@ export class RedisOutbox implements Outbox {
       ttl: this.membership.ttl,
       ...membershipPayload(changes.membership),
       events: changes.events.map(eventPayload),
+      seen: changes.seen ?? [],
       ...(requeued.length > 0 ? { requeued } : {}),
     };
     const reply = JSON.parse(String(await this.run('commit', JSON.stringify(payload)))) as
@@ -405,7 +454,10 @@ export class RedisOutbox implements Outbox {
   }
 }
 
-/** An event in the form the commit script reads: the original event and requests as JSON text, stored as they are. */
+/**
+ * An event in the form the commit script reads: the original event and requests as JSON text, stored as they
+ * are; a group upsert also as its properties' patch, for the script to fold into the group and merge when superseding.
+ */
 function eventPayload(event: NewOutboxEvent) {
   return {
     index: event.index,
@@ -414,6 +466,12 @@ function eventPayload(event: NewOutboxEvent) {
     event: JSON.stringify(event.event) ?? 'null',
     attempts: event.history?.attempts ?? 0,
     ...(event.history ? { firstAttemptAt: event.history.firstAttemptAt } : {}),
-    requests: event.requests.map((r) => ({ key: r.key, lane: r.lane, request: JSON.stringify(r.request), supersedable: r.supersedable === true })),
+    requests: event.requests.map((r) => ({
+      key: r.key,
+      lane: r.lane,
+      request: JSON.stringify(r.request),
+      supersedable: r.supersedable === true,
+      ...(r.request.body.type === 'group' ? { patch: JSON.stringify(groupPatch(r.request.body.payload.properties)), replayed: event.replayed === true } : {}),
+    })),
   };
 }

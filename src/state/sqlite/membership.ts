@@ -73,7 +73,7 @@ class TouchedTable implements TouchedMap<string> {
  */
 export class SqliteMembershipStore extends KeyedMembershipStore {
   private readonly membership: TouchedTable;
-  protected readonly upserts: TouchedTable;
+  protected readonly groups: TouchedTable;
   private readonly inTransaction: (work: () => unknown) => unknown;
 
   constructor(db: StateDb, options: SqliteMembershipOptions = {}) {
@@ -81,7 +81,9 @@ export class SqliteMembershipStore extends KeyedMembershipStore {
     if (options.ttlMs !== undefined && !(options.ttlMs > 0)) throw new RangeError('ttlMs must be positive');
     const now = options.now ?? Date.now;
     this.membership = new TouchedTable(db, 'membership_assignments', options.ttlMs, now);
-    this.upserts = new TouchedTable(db, 'membership_group_upserts', options.ttlMs, now);
+    // Group states replace the upsert fingerprints an earlier version kept.
+    db.exec('DROP TABLE IF EXISTS membership_group_upserts');
+    this.groups = new TouchedTable(db, 'membership_groups', options.ttlMs, now);
     // Another process sharing the file cannot interleave with a read-merge-write. IMMEDIATE takes the write lock
     // up front, waiting out the busy timeout: a deferred transaction upgrading from read to write after another
     // process wrote fails at once with SQLITE_BUSY ("database is locked"), whatever the timeout.

@@ -116,7 +116,7 @@ export function newDeliverer(config: DestinationConfig, options: Partial<Omit<De
   deliverer.start();
   async function deliver(job: Job): Promise<EventOutcome> {
     const event = { index: job.index, messageId: job.messageId, ...(job.userKey !== undefined ? { userKey: job.userKey } : {}), event: job.event };
-    const committed = await state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [{ ...event, requests: laneRequests(job.messageId, job.userKey, job.requests) }], now: now() });
+    const committed = await state.outbox.commit({ membership: { merges: [] }, events: [{ ...event, requests: laneRequests(job.messageId, job.userKey, job.requests) }], now: now() });
     const entry = committed.events[0]!;
     if ('duplicate' in entry) return { index: job.index, messageId: job.messageId, status: 'skipped', reason: 'duplicate' };
     const final = new Promise<FinalOutcome>((resolve) => waiting.set(entry.eventId, resolve));

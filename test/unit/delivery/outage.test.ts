@@ -69,7 +69,7 @@ describe('Deliverer: one request cannot stop the others', () => {
       observer: { onLoopFailure: (error) => loopFailures.push(error.message) },
     });
     const commit = (i: number, user: string) =>
-      state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [{ index: i, messageId: `m${i}`, userKey: user, event: {}, requests: laneRequests(`m${i}`, user, [track(`E${i}`, user)]) }], now: now() });
+      state.outbox.commit({ membership: { merges: [] }, events: [{ index: i, messageId: `m${i}`, userKey: user, event: {}, requests: laneRequests(`m${i}`, user, [track(`E${i}`, user)]) }], now: now() });
     return { deliverer, finals, healths, loopFailures, commit, deadLetters: state.deadLetters };
   }
 

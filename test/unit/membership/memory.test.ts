@@ -43,17 +43,15 @@ describe('MemoryMembershipStore bounds', () => {
     expect((await store.get('u')).map((x) => x.groupId)).toEqual(['new']);
   });
 
-  it('bounds and expires upsert fingerprints the same way', async () => {
+  it('bounds and expires group states the same way', async () => {
     const t = clock();
     const store = new MemoryMembershipStore({ maxKeys: 2, ttlMs: 1000, now: t.now });
-    await store.rememberUpsert('g1', 'fp1');
-    await store.rememberUpsert('g2', 'fp2');
-    await store.rememberUpsert('g3', 'fp3');
-    expect(await store.lastUpsert('g1')).toBeUndefined();
-    expect(await store.lastUpsert('g3')).toBe('fp3');
+    for (const id of ['g1', 'g2', 'g3']) await store.upsertGroup({ id, name: id, type: 'company' }, t.now());
+    expect(await store.group('g1')).toBeUndefined();
+    expect(await store.group('g3')).toMatchObject({ groupId: 'g3' });
     t.advance(1000);
-    expect(await store.lastUpsert('g2')).toBeUndefined();
-    expect(await store.lastUpsert('g3')).toBeUndefined();
+    expect(await store.group('g2')).toBeUndefined();
+    expect(await store.group('g3')).toBeUndefined();
   });
 
   it('rejects nonsensical bounds', () => {
