@@ -6,7 +6,7 @@ import type { EventOutcome } from './outcome.js';
 
 /**
  * The durable outbox (DESIGN.md section 5): what the transform decided, waiting to be delivered. Every backend
- * (state/memory, state/sqlite, later state/redis) implements `Outbox` and passes test/contract/outbox.contract.ts.
+ * (state/sqlite, file or in memory; state/redis) implements `Outbox` and passes test/contract/outbox.contract.ts.
  *
  * Model
  * - An *event* is one accepted input event: its original JSON (kept for a dead letter), index, messageId, and
@@ -30,8 +30,7 @@ import type { EventOutcome } from './outcome.js';
  *   requests was queued is reported `duplicate` and not stored. Fails as a whole with `QueueFullError` when
  *   queued events plus the new ones would exceed `maxQueuedEvents` (checked before anything is written).
  * - `claim(limit, now, leaseMs)`: up to `limit` heads of lanes that are ready (`readyAt <= now`) and not
- *   leased, in a fair order (no lane starves: SQLite and Redis take the oldest `readyAt` first, memory goes
- *   round robin), each lane leased until `now + leaseMs`. A lease that expires (its owner
+ *   leased, in a fair order (no lane starves: the oldest `readyAt` first), each lane leased until `now + leaseMs`. A lease that expires (its owner
  *   died) makes the lane claimable again: at most that request is sent twice. A single-process backend that
  *   holds an exclusive lock on its state may drop all leases when it opens.
  * - `settle(settlements, now)`: a batch of attempts' results, applied in order in one transaction (group

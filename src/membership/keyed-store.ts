@@ -3,7 +3,7 @@ import { decodeGroupState, encodeGroupState, withUpsert, type GroupState } from 
 import { assignmentsAt, mergeAssignments } from './rules.js';
 import type { GroupAssignment, MembershipChanges, MembershipStore } from './store.js';
 
-/** A key -> value table with last-touch expiry (memory LRU, SQLite table). */
+/** A key -> value table with last-touch expiry (a SQLite table). */
 export interface TouchedMap<V> {
   get(key: string): V | undefined;
   set(key: string, value: V): void;

@@ -19,7 +19,7 @@ import type { TransformResult } from '../../transform/result.js';
 import { createTransformer } from '../../transform/transformer.js';
 
 export interface DestinationOptions {
-  /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: memory (config `store` redis: in Redis). */
+  /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: SQLite in memory, bounded (config `store` redis: in Redis). */
   dataDir?: string;
   /** How long to wait for another process to release `dataDir`; default 5 s. */
   lockTimeoutMs?: number;

@@ -67,7 +67,7 @@ function warnSingleHost(dataDir: string): void {
  * store that cannot be opened (SQLite with neither better-sqlite3's addon nor node:sqlite, an unwritable folder) is
  * a ConfigurationError for the event, naming what to set, rather than a failure of every call.
  */
-function openMembership(destinationId: string, config: DestinationConfig): { membership: MembershipStore; close(): void } {
+function openMembership(destinationId: string, config: DestinationConfig): MembershipStore {
   const { store, dataDir, fromEnvironment } = currentRuntime();
   const safeId = /^[A-Za-z0-9_-]{1,64}$/.test(destinationId) ? destinationId : createHash('sha256').update(destinationId).digest('hex').slice(0, 32);
   try {
@@ -96,9 +96,9 @@ export function destinationFor({ ID, Config }: RudderDestination): RudderStackDe
     const problems = configProblems(input);
     if (problems.length > 0) throw new ConfigurationError(`invalid OpenPanel destination config: ${problems.join('; ')}`);
     const config = configSchema.parse(input);
-    const { membership, close } = openMembership(ID ?? `client-${config.clientId}`, config);
+    const membership = openMembership(ID ?? `client-${config.clientId}`, config);
     mappings ??= loadMappings();
-    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close };
+    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close: () => void membership.close() };
     destinations.set(key, destination);
     if (destinations.size > MAX_DESTINATIONS) {
       const [oldest, evicted] = destinations.entries().next().value as [string, RudderStackDestination];

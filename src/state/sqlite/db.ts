@@ -157,3 +157,6 @@ export function openStateDb(dataDir: string, { lockTimeoutMs = 5_000 }: OpenStat
     throw stateErrorOf(error, file, lockTimeoutMs);
   }
 }
+
+/** A database in this process's memory: the library's state without a dataDir. */
+export const openMemoryDb = (): StateDb => new (betterSqlite3OrFail())(':memory:');

@@ -53,6 +53,11 @@ interface RequestRow {
  */
 export class SqliteOutbox implements Outbox {
   private queuedEvents: number;
+  /**
+   * Event ids are never reused while this process runs (SQLite would give a deleted highest id again): whoever
+   * follows an event by its id (the console's live view, a waiting send) never mixes two events.
+   */
+  private nextEventId: number;
   private queuedRequests: number;
   private readonly lanes = new LaneIndex();
   /** Lanes whose lease the running settle transaction ends; applied once it committed (a rolled-back one keeps them). */
@@ -98,8 +103,8 @@ export class SqliteOutbox implements Outbox {
     migrateLanes(db);
     this.sql = {
       insertEvent: db.prepare(
-        `INSERT INTO outbox_events (idx, message_id, user_key, event, total_requests, open_requests, attempts, first_attempt_at, enqueued_at)
-         VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)`,
+        `INSERT INTO outbox_events (id, idx, message_id, user_key, event, total_requests, open_requests, attempts, first_attempt_at, enqueued_at)
+         VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
       ),
       setEventRequests: db.prepare('UPDATE outbox_events SET total_requests = @n, open_requests = @n WHERE id = @id'),
       deleteEvent: db.prepare('DELETE FROM outbox_events WHERE id = ?'),
@@ -125,6 +130,7 @@ export class SqliteOutbox implements Outbox {
     };
     this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
     this.queuedRequests = (this.sql.countRequests!.get() as { n: number }).n;
+    this.nextEventId = (db.prepare('SELECT coalesce(max(id), 0) + 1 AS id FROM outbox_events').get() as { id: number }).id;
     this.lanes.load(this.sql.laneRows!.iterate() as Iterable<{ id: number; lane: string; ready_at: number | null }>);
     // A failure mid-run (disk full) rolls the transaction back and surfaces as a StateError naming the file; what is
     // kept in memory is read again from what the file kept.
@@ -234,16 +240,16 @@ export class SqliteOutbox implements Outbox {
         events.push({ duplicate: true });
         continue;
       }
-      const eventId = Number(
-        this.sql.insertEvent!.run(
-          event.index,
-          event.messageId,
-          event.userKey ?? null,
-          JSON.stringify(event.event) ?? 'null',
-          event.history?.attempts ?? 0,
-          event.history?.firstAttemptAt ?? null,
-          changes.now,
-        ).lastInsertRowid,
+      const eventId = this.nextEventId++;
+      this.sql.insertEvent!.run(
+        eventId,
+        event.index,
+        event.messageId,
+        event.userKey ?? null,
+        JSON.stringify(event.event) ?? 'null',
+        event.history?.attempts ?? 0,
+        event.history?.firstAttemptAt ?? null,
+        changes.now,
       );
       let queued = 0;
       for (const given of fresh) {

@@ -9,20 +9,13 @@ import { SqliteMembershipStore } from './membership.js';
  * membership: whoever calls the transformer delivers, so no outbox, dedupe or dead letters are kept here.
  * Opened with better-sqlite3, or node:sqlite where its addon is not built (see engine.ts).
  */
-export function openSharedSqliteMembership(dir: string, ttlMs: number): { membership: SqliteMembershipStore; close(): void } {
+export function openSharedSqliteMembership(dir: string, ttlMs: number): SqliteMembershipStore {
   mkdirSync(dir, { recursive: true });
   const db = openSharedDb(join(dir, 'membership.sqlite'), 5_000);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    const membership = new SqliteMembershipStore(db, { ttlMs });
-    return {
-      membership,
-      close: () => {
-        void membership.close();
-        db.close();
-      },
-    };
+    return new SqliteMembershipStore(db, { ttlMs, ownsDb: true });
   } catch (error) {
     db.close();
     throw error;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { MemoryMembershipStore } from '../../../src/state/memory/membership.js';
 import { groupsAt } from '../../../src/membership/rules.js';
+import { openMemoryMembership } from '../../../src/state/sqlite/index.js';
 import { SqliteMembershipStore } from '../../../src/state/sqlite/membership.js';
 import type { GroupAssignment, MembershipStore } from '../../../src/membership/store.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
@@ -9,7 +9,6 @@ const DAY = 86_400_000;
 
 /** Each opener answers the store and what releases its resources after the test. */
 const openers: [string, () => { store: MembershipStore; release: () => void }][] = [
-  ['memory', () => ({ store: new MemoryMembershipStore({ maxKeys: 1000, ttlMs: 90 * DAY }), release: () => {} })],
   [
     'sqlite',
     () => {
@@ -17,6 +16,7 @@ const openers: [string, () => { store: MembershipStore; release: () => void }][]
       return { store: new SqliteMembershipStore(db, { ttlMs: 90 * DAY }), release: () => db.close() };
     },
   ],
+  ['sqlite in memory (bounded)', () => ({ store: openMemoryMembership({ membershipMaxKeys: 1000, membershipTtlDays: 90, dedupeTtlHours: 1, dedupeMaxIds: 1 }), release: () => {} })],
 ];
 
 describe.each(openers)('%s membership store', (_name, open) => {
