@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 import { postBatch, serveExit, startServe, writeConfig } from '../../scripts/serve-process.js';
@@ -97,6 +97,14 @@ describe('serve running', () => {
     expect(await signed.json()).toMatchObject({ success: true, accepted: 20 });
     await fetch(`${serve.url}/v1/track`, { method: 'POST', body: '{}', headers: { authorization: `Basic ${Buffer.from('wk_wrong:').toString('base64')}` } });
     await fetch(`${serve.url}/dead-letters`, { headers: { authorization: `Bearer ${secrets.adminToken}` } });
+    // The built package serves its console: pages and uPlot found from dist/, figures labelled with this process.
+    expect((await fetch(`${serve.url}/console/assets/uPlot.iife.min.js`)).status).toBe(200);
+    const overview = (await (await fetch(`${serve.url}/console/api/overview`, { headers: { authorization: `Bearer ${secrets.adminToken}` } })).json()) as {
+      instance: string;
+      rates: { received: number[] };
+    };
+    expect(overview.instance).toBe(`${hostname()}:${serve.child.pid}`);
+    expect(overview.rates.received.reduce((a, b) => a + b, 0)).toBe(20);
     // SIGTERM while deliveries are on the wire (the fake answers in 150 ms, two at a time).
     await eventually(() => fake.stats.received > 0);
     serve.child.kill('SIGTERM');
