@@ -22,8 +22,8 @@ describe('Deliverer: outages', () => {
     const users = Array.from({ length: 10 }, (_, i) => `user${i}`);
     const outcomes = await Promise.all(users.map((user, i) => deliver(job(i, `m${i}`, user, [track(`E${i}`, user)]))));
     expect(outcomes.every((outcome) => outcome.status === 'delivered')).toBe(true);
-    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel failing for many users \(HTTP 503.*\): one request probes every 1000 ms$/) });
-    expect(deliverer.health).toEqual({ healthy: true, status: 'ok' });
+    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel failing for many users \(HTTP 503.*\): one request probes every 1000 ms$/), ready: true });
+    expect(deliverer.health).toEqual({ healthy: true, status: 'ok', ready: true });
     // 8 first attempts in flight together fail; then one probe a second (4 more fail); then all 10 go.
     expect(api.received).toHaveLength(22);
     expect(clock.time - start).toBeLessThan(10_000);
@@ -114,9 +114,9 @@ describe('Deliverer: one request cannot stop the others', () => {
     await commit(0, 'u1');
     deliverer.start();
     await until(() => finals.length === 1);
-    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: 'delivery failing: database disk image is malformed; trying again every 1 s' });
+    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: 'delivery failing: database disk image is malformed; trying again every 1 s', ready: false });
     expect(loopFailures).toEqual(Array(3).fill('database disk image is malformed'));
-    expect(deliverer.health).toEqual({ healthy: true, status: 'ok' });
+    expect(deliverer.health).toEqual({ healthy: true, status: 'ok', ready: true });
     expect(api.received).toHaveLength(1);
     await deliverer.close();
   });
