@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startServe, writeConfig } from '../../scripts/serve-process.js';
+import { postBatch, startServe, writeConfig } from '../../scripts/serve-process.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 
@@ -41,14 +41,9 @@ describe('recovery from an outage', () => {
     fake.outage('503');
     const serve = await startServe(['--config', config, '--data-dir', join(work, 'data')]);
     try {
-      const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
       const events = Array.from({ length: EVENTS }, (_, i) => ({ type: 'track', messageId: `out-${i}`, userId: `user-${i % USERS}`, event: 'Backlogged', properties: { n: i } }));
       for (let start = 0; start < EVENTS; start += 500) {
-        const response = await fetch(`${serve.url}/v1/batch`, {
-          method: 'POST',
-          body: JSON.stringify({ batch: events.slice(start, start + 500) }),
-          headers: { 'content-type': 'application/json', authorization: auth },
-        });
+        const response = await postBatch(serve.url, writeKey, events.slice(start, start + 500));
         expect(await response.json()).toMatchObject({ accepted: 500 });
       }
       await eventually(async () => (await fetch(`${serve.url}/health`)).status === 503);
