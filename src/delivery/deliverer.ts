@@ -296,7 +296,11 @@ export class Deliverer {
 
   private track(entry: OutboxEntry): Promise<void> {
     // Whatever goes wrong with one request (it cannot be serialised or sent) dead-letters it, not the loop.
-    const attempt = this.attempt(entry).catch((error: unknown) => this.unsendable(entry, error as Error)).finally(() => {
+    const attempt = (
+      entry.unreadable === undefined
+        ? this.attempt(entry).catch((error: unknown) => this.unsendable(entry, `could not be sent: ${(error as Error).message}`))
+        : Promise.resolve(this.unsendable(entry, entry.unreadable))
+    ).finally(() => {
       this.attempts.delete(attempt);
       this.wake();
     });
@@ -368,10 +372,9 @@ export class Deliverer {
     this.unsettled.push({ entry, settlement });
   }
 
-  /** A request that could not even be attempted: dead-lettered with why, so the lane's next request goes on. */
-  private unsendable(entry: OutboxEntry, error: Error): void {
+  /** A request that could not be read back or sent: dead-lettered with why, so the lane's next request goes on. */
+  private unsendable(entry: OutboxEntry, reason: string): void {
     const now = this.now();
-    const reason = `could not be sent: ${error.message}`;
     this.unsettled.push({ entry, settlement: { result: 'failed', reason, attempts: entry.attempts, firstAttemptAt: entry.firstAttemptAt ?? now, last: {} } });
   }
 

@@ -4,6 +4,7 @@ import { finalOf, type FailedRequest, type QueuedEvent } from '../../delivery/ev
 import { eventOfDeadLetter } from '../../delivery/lanes.js';
 import {
   QueueFullError,
+  readStoredRequest,
   type ChangeSet,
   type CommitResult,
   type FinalOutcome,
@@ -12,7 +13,6 @@ import {
   type OutboxStats,
   type Settlement,
 } from '../../delivery/outbox.js';
-import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import { guarded, type StateDb } from './db.js';
 import { LaneIndex } from './lane-index.js';
 import type { SqliteDeadLetterStore } from './dead-letters.js';
@@ -289,7 +289,7 @@ export class SqliteOutbox implements Outbox {
         eventId: String(head.event_id),
         lane,
         key: head.key,
-        request: JSON.parse(head.request) as OpenPanelRequest,
+        ...readStoredRequest(head.request),
         attempts: head.attempts,
         ...(head.first_attempt_at !== null ? { firstAttemptAt: head.first_attempt_at } : {}),
       };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Deliverer, type DeliveryHealth } from '../../../src/delivery/deliverer.js';
 import { laneRequests } from '../../../src/delivery/lanes.js';
-import type { FinalOutcome, Outbox } from '../../../src/delivery/outbox.js';
+import { readStoredRequest, type FinalOutcome, type Outbox } from '../../../src/delivery/outbox.js';
 import { openMemoryState } from '../../../src/state/memory/index.js';
 import { fakeClock, fakeOpenPanel, job, newDeliverer, testConfig, track, until, useNock, type Reply } from './harness.js';
 
@@ -88,6 +88,24 @@ describe('Deliverer: one request cannot stop the others', () => {
     await until(() => finals.length === 3);
     expect(finals.map(({ messageId, status }) => [messageId, status])).toEqual(expect.arrayContaining([['m0', 'dead_lettered'], ['m1', 'dead_lettered'], ['m2', 'delivered']]));
     expect((await deadLetters.list())[0]).toMatchObject({ messageId: 'm0', reason: expect.stringMatching(/^track: could not be sent: .*BigInt/) });
+    await deliverer.close();
+  });
+
+  it('a request the outbox could not read back is dead-lettered with why, unsent; the next ones are delivered', async () => {
+    const api = fakeOpenPanel();
+    const { deliverer, finals, commit, deadLetters } = withOutbox((outbox) =>
+      Object.assign(Object.create(outbox) as Outbox, {
+        claim: async (...args: Parameters<Outbox['claim']>) =>
+          (await outbox.claim(...args)).map((entry) => (entry.key.startsWith('m0:') ? { ...entry, ...readStoredRequest('{"half') } : entry)),
+      }),
+    );
+    await commit(0, 'damaged');
+    await commit(1, 'damaged');
+    deliverer.start();
+    await until(() => finals.length === 2);
+    expect(finals.map(({ messageId, status }) => [messageId, status])).toEqual([['m0', 'dead_lettered'], ['m1', 'delivered']]);
+    expect((await deadLetters.list())[0]).toMatchObject({ messageId: 'm0', reason: expect.stringMatching(/^track: the queued request could not be read back: not JSON/), attempts: 0 });
+    expect(api.names()).toEqual(['E1']);
     await deliverer.close();
   });
 
