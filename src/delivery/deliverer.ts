@@ -55,6 +55,8 @@ export interface DeliveryHealth {
   healthy: boolean;
   status: 'ok' | 'degraded';
   reason?: string;
+  /** What degrades it: OpenPanel refusing the credentials (delivery paused until they work), an outage, or the loop itself failing. */
+  cause?: 'credentials' | 'outage' | 'delivery';
 }
 
 export interface DelivererOptions {
@@ -82,11 +84,11 @@ const leaseMarginMs = 5_000;
 const storeRetryMs = 1_000;
 const storeWarnEveryMs = 60_000;
 /**
- * Transient failures on this many different lanes with no success in between mean OpenPanel itself is failing
- * (an outage, not one bad request): delivery then sends one probe per `outageProbeMs` instead of every lane
- * retrying on its own backoff (README: "Outages").
+ * This many transient failures in a row, on more than one lane, with no success in between, mean OpenPanel
+ * itself is failing (an outage, not one bad request, nor a flaky API where most requests still pass): delivery
+ * then sends one probe per `outageProbeMs` instead of every lane retrying on its own backoff (README: "Outages").
  */
-const outageLanes = 3;
+const outageFailures = 10;
 /** After an outage, requests in flight start at this and grow by one per delivered request (doubling per round trip). */
 const rampStart = 4;
 
@@ -131,7 +133,8 @@ export class Deliverer {
   private probeAt = 0;
   /** OpenPanel failing for many lanes at once: since when, and the last failure. */
   private outage: { reason: string } | undefined;
-  /** Lanes with a transient failure since the last delivered request. */
+  /** Transient failures since the last delivered request, and on which lanes. */
+  private failuresInARow = 0;
   private readonly failingLanes = new Set<string>();
   /** Lanes' backoffs to release (an outage ended): done by the loop, which owns the outbox calls. */
   private releaseBackoffs = false;
@@ -151,11 +154,11 @@ export class Deliverer {
 
   /** Degraded while credentials are refused, while OpenPanel is failing across the board, and while the loop fails. */
   get health(): DeliveryHealth {
-    const reason =
-      this.pausedFor ??
-      (this.outage && `OpenPanel failing for many users (${this.outage.reason}): one request probes every ${this.config.outageProbeMs} ms`) ??
-      (this.failure && `delivery failing: ${this.failure.error.message}; trying again every ${storeRetryMs / 1000} s`);
-    return reason === undefined ? { healthy: true, status: 'ok' } : { healthy: false, status: 'degraded', reason };
+    const degraded = (cause: DeliveryHealth['cause'], reason: string): DeliveryHealth => ({ healthy: false, status: 'degraded', reason, cause });
+    if (this.pausedFor !== undefined) return degraded('credentials', this.pausedFor);
+    if (this.outage) return degraded('outage', `OpenPanel failing for many users (${this.outage.reason}): one request probes every ${this.config.outageProbeMs} ms`);
+    if (this.failure) return degraded('delivery', `delivery failing: ${this.failure.error.message}; trying again every ${storeRetryMs / 1000} s`);
+    return { healthy: true, status: 'ok' };
   }
 
   /** Why the last look at the outbox failed (the state store), until a look succeeds. */
@@ -378,14 +381,15 @@ export class Deliverer {
     this.unsettled.push({ entry, settlement: { result: 'failed', reason, attempts: entry.attempts, firstAttemptAt: entry.firstAttemptAt ?? now, last: {} } });
   }
 
-  /** A transient failure; on enough different lanes with no success between, OpenPanel itself is failing. */
+  /** A transient failure; enough of them in a row, on different lanes, mean OpenPanel itself is failing. */
   private failedTransiently(lane: string, reason: string): void {
+    this.failuresInARow++;
     this.failingLanes.add(lane);
     if (this.outage !== undefined) {
       this.outage.reason = reason;
       return;
     }
-    if (this.failingLanes.size < outageLanes) return;
+    if (this.failuresInARow < outageFailures || this.failingLanes.size < 2) return;
     this.outage = { reason };
     this.probeAt = this.now() + this.config.outageProbeMs;
     this.options.onChange?.();
@@ -393,6 +397,7 @@ export class Deliverer {
 
   /** A request was delivered: an outage is over, every lane waiting on its backoff goes now, at a growing rate. */
   private recovered(): void {
+    this.failuresInARow = 0;
     this.failingLanes.clear();
     if (this.outage === undefined) {
       this.limit = Math.min(this.config.concurrency, this.limit + 1);

@@ -330,7 +330,8 @@ export function createDestination(configInput: DestinationConfigInput, options: 
       if (signal?.aborted) return 'stopped';
       const failure = lastingStateFailure();
       if (orStateFailure && failure) throw failure;
-      if (orPaused && !deliverer.health.healthy) return 'paused';
+      // Paused: OpenPanel refuses the credentials (an outage or a failing store is waited out).
+      if (orPaused && deliverer.health.cause === 'credentials') return 'paused';
       if (deliverer.inFlight === 0 && (await outbox.stats()).queuedEvents === 0) return 'drained';
       await change;
     }
