@@ -23,7 +23,7 @@ export const benchWriteKey = 'wk_bench';
 /** Takes every event and does nothing with it: isolates the HTTP layer's cost. */
 const takeAll: Intake = {
   accept: async (events) => events.map((_, index) => ({ index, status: 'accepted' })),
-  health: () => ({ healthy: true, status: 'ok' }),
+  health: () => ({ healthy: true, status: 'ok', ready: true }),
   stats: async () => ({ queuedEvents: 0, queuedRequests: 0, deadLetters: 0 }),
   replay: async () => ({ delivered: 0, failed: 0 }),
   deadLetters: { add: async () => '', list: async () => [], get: async () => undefined, remove: async () => 0, count: async () => 0 },

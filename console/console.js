@@ -295,7 +295,7 @@ async function lookUpUser(key) {
     el(
       'table',
       { id: 'user-groups' },
-      el('thead', {}, el('tr', {}, el('th', {}, 'groupId'), el('th', {}, 'assigned at (event time)'))),
+      el('thead', {}, el('tr', {}, el('th', {}, 'groupId'), el('th', {}, 'name'), el('th', {}, 'type'), el('th', {}, 'assigned at (event time)'))),
       el(
         'tbody',
         {},
@@ -304,6 +304,8 @@ async function lookUpUser(key) {
             'tr',
             {},
             el('td', {}, el('a', { href: '#users', onclick: () => lookUpGroup(g.groupId) }, g.groupId)),
+            el('td', {}, g.name ?? ''),
+            el('td', {}, g.type ?? ''),
             el('td', {}, dateTime(g.assignedAt)),
           ),
         ),
@@ -318,7 +320,7 @@ async function lookUpGroup(groupId) {
   try {
     const group = await call(`${api}/groups/${encodeURIComponent(groupId)}`);
     result.replaceChildren(
-      el('h3', {}, `Group ${group.groupId}`),
+      el('h3', {}, `Group ${group.groupId}, as OpenPanel holds it after our upserts`),
       el(
         'dl',
         { class: 'facts', id: 'group-state' },
@@ -326,7 +328,7 @@ async function lookUpGroup(groupId) {
         el('dd', {}, group.name),
         el('dt', {}, 'type'),
         el('dd', {}, group.type),
-        el('dt', {}, 'last sent'),
+        el('dt', {}, 'last upsert queued'),
         el('dd', {}, dateTime(group.updatedAt)),
         el('dt', {}, 'properties'),
         el('dd', {}, el('pre', {}, json(group.properties ?? {}))),

@@ -25,9 +25,16 @@ export function writeConfig(config: object, dir = mkdtempSync(join(tmpdir(), 'op
   return file;
 }
 
+/** `serve` on a free port (`--port 0`) unless `env` sets PORT. */
+const spawnServe = (args: string[], env: NodeJS.ProcessEnv) =>
+  spawn(process.execPath, [bin, 'serve', ...(env.PORT === undefined ? ['--port', '0'] : []), ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
 /** Runs the CLI with `args` and, unless it exits first, resolves once its "serving" line names the address. */
 export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnServe(args, env);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -57,7 +64,7 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): P
 
 /** Runs the CLI expecting it to exit without serving; resolves with its exit code and output. */
 export async function serveExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | NodeJS.Signals; output: string }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnServe(args, env);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

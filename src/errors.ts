@@ -1,6 +1,36 @@
 /**
- * RudderStack's error classes (InstrumentationError for bad events, ConfigurationError for bad config, ...),
- * imported from the package's errors folder: its main entry also loads SDKs and network helpers this
- * project does not use, which costs about half a second at every CLI start.
+ * The errors events and settings raise, in the shape of RudderStack's (@rudderstack/integrations-lib): a status and
+ * rudder-transformer's stat tags (src/v0/util/tags.js there). The core needs no package for them; the RudderStack
+ * entry hands the host its own classes instead (src/entry/rudderstack/host-errors.ts), README "RudderStack".
  */
-export { BaseError, ConfigurationError, InstrumentationError } from '@rudderstack/integrations-lib/build/errors/index.js';
+export interface StatTags {
+  errorCategory: string;
+  errorType?: string;
+}
+
+export class BaseError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly statTags: StatTags,
+  ) {
+    super(message);
+    this.name = 'BaseError';
+  }
+}
+
+/** The destination's settings are wrong (400; RudderStack counts it as a configuration error). */
+export class ConfigurationError extends BaseError {
+  constructor(message: string) {
+    super(message, 400, { errorCategory: 'dataValidation', errorType: 'configuration' });
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** The event itself is wrong (400; an instrumentation error in RudderStack's terms). */
+export class InstrumentationError extends BaseError {
+  constructor(message: string) {
+    super(message, 400, { errorCategory: 'dataValidation', errorType: 'instrumentation' });
+    this.name = 'InstrumentationError';
+  }
+}

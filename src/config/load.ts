@@ -1,20 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { ConfigurationError } from '../errors.js';
 import type { z } from 'zod';
+import { ConfigurationError } from '../errors.js';
+import { unknownName } from '../helpers/closest.js';
+import { readFailure } from '../helpers/read-failure.js';
+import { isPlainObject } from '../helpers/values.js';
+import { configFromEnv, configJsonSchema, objectFields } from './env.js';
 import { normalizeConfigInput } from './normalize.js';
-import { configSchema, secretKeys, type DestinationConfig, type DestinationConfigInput } from './schema.js';
-
-/** Environment variables that override the config file, and the key each one sets. */
-const envOverrides = {
-  OPENPANEL_CLIENT_ID: 'clientId',
-  OPENPANEL_CLIENT_SECRET: 'clientSecret',
-  OPENPANEL_API_URL: 'apiUrl',
-} as const satisfies Record<string, keyof DestinationConfigInput>;
+import { configSchema, secretKeys, type DestinationConfig } from './schema.js';
 
 export interface ConfigSource {
   /** JSON file with keys as in manifest.json. */
   file?: string;
-  /** Defaults to process.env. */
+  /** Defaults to process.env; its OPENPANEL_DESTINATION_* variables are read (src/config/env.ts). */
   env?: NodeJS.ProcessEnv;
   /** Told each key read under an old name; defaults to a `warning:` line on stderr. */
   warn?: (message: string) => void;
@@ -23,28 +20,55 @@ export interface ConfigSource {
 const warnOnStderr = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
 /**
- * The raw (unvalidated) config: the file's keys, then each set, non-empty override variable on top.
- * Throws ConfigurationError when the file cannot be read or is not a JSON object.
+ * Reads the file, lays the environment over it (README, Configuration: defaults < file < environment < flags),
+ * normalizes (src/config/normalize.ts) and validates; throws one ConfigurationError with a `<key>: <rule>` line
+ * per problem, unknown keys and variables included.
  */
-export function configInput({ file, env = process.env }: ConfigSource = {}): Record<string, unknown> {
+export function loadConfig({ file, env = process.env, warn = warnOnStderr }: ConfigSource = {}): DestinationConfig {
+  const fromEnv = configFromEnv(env);
+  fromEnv.warnings.forEach(warn);
   const input = file === undefined ? {} : readConfigFile(file);
-  for (const [variable, key] of Object.entries(envOverrides)) {
-    const value = env[variable];
-    if (value !== undefined && value !== '') input[key] = value;
+  // An object setting (store) takes the fields its variables set over the file's.
+  for (const [key, value] of Object.entries(fromEnv.input)) {
+    input[key] = isPlainObject(value) && isPlainObject(input[key]) ? { ...input[key], ...value } : value;
   }
-  return input;
+  return parseConfig(input, { warn, problems: fromEnv.problems, sources: fromEnv.sources });
+}
+
+interface ParseOptions {
+  warn?: (message: string) => void;
+  /** Problems found before parsing (the environment's), listed first. */
+  problems?: readonly string[];
+  /** Config key -> the variable that set it, named in its problems. */
+  sources?: ReadonlyMap<string, string>;
 }
 
 /**
- * Reads, merges, normalizes (src/config/normalize.ts) and validates the config; throws ConfigurationError with
- * one `<key>: <rule>` line per problem.
+ * Config written by a user (a file, the environment, a library caller's object): unknown keys (with "did you mean")
+ * and every schema problem in one ConfigurationError, one `<key>: <rule>` line each. Values are never echoed.
  */
-export function loadConfig(source: ConfigSource = {}): DestinationConfig {
-  const { input, warnings } = normalizeConfigInput(configInput(source));
-  warnings.forEach(source.warn ?? warnOnStderr);
+export function parseConfig(raw: Record<string, unknown>, { warn = warnOnStderr, problems = [], sources = new Map() }: ParseOptions = {}): DestinationConfig {
+  const { input, warnings } = normalizeConfigInput(raw);
+  warnings.forEach(warn);
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigurationError(describeIssues(parsed.error.issues, input).join('\n'));
+  const all = [...problems, ...unknownKeys(input), ...(parsed.success ? [] : describeIssues(parsed.error.issues, input, sources))];
+  if (all.length > 0 || !parsed.success) throw new ConfigurationError(all.join('\n'));
   return parsed.data;
+}
+
+const topKeys = Object.keys(configSchema.shape);
+const fieldsOf = new Map(Object.entries(configJsonSchema.properties).map(([key, node]) => [key, [...objectFields(node).keys()]]));
+
+/** Keys the schema does not have (zod would drop them silently): top-level ones and the fields of object settings. */
+function unknownKeys(input: Record<string, unknown>): string[] {
+  return Object.entries(input).flatMap(([key, value]) => {
+    if (!topKeys.includes(key)) return [unknownName(key, 'key', topKeys)];
+    const fields = fieldsOf.get(key) ?? [];
+    if (fields.length === 0 || !isPlainObject(value)) return [];
+    return Object.keys(value)
+      .filter((field) => !fields.includes(field))
+      .map((field) => unknownName(`${key}.${field}`, 'key', fields.map((known) => `${key}.${known}`)));
+  });
 }
 
 /** Every problem with raw config `input` as `<key>: <rule>` lines (empty when valid). Values are never echoed. */
@@ -80,16 +104,6 @@ function readConfigFile(file: string): Record<string, unknown> {
   return { ...json };
 }
 
-function readFailure(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reasons: Record<string, string> = {
-    ENOENT: 'no such file',
-    EACCES: 'permission denied',
-    EISDIR: 'it is a directory',
-  };
-  return (code !== undefined && reasons[code]) || code || 'unknown error';
-}
-
 function jsonErrorLocation(text: string, error: unknown): string {
   const position = /at position (\d+)/.exec((error as Error).message)?.[1];
   if (position === undefined) return /end of JSON input/.test((error as Error).message) ? ' (it ends too early)' : '';
@@ -99,10 +113,11 @@ function jsonErrorLocation(text: string, error: unknown): string {
 
 type Issue = z.core.$ZodIssue;
 
-function describeIssues(issues: readonly Issue[], input: unknown): string[] {
+function describeIssues(issues: readonly Issue[], input: unknown, sources: ReadonlyMap<string, string> = new Map()): string[] {
   return issues.map((issue) => {
     const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
-    return `${issuePath(issue.path)}: ${missing ? 'is required' : issueRule(issue)}`;
+    const source = sources.get(String(issue.path[0]));
+    return `${issuePath(issue.path)}${source === undefined ? '' : ` (${source})`}: ${missing ? 'is required' : issueRule(issue)}`;
   });
 }
 
@@ -144,6 +159,11 @@ function issueRule(issue: Issue): string {
       return `must ${sizeRule(issue.origin, issue.minimum, issue.inclusive, 'small')}`;
     case 'too_big':
       return `must ${sizeRule(issue.origin, issue.maximum, issue.inclusive, 'big')}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+    case 'invalid_union':
+      // A discriminated union (store.type) lists its options; the values come from the schema.
+      return 'options' in issue && Array.isArray(issue.options) ? `must be one of ${issue.options.map((value) => JSON.stringify(value)).join(', ')}` : 'is invalid';
     case 'custom':
       // Our own refinements' messages: written from the rule, never from the value.
       return issue.message;

@@ -1,4 +1,13 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** Names Fastify's trustProxy (proxy-addr) takes for whole address ranges. */
+const proxyPresets = ['loopback', 'linklocal', 'uniquelocal'];
+const isCidr = (entry: string): boolean => {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  return family !== 0 && rest.length === 0 && bits !== undefined && /^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+};
 
 /**
  * What the operator of `serve`, `send` or the library tunes: throughput, retries, duplicate protection and
@@ -47,6 +56,18 @@ export const runtimeConfigSchema = z.object({
     .min(1)
     .optional()
     .meta({ title: 'Admin token', description: 'serve: signs in to the console (/console) and is the bearer token for it and /dead-letters; without it those are off.', secret: true }),
+  trustProxy: z
+    .array(
+      z.string().refine(
+        (entry) => proxyPresets.includes(entry) || isIP(entry) !== 0 || isCidr(entry),
+        `must be an IP address, a CIDR range (10.0.0.0/8) or one of ${proxyPresets.join(', ')}`,
+      ),
+    )
+    .default([])
+    .meta({
+      title: 'Trusted proxies',
+      description: "serve: addresses of the proxies whose X-Forwarded-For gives the client's IP (Fastify's trustProxy); none: the socket's address.",
+    }),
   transformerApi: z
     .boolean()
     .default(false)

@@ -57,6 +57,11 @@ export interface DeliveryHealth {
   reason?: string;
   /** What degrades it: OpenPanel refusing the credentials (delivery paused until they work), an outage, or the loop itself failing. */
   cause?: 'credentials' | 'outage' | 'delivery';
+  /**
+   * Whether new events should come here: false while OpenPanel refuses the credentials or the state store fails.
+   * An outage of OpenPanel keeps it true: the outbox holds the events until it is over (README, serve).
+   */
+  ready: boolean;
 }
 
 export interface DelivererOptions {
@@ -154,11 +159,12 @@ export class Deliverer {
 
   /** Degraded while credentials are refused, while OpenPanel is failing across the board, and while the loop fails. */
   get health(): DeliveryHealth {
-    const degraded = (cause: DeliveryHealth['cause'], reason: string): DeliveryHealth => ({ healthy: false, status: 'degraded', reason, cause });
+    const ready = this.pausedFor === undefined && this.failure === undefined;
+    const degraded = (cause: DeliveryHealth['cause'], reason: string): DeliveryHealth => ({ healthy: false, status: 'degraded', reason, cause, ready });
     if (this.pausedFor !== undefined) return degraded('credentials', this.pausedFor);
     if (this.outage) return degraded('outage', `OpenPanel failing for many users (${this.outage.reason}): one request probes every ${this.config.outageProbeMs} ms`);
     if (this.failure) return degraded('delivery', `delivery failing: ${this.failure.error.message}; trying again every ${storeRetryMs / 1000} s`);
-    return { healthy: true, status: 'ok' };
+    return { healthy: true, status: 'ok', ready };
   }
 
   /** Why the last look at the outbox failed (the state store), until a look succeeds. */

@@ -1,3 +1,4 @@
+import { replayedUpsert, type GroupState } from '../membership/group-state.js';
 import type { OpenPanelRequest } from '../openpanel/contract.js';
 import type { DeadLetter } from './dead-letters.js';
 import { requestKeys } from './dedupe.js';
@@ -22,9 +23,13 @@ export function laneRequests(
   );
 }
 
-/** A dead letter as an outbox event again (replay): same messageId and the keys its requests had, attempts counted on. */
+/**
+ * A dead letter as an outbox event again (replay): same messageId and the keys its requests had, attempts
+ * counted on; `replayed`, so the commit brings its group upserts up to date (replayedRequest).
+ */
 export function eventOfDeadLetter(record: DeadLetter): NewOutboxEvent {
   return {
+    replayed: true,
     index: record.index ?? 0,
     messageId: record.messageId,
     ...(record.userKey !== undefined ? { userKey: record.userKey } : {}),
@@ -32,4 +37,14 @@ export function eventOfDeadLetter(record: DeadLetter): NewOutboxEvent {
     requests: laneRequests(record.messageId, record.userKey, record.requests, record.keys),
     history: { attempts: record.attempts, firstAttemptAt: Date.parse(record.firstAttemptAt) },
   };
+}
+
+/**
+ * A replayed request as its commit queues it: a group upsert is brought to its group's current state
+ * (group-state.ts' replayedUpsert), since newer upserts of the group may have been delivered meanwhile.
+ */
+export function replayedRequest(queued: OutboxRequest, current: (groupId: string) => GroupState | undefined): OutboxRequest {
+  const { body } = queued.request;
+  if (body.type !== 'group') return queued;
+  return { ...queued, request: { ...queued.request, body: { type: 'group', payload: replayedUpsert(body.payload, current(body.payload.id)) } } };
 }

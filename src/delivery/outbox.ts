@@ -7,7 +7,7 @@ import type { EventOutcome } from './outcome.js';
 
 /**
  * The durable outbox (DESIGN.md section 5): what the transform decided, waiting to be delivered. Every backend
- * (state/memory, state/sqlite, later state/redis) implements `Outbox` and passes test/contract/outbox.contract.ts.
+ * (state/sqlite, file or in memory; state/redis) implements `Outbox` and passes test/contract/outbox.contract.ts.
  *
  * Model
  * - An *event* is one accepted input event: its original JSON (kept for a dead letter), index, messageId, and
@@ -31,8 +31,7 @@ import type { EventOutcome } from './outcome.js';
  *   requests was queued is reported `duplicate` and not stored. Fails as a whole with `QueueFullError` when
  *   queued events plus the new ones would exceed `maxQueuedEvents` (checked before anything is written).
  * - `claim(limit, now, leaseMs)`: up to `limit` heads of lanes that are ready (`readyAt <= now`) and not
- *   leased, in a fair order (no lane starves: SQLite and Redis take the oldest `readyAt` first, memory goes
- *   round robin), each lane leased until `now + leaseMs`. A lease that expires (its owner
+ *   leased, in a fair order (no lane starves: the oldest `readyAt` first), each lane leased until `now + leaseMs`. A lease that expires (its owner
  *   died) makes the lane claimable again: at most that request is sent twice. A single-process backend that
  *   holds an exclusive lock on its state may drop all leases when it opens.
  * - `settle(settlements, now)`: a batch of attempts' results, applied in order in one transaction (group
@@ -77,6 +76,8 @@ export const zNewOutboxEvent = z.object({
   event: z.unknown(),
   requests: z.array(zOutboxRequest).min(1),
   history: zAttemptHistory.optional(),
+  /** A dead letter sent again: its group upserts are brought up to date with their groups when committed. */
+  replayed: z.boolean().optional(),
 });
 export type NewOutboxEvent = z.infer<typeof zNewOutboxEvent>;
 
@@ -86,6 +87,8 @@ export interface ChangeSet {
   events: NewOutboxEvent[];
   /** Receive time (ms): the events' enqueue time and the ready time of the lanes they start. */
   now: number;
+  /** Request keys recorded as delivered without a request (group upserts that changed nothing: TransformResult.unchanged). */
+  seen?: string[];
 }
 
 export interface CommitResult {
@@ -176,6 +179,11 @@ export interface Outbox {
   readonly pollMs?: number;
   commit(changes: ChangeSet, maxQueuedEvents?: number): Promise<CommitResult>;
   claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]>;
+  /**
+   * The keys among `keys` that a commit would drop: delivered within the dedupe window (superseded included) or
+   * queued. A re-sent group call's upsert is one: its effect is in the group's state already.
+   */
+  taken(keys: readonly string[]): Promise<Set<string>>;
   /** Returns the final outcomes of the events whose last open request these settled. */
   settle(settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number): Promise<FinalOutcome[]>;
   /** Makes every unleased lane waiting on a backoff ready at `now` (an outage is over); returns how many. */

@@ -1,19 +1,21 @@
+import type { GroupPayload } from '../openpanel/contract.js';
+import { decodeGroupState, encodeGroupState, withUpsert, type GroupState } from './group-state.js';
 import { assignmentsAt, mergeAssignments } from './rules.js';
 import type { GroupAssignment, MembershipChanges, MembershipStore } from './store.js';
 
-/** A key -> value table with last-touch expiry (memory LRU, SQLite table). */
+/** A key -> value table with last-touch expiry (a SQLite table). */
 export interface TouchedMap<V> {
   get(key: string): V | undefined;
   set(key: string, value: V): void;
 }
 
 /**
- * The MembershipStore contract over two tables, one per user key and one per group's upsert fingerprint; a
+ * The MembershipStore contract over two tables, one per user key and one per group's state (JSON); a
  * backend says only how it reads a key's assignments and how it merges into them (atomically for it).
  */
 export abstract class KeyedMembershipStore implements MembershipStore {
   private closed = false;
-  protected abstract readonly upserts: TouchedMap<string>;
+  protected abstract readonly groups: TouchedMap<string>;
 
   protected abstract read(key: string): readonly Readonly<GroupAssignment>[];
   protected abstract write(key: string, assignments: readonly GroupAssignment[]): void;
@@ -37,14 +39,30 @@ export abstract class KeyedMembershipStore implements MembershipStore {
     return this.mergeInto(to, () => this.read(from));
   }
 
-  async lastUpsert(groupKey: string): Promise<string | undefined> {
+  async group(groupId: string): Promise<GroupState | undefined> {
     this.assertOpen();
-    return this.upserts.get(groupKey);
+    return this.groupNow(groupId);
   }
 
-  async rememberUpsert(groupKey: string, fingerprint: string): Promise<void> {
+  async upsertGroup(payload: GroupPayload, now: number): Promise<GroupState> {
     this.assertOpen();
-    this.upserts.set(groupKey, fingerprint);
+    return this.upsertGroupNow(payload, now);
+  }
+
+  /** `group` without the promise, for a backend's outbox inside its own transaction. */
+  groupNow(groupId: string): GroupState | undefined {
+    const stored = this.groups.get(groupId);
+    return stored === undefined ? undefined : decodeGroupState(stored);
+  }
+
+  /** `upsertGroup` without the promise, for a backend's outbox commit inside its own transaction. */
+  upsertGroupNow(payload: GroupPayload, now: number): GroupState {
+    return this.atomically(() => {
+      const previous = this.groupNow(payload.id);
+      const next = withUpsert(previous, payload, now);
+      if (next !== previous) this.groups.set(payload.id, encodeGroupState(next));
+      return next;
+    });
   }
 
   async apply(changes: MembershipChanges): Promise<void> {
@@ -53,10 +71,9 @@ export abstract class KeyedMembershipStore implements MembershipStore {
   }
 
   /** `apply` without the promise, for a backend's outbox commit inside its own transaction. */
-  applyNow({ merges, upserts }: MembershipChanges): void {
+  applyNow({ merges }: MembershipChanges): void {
     this.atomically(() => {
       for (const [key, assignments] of merges) this.mergeInto(key, () => assignments);
-      for (const [groupId, print] of upserts) this.upserts.set(groupId, print);
     });
   }
 

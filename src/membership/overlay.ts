@@ -1,15 +1,18 @@
+import type { GroupPayload } from '../openpanel/contract.js';
+import { withUpsert, type GroupState } from './group-state.js';
 import { assignmentsAt, mergeAssignments } from './rules.js';
 import type { GroupAssignment, MembershipChanges, MembershipStore } from './store.js';
 
 /**
  * A batch's view of membership: reads see the store plus what the batch changed so far; writes stay here
  * until `changes()` is committed with the batch's outbox entries (one transaction), so membership and the
- * requests built from it are never stored apart. Holds only the keys the batch touched.
+ * requests built from it are never stored apart. Group upserts change only the batch's view of their group: the
+ * outbox folds each one it queues into the stored state itself. Holds only the keys the batch touched.
  */
 export class MembershipOverlay implements MembershipStore {
   private readonly views = new Map<string, readonly GroupAssignment[]>();
   private readonly merges = new Map<string, GroupAssignment[]>();
-  private readonly upserts = new Map<string, string>();
+  private readonly groups = new Map<string, GroupState | undefined>();
 
   constructor(private readonly base: MembershipStore) {}
 
@@ -37,22 +40,24 @@ export class MembershipOverlay implements MembershipStore {
     return this.merge(to, await this.get(from));
   }
 
-  async lastUpsert(groupKey: string): Promise<string | undefined> {
-    return this.upserts.has(groupKey) ? this.upserts.get(groupKey) : this.base.lastUpsert(groupKey);
+  async group(groupId: string): Promise<GroupState | undefined> {
+    if (!this.groups.has(groupId)) this.groups.set(groupId, await this.base.group(groupId));
+    return this.groups.get(groupId);
   }
 
-  async rememberUpsert(groupKey: string, fingerprint: string): Promise<void> {
-    this.upserts.set(groupKey, fingerprint);
+  async upsertGroup(payload: GroupPayload, now: number): Promise<GroupState> {
+    const next = withUpsert(await this.group(payload.id), payload, now);
+    this.groups.set(payload.id, next);
+    return next;
   }
 
-  async apply({ merges, upserts }: MembershipChanges): Promise<void> {
+  async apply({ merges }: MembershipChanges): Promise<void> {
     for (const [key, assignments] of merges) await this.merge(key, assignments);
-    for (const [groupId, print] of upserts) this.upserts.set(groupId, print);
   }
 
-  /** What the batch changed, to commit with its outbox entries. */
+  /** What the batch changed, to commit with its outbox entries (which carry its group upserts). */
   changes(): MembershipChanges {
-    return { merges: [...this.merges], upserts: [...this.upserts] };
+    return { merges: [...this.merges] };
   }
 
   async close(): Promise<void> {}

@@ -1,3 +1,8 @@
+import type { GroupPayload } from '../openpanel/contract.js';
+import type { GroupState } from './group-state.js';
+
+export type { GroupState } from './group-state.js';
+
 /** One group of a user's membership, and the event time (ms since epoch) it was assigned at. */
 export interface GroupAssignment {
   groupId: string;
@@ -17,21 +22,24 @@ export interface MembershipStore {
   assign(key: string, groupIds: string[], at: number): Promise<string[]>;
   /** Copies `from`'s membership into `to` (identify/alias linking); returns the groupIds `to` did not have before. */
   link(from: string, to: string): Promise<string[]>;
-  /** Fingerprint of the last group upsert emitted for this group, so unchanged upserts are not sent again. */
-  lastUpsert(groupKey: string): Promise<string | undefined>;
-  rememberUpsert(groupKey: string, fingerprint: string): Promise<void>;
-  /** Applies a batch's changes at once (atomically for the backend); the outbox commit calls it with its events. */
+  /** The group as OpenPanel holds it after our upserts (name, type, merged properties), when known. */
+  group(groupId: string): Promise<GroupState | undefined>;
+  /**
+   * Folds one upsert into its group's state (time `now`, ms). The outbox does this itself for each group upsert
+   * it queues, in the same commit; a store written without an outbox (RudderStack's transformer) is told here.
+   */
+  upsertGroup(payload: GroupPayload, now: number): Promise<GroupState>;
+  /** Applies a batch's membership merges at once (atomically for the backend). */
   apply(changes: MembershipChanges): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * What a batch of transforms changed, as a set that can be applied in one step and merged by several writers:
- * merges are unions keeping each group's earliest assignedAt (commutative), fingerprints are last-writer-wins.
+ * merges are unions keeping each group's earliest assignedAt (commutative). Group states are not in it: they
+ * follow the group upserts an outbox commit queues (a re-sent upsert already delivered changes nothing).
  */
 export interface MembershipChanges {
   /** key -> assignments to merge into it. */
   merges: Array<[key: string, assignments: GroupAssignment[]]>;
-  /** groupId -> fingerprint of the last upsert emitted for it. */
-  upserts: Array<[groupId: string, fingerprint: string]>;
 }

@@ -1,11 +1,9 @@
 import type { DestinationConfig } from '../config/schema.js';
 import type { MembershipStore } from '../membership/store.js';
-import { openMemoryState } from './memory/index.js';
 import { redisWhere } from './redis/connection.js';
 import { DEFAULT_REDIS_PREFIX, openRedisMembership, openRedisState } from './redis/index.js';
-import { openSqliteState } from './sqlite/index.js';
+import { openMemoryMembership, openSqliteState } from './sqlite/index.js';
 import { openSharedSqliteMembership } from './sqlite/shared-membership.js';
-import { MemoryMembershipStore } from './memory/membership.js';
 import { DAY_MS, type State, type StateConfig } from './state.js';
 
 export type StoreConfig = DestinationConfig['store'];
@@ -17,11 +15,10 @@ export interface OpenStateOptions {
   now?: () => number;
 }
 
-/** The one place a backend is chosen: config `store` (Redis when scaled out), else SQLite under dataDir, else memory. */
+/** The one place a backend is chosen: config `store` (Redis when scaled out), else SQLite under dataDir, else SQLite in memory. */
 export function openState(config: StateConfig & Pick<DestinationConfig, 'store'>, options: OpenStateOptions = {}): State {
   const { store } = config;
   if (store.type === 'redis') return openRedisState(store, config, { now: options.now });
-  if (options.dataDir === undefined) return openMemoryState(config, options.now);
   return openSqliteState(options.dataDir, config, { lockTimeoutMs: options.lockTimeoutMs, now: options.now });
 }
 
@@ -38,7 +35,7 @@ export function stateLocation(store: StoreConfig, dataDir?: string): string {
  */
 export function openTransformerMembership(store: StoreConfig, scope: string, config: StateConfig, now?: () => number): MembershipStore {
   if (store.type === 'redis') return openRedisMembership({ url: store.url, prefix: `${store.prefix ?? DEFAULT_REDIS_PREFIX}transformer:${scope}:` }, config);
-  return new MemoryMembershipStore({ maxKeys: config.membershipMaxKeys, ttlMs: config.membershipTtlDays * DAY_MS, now });
+  return openMemoryMembership(config, now);
 }
 
 /**
@@ -46,8 +43,7 @@ export function openTransformerMembership(store: StoreConfig, scope: string, con
  * the store is Redis (replicas on several hosts share it, under `scope`), else in a SQLite file under `dir` that
  * every worker on the host opens at once.
  */
-export function openSharedMembership(store: StoreConfig, scope: string, dir: string, config: StateConfig): { membership: MembershipStore; close(): void } {
+export function openSharedMembership(store: StoreConfig, scope: string, dir: string, config: StateConfig): MembershipStore {
   if (store.type === 'sqlite') return openSharedSqliteMembership(dir, config.membershipTtlDays * DAY_MS);
-  const membership = openTransformerMembership(store, scope, config);
-  return { membership, close: () => void membership.close() };
+  return openTransformerMembership(store, scope, config);
 }

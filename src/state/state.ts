@@ -4,7 +4,7 @@ import type { DedupeStore } from '../delivery/dedupe.js';
 import type { Outbox } from '../delivery/outbox.js';
 import type { MembershipStore } from '../membership/store.js';
 
-/** One backend's stores, sharing one atomic unit (a SQLite file, a Redis, a process's memory). */
+/** One backend's stores, sharing one atomic unit (a SQLite database, in a file or in memory; a Redis). */
 export interface State {
   membership: MembershipStore;
   dedupe: DedupeStore;

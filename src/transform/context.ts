@@ -11,10 +11,16 @@ export interface TransformContext {
   membership: MembershipStore;
   /** Client headers plus the end-user headers mapped from this event. */
   headers: Record<string, string>;
-  /** Event time in ms (timestamp ?? originalTimestamp, else the time it was received). */
+  /** Event time in ms (timestamp ?? originalTimestamp ?? sentAt, else the time it was received). */
   at: number;
+  /** When the event was received (ms): its receivedAt, else now. */
+  receivedAt: number;
   /** Membership key: userId, else anonymousId. */
   userKey: string;
+  /** Whether the outbox took this event's `request` already (a re-sent event): delivered, superseded or queued. */
+  taken(request: OpenPanelRequest): Promise<boolean>;
+  /** Records a group upsert that changes nothing (TransformResult.unchanged). */
+  unchanged(request: OpenPanelRequest): void;
 }
 
 /** A per-type transform answers requests to send, or why none are needed (outcome `skipped`). */

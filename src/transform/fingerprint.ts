@@ -13,5 +13,5 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A short digest of a payload's content, to tell whether a group changed since its last upsert. */
+/** A short digest of a value's content, to tell whether two configurations are the same. */
 export const fingerprint = (value: unknown): string => hash('sha1', stableJson(value), 'base64url');

@@ -1,23 +1,37 @@
-import type { GroupPayload } from '../openpanel/contract.js';
+import { withUpsert } from '../membership/group-state.js';
+import { zGroupPayload, type GroupPayload } from '../openpanel/contract.js';
 import type { GroupEvent } from '../events/schema.js';
 import { request, type TransformContext, type TypeTransform } from './context.js';
-import { fingerprint } from './fingerprint.js';
 
 /**
- * The group upsert for this call, or undefined when the call has no traits or they are what was last upserted
- * for the group: the seed guide's advice is to upsert on change, not on every call.
+ * The group upsert for this call, or undefined when the call has no traits or OpenPanel's group would not
+ * change (its merged state, README "Groups as OpenPanel holds them"): the seed guide's advice is to upsert on
+ * change, not on every call. A call without a name or type keeps the group's known ones: backends often send
+ * only what changed, and OpenPanel takes name and type as sent.
  */
 async function changedUpsert(event: GroupEvent, ctx: TransformContext): Promise<GroupPayload | undefined> {
   if (!event.traits || Object.keys(event.traits).length === 0) return undefined;
-  const payload = ctx.mappings.group.apply(event, ctx.config) as GroupPayload;
-  const print = fingerprint(payload);
-  if ((await ctx.membership.lastUpsert(payload.id)) === print) return undefined;
-  await ctx.membership.rememberUpsert(payload.id, print);
+  const mapped = ctx.mappings.group.apply(event, ctx.config) as Partial<GroupPayload> & { id: string };
+  const known = await ctx.membership.group(mapped.id);
+  const payload = zGroupPayload.parse({
+    ...mapped,
+    name: mapped.name ?? known?.name ?? mapped.id,
+    type: mapped.type ?? known?.type ?? ctx.config.defaultGroupType,
+  });
+  const upsert = request(ctx, { type: 'group', payload });
+  // Re-sent (its upsert delivered, superseded, queued, or found unchanged then): its effect is in the state
+  // already, and taking it into this batch's view would put the group back as it was then for later calls.
+  if (await ctx.taken(upsert)) return undefined;
+  if (withUpsert(known, payload, ctx.receivedAt) === known) {
+    ctx.unchanged(upsert);
+    return undefined;
+  }
+  await ctx.membership.upsertGroup(payload, ctx.receivedAt);
   return payload;
 }
 
 /**
- * group -> upsertGroup (`group`) when its traits changed, then setGroup (`assign_group`) for a known user.
+ * group -> upsertGroup (`group`) when it changes the group, then setGroup (`assign_group`) for a known user.
  * Membership is recorded for the user, or the anonymous id until an identify links it.
  */
 export const transformGroup: TypeTransform<GroupEvent> = async (event, ctx) => {

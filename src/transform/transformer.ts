@@ -2,6 +2,7 @@ import { InstrumentationError } from '../errors.js';
 import type { DestinationConfig } from '../config/schema.js';
 import { loadMappings, type Mappings } from '../mapping/load.js';
 import type { MembershipStore } from '../membership/store.js';
+import type { OpenPanelRequest } from '../openpanel/contract.js';
 import { clientHeaders } from '../openpanel/client-headers.js';
 import type { CdpEvent } from '../events/schema.js';
 import { parseEvent, rawMessageId } from '../events/parse-event.js';
@@ -31,12 +32,27 @@ export interface TransformerDeps {
   mappings?: Mappings;
   /** Receive time for events without a timestamp. */
   now?: () => number;
+  /**
+   * Whether a request key was already taken by the outbox (delivered, superseded or queued): a re-sent group
+   * call's upsert then changes neither the group's state nor what is sent. Absent: none was (a dry run).
+   */
+  taken?: (messageId: string, request: OpenPanelRequest) => Promise<boolean>;
+  /**
+   * Intake (serve, the library, send): an event without receivedAt gets it, now. The transformer routes leave
+   * events as rudder-server sends them (it stamps receivedAt itself).
+   */
+  stampReceivedAt?: boolean;
+  /** The messageId the caller files an event without one under (the library's content id). */
+  messageIdOf?: (input: unknown) => string;
 }
 
-/** Event time in ms: timestamp ?? originalTimestamp ?? sentAt (Segment's order; already parsed to ISO), else now. */
-function eventTime(event: CdpEvent, now: () => number): number {
+/** When the event reached us: its receivedAt (stamped at intake, README "Event time"), else now. */
+const receiveTime = (event: CdpEvent, now: () => number): number => (event.receivedAt === undefined ? now() : Date.parse(event.receivedAt));
+
+/** Event time in ms: timestamp ?? originalTimestamp ?? sentAt (Segment's order; already parsed to ISO), else the receive time. */
+function eventTime(event: CdpEvent, receivedAt: number): number {
   const iso = event.timestamp ?? event.originalTimestamp ?? event.sentAt;
-  return iso === undefined ? now() : Date.parse(iso);
+  return iso === undefined ? receivedAt : Date.parse(iso);
 }
 
 /**
@@ -54,7 +70,7 @@ export type TransformEvent = (raw: unknown, index: number) => Promise<TransformR
  * validate -> filter -> map (with membership) for one raw event. Membership reads and writes happen here, so
  * callers must transform one user's events in input order (they do: one at a time, in order).
  */
-export function createTransformer({ config, membership, mappings = loadMappings(), now = Date.now }: TransformerDeps): TransformEvent {
+export function createTransformer({ config, membership, mappings = loadMappings(), now = Date.now, taken, stampReceivedAt = false, messageIdOf }: TransformerDeps): TransformEvent {
   const baseHeaders = clientHeaders(config);
   return async (input, index) => {
     // Text no store can keep (lone surrogates, NUL) becomes U+FFFD before anything reads the event.
@@ -68,18 +84,30 @@ export function createTransformer({ config, membership, mappings = loadMappings(
     const userKey = (event.userId ?? event.anonymousId) as string;
     const skip = integrationsSkipReason(event);
     if (skip) return { index, messageId, userKey, status: 'skipped', reason: skip };
+    const receivedAt = receiveTime(event, now);
+    // Stamped at intake when absent (README, "Event time"): an event without a time of its own is timed by it.
+    // `event` is the parser's own copy, never the caller's object.
+    if (stampReceivedAt) event.receivedAt ??= new Date(receivedAt).toISOString();
+    const unchanged: OpenPanelRequest[] = [];
     const ctx: TransformContext = {
       config,
       mappings,
       membership,
       headers: endUserHeaders(baseHeaders, mappings.headers.apply(event, config) as Record<string, string>),
-      at: eventTime(event, now),
+      at: eventTime(event, receivedAt),
+      receivedAt,
       userKey,
+      unchanged: (request) => unchanged.push(request),
+      taken: async (request) => {
+        const filedAs = messageId ?? messageIdOf?.(input);
+        return taken !== undefined && filedAs !== undefined && (await taken(filedAs, request));
+      },
     };
     try {
       const out = await (transforms[event.type] as TypeTransform<CdpEvent>)(event, ctx);
-      if ('skip' in out) return { index, messageId, userKey, status: 'skipped', reason: out.skip };
-      return note === undefined ? { index, messageId, userKey, status: 'ok', requests: out } : { index, messageId, userKey, status: 'ok', requests: out, note };
+      const base = { index, messageId, userKey, ...(unchanged.length > 0 ? { unchanged } : {}) };
+      if ('skip' in out) return { ...base, status: 'skipped', reason: out.skip };
+      return note === undefined ? { ...base, status: 'ok', requests: out } : { ...base, status: 'ok', requests: out, note };
     } catch (error) {
       if (error instanceof InstrumentationError) return { index, messageId, userKey, status: 'rejected', reason: error.message };
       throw error;

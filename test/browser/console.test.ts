@@ -127,12 +127,18 @@ describe('console in a browser', () => {
     expect(delivered).toEqual([expect.objectContaining({ name: 'Report Exported', groups: ['acme'] })]);
   });
 
-  it("looks up a user's groups", async () => {
+  it("looks up a user's groups, and a group as OpenPanel holds it", async () => {
     await page.click('nav a[href="#users"]');
     await page.fill('#user-form input[name=key]', 'u-ada');
     await page.click('#user-form button');
     await page.waitForSelector('#user-groups');
     expect(await page.textContent('#user-groups tbody')).toContain('acme');
+    expect(await page.textContent('#user-groups tbody')).toContain('Acme Inc');
+    await page.click('#user-groups a');
+    await page.waitForSelector('#group-state');
+    const group = await page.textContent('#group-state');
+    expect(group).toContain('Acme Inc');
+    expect(group).toContain('"plan": "pro"');
     await shot('users-and-groups');
   });
 

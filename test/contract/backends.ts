@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openMemoryState } from '../../src/state/memory/index.js';
 import { openRedisState } from '../../src/state/redis/index.js';
 import { openSqliteState } from '../../src/state/sqlite/index.js';
 import type { State, StateConfig } from '../../src/state/state.js';
@@ -17,8 +16,8 @@ export interface OpenedState {
 
 /** Every backend, each opened fresh and isolated: the contract suites run once per entry. */
 export const backends: Array<[name: string, open: (now: () => number, config?: StateConfig) => OpenedState]> = [
-  ['memory', (now, config = contractConfig) => {
-    const state = openMemoryState(config, now);
+  ['sqlite in memory', (now, config = contractConfig) => {
+    const state = openSqliteState(undefined, config, { now });
     return { state, dispose: () => state.close() };
   }],
   ['sqlite', (now, config = contractConfig) => {

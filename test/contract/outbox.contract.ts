@@ -19,11 +19,15 @@ export interface OutboxBackend {
 
 const T0 = Date.UTC(2025, 0, 1);
 const LEASE = 60_000;
-const noMembership: MembershipChanges = { merges: [], upserts: [] };
+const noMembership: MembershipChanges = { merges: [] };
 
 const headers = { 'openpanel-client-id': '9f0c6a3e-2b1d-4c5e-8f7a-1b2c3d4e5f60' };
 const track = (name: string, profileId = 'u1'): OpenPanelRequest => ({ headers, body: { type: 'track', payload: { name, profileId } } });
 const upsert = (id: string, plan: string): OpenPanelRequest => ({ headers, body: { type: 'group', payload: { id, type: 'company', name: id, properties: { plan } } } });
+const groupCall = (id: string, name: string, type: string, properties: Record<string, unknown>): OpenPanelRequest => ({
+  headers,
+  body: { type: 'group', payload: { id, name, type, properties } },
+});
 const assign = (id: string, profileId = 'u1'): OpenPanelRequest => ({ headers, body: { type: 'assign_group', payload: { groupIds: [id], profileId } } });
 
 function event(index: number, messageId: string, userKey: string | undefined, requests: OpenPanelRequest[]): NewOutboxEvent {
@@ -142,19 +146,66 @@ export function outboxContract(backend: OutboxBackend): void {
       expect((await outbox.commit(changes([event(2, 'g3', 'u3', [upsert('acme', 'team')])]))).events).toEqual([{ duplicate: true }]);
     }));
 
-    it('applies membership merges and upsert fingerprints with the commit', withState(async ({ outbox, membership }) => {
-      await outbox.commit(changes([event(0, 'm1', 'u1', [track('A')])], { merges: [['u1', [{ groupId: 'acme', assignedAt: 20 }]]], upserts: [['acme', 'print-1']] }));
-      await outbox.commit(changes([], { merges: [['u1', [{ groupId: 'acme', assignedAt: 10 }, { groupId: 'beta', assignedAt: 30 }]]], upserts: [['acme', 'print-2']] }));
+    it('applies membership merges with the commit', withState(async ({ outbox, membership }) => {
+      await outbox.commit(changes([event(0, 'm1', 'u1', [track('A')])], { merges: [['u1', [{ groupId: 'acme', assignedAt: 20 }]]] }));
+      await outbox.commit(changes([], { merges: [['u1', [{ groupId: 'acme', assignedAt: 10 }, { groupId: 'beta', assignedAt: 30 }]]] }));
       expect(await membership.get('u1')).toEqual([
         { groupId: 'acme', assignedAt: 10 },
         { groupId: 'beta', assignedAt: 30 },
       ]);
-      expect(await membership.lastUpsert('acme')).toBe('print-2');
+    }));
+
+    it('folds each group upsert it queues into the group\'s state, as OpenPanel merges it; a re-sent (deduped) one changes nothing', withState(async ({ outbox, membership }) => {
+      await outbox.commit(changes([event(0, 'g1', 'u1', [groupCall('acme', 'Acme Inc', 'workspace', { plan: 'free', seats: 5, address: { city: 'Lyon' } })])], noMembership, T0));
+      await outbox.commit(changes([event(1, 'g2', 'u2', [groupCall('acme', 'Acme', 'workspace', { plan: 'pro', seats: null, address: { zip: 69001 } })])], noMembership, T0 + 5));
+      const merged = { groupId: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'pro', 'address.city': 'Lyon', 'address.zip': '69001' }, updatedAt: T0 + 5 };
+      expect(await membership.group('acme')).toEqual(merged);
+      // g1 again: its request is still queued (superseded: counted as delivered), so its old name is not taken.
+      expect((await outbox.commit(changes([event(0, 'g1', 'u1', [groupCall('acme', 'Acme Inc', 'workspace', { plan: 'free' })])], noMembership, T0 + 9))).events).toEqual([{ duplicate: true }]);
+      expect(await membership.group('acme')).toEqual(merged);
+      expect(await membership.group('other')).toBeUndefined();
+    }));
+
+    it('a superseding upsert carries the unsent ones\' properties under its own, and after one on the wire only what came later', withState(async ({ outbox }) => {
+      await outbox.commit(changes([event(0, 'g1', 'u1', [groupCall('acme', 'Acme', 'company', { plan: 'free', industry: 'retail' })])]));
+      const [onWire] = await outbox.claim(1, T0, LEASE);
+      await outbox.commit(changes([event(1, 'g2', 'u1', [groupCall('acme', 'Acme', 'company', { seats: 5, address: { city: 'Lyon' } })])]));
+      await outbox.commit(changes([event(2, 'g3', 'u2', [groupCall('acme', 'Acme Inc', 'workspace', { seats: 8, industry: null })])]));
+      const third = await outbox.commit(changes([event(3, 'g4', 'u3', [groupCall('acme', 'Acme Inc', 'workspace', { plan: 'pro' })])]));
+      expect(third.settled).toMatchObject([{ messageId: 'g3', status: 'delivered' }]);
+      await settleOne(outbox, onWire!, delivered(onWire!), T0);
+      const [next] = await outbox.claim(10, T0, LEASE);
+      // g2 and g3 were superseded by g4 (g2 by g3 first): each one's properties, older first, g4's on top.
+      expect(next!.request).toEqual(
+        groupCall('acme', 'Acme Inc', 'workspace', { seats: '8', address: null, 'address.city': 'Lyon', industry: null, plan: 'pro' }),
+      );
+    }));
+
+    it('tells which keys a commit would drop: queued, delivered, superseded', withState(async ({ outbox }) => {
+      await outbox.commit(changes([event(0, 'g1', 'u1', [upsert('acme', 'free')]), event(1, 'm1', 'u1', [track('A')])]));
+      await outbox.commit(changes([event(2, 'g2', 'u2', [upsert('acme', 'pro')])]));
+      const [a] = (await outbox.claim(10, T0, LEASE)).filter((e) => e.lane === 'u:u1');
+      await settleOne(outbox, a!, delivered(a!), T0);
+      expect(await outbox.taken(['g1:group:acme', 'g2:group:acme', 'm1:track:A', 'm9:track:A'])).toEqual(new Set(['g1:group:acme', 'g2:group:acme', 'm1:track:A']));
+      expect(await outbox.taken([])).toEqual(new Set());
+    }));
+
+    it('a replayed dead-lettered upsert brings its group to the current state, not back to its own', withState(async ({ outbox, membership }) => {
+      await outbox.commit(changes([event(0, 'g1', 'u1', [groupCall('acme', 'Acme', 'company', { plan: 'free', seats: 5, trial: true })])]));
+      const [first] = await outbox.claim(1, T0, LEASE);
+      await settleOne(outbox, first!, { result: 'failed', reason: 'HTTP 400', attempts: 1, firstAttemptAt: T0, last: { status: 400 } }, T0);
+      await outbox.commit(changes([event(1, 'g2', 'u1', [groupCall('acme', 'Acme Inc', 'workspace', { plan: 'pro', trial: null })])]));
+      const [second] = await outbox.claim(1, T0, LEASE);
+      await settleOne(outbox, second!, delivered(second!), T0);
+      expect(await outbox.requeueDeadLetters(10, T0 + 10)).toBe(1);
+      const [replayed] = await outbox.claim(1, T0 + 10, LEASE);
+      expect(replayed!.request).toEqual(groupCall('acme', 'Acme Inc', 'workspace', { plan: 'pro', seats: '5', trial: null }));
+      expect(await membership.group('acme')).toMatchObject({ name: 'Acme Inc', type: 'workspace', properties: { plan: 'pro', seats: '5' } });
     }));
 
     it('refuses a commit beyond maxQueuedEvents with QueueFullError, writing nothing of it', withState(async ({ outbox, membership }) => {
       await outbox.commit(changes([event(0, 'm1', 'u1', [track('A')]), event(1, 'm2', 'u2', [track('B')])]), 3);
-      const refused = outbox.commit(changes([event(2, 'm3', 'u3', [track('C')]), event(3, 'm4', 'u4', [track('D')])], { merges: [['u3', [{ groupId: 'g', assignedAt: 1 }]]], upserts: [] }), 3);
+      const refused = outbox.commit(changes([event(2, 'm3', 'u3', [track('C')]), event(3, 'm4', 'u4', [track('D')])], { merges: [['u3', [{ groupId: 'g', assignedAt: 1 }]]] }), 3);
       await expect(refused).rejects.toBeInstanceOf(QueueFullError);
       expect(await membership.get('u3')).toEqual([]);
       expect(await outbox.stats()).toMatchObject({ queuedEvents: 2, queuedRequests: 2 });
@@ -195,8 +246,20 @@ export function outboxContract(backend: OutboxBackend): void {
 
     if (backend.reopen) {
       const reopen = backend.reopen;
+      it('keeps group states and merged superseding upserts across a restart', withState(async (state) => {
+        await state.outbox.commit(changes([event(2, 'g1', 'u1', [groupCall('acme', 'Acme', 'workspace', { plan: 'free', seats: 5 })])]));
+        await state.outbox.commit(changes([event(3, 'g2', 'u1', [groupCall('acme', 'Acme', 'workspace', { plan: 'pro' })])]));
+        const group = await state.membership.group('acme');
+        expect(group).toMatchObject({ name: 'Acme', type: 'workspace', properties: { plan: 'pro', seats: '5' } });
+        const after = await reopen(state);
+        expect(await after.membership.group('acme')).toEqual(group);
+        const [head] = await after.outbox.claim(10, T0, LEASE);
+        expect(head!.request).toEqual(groupCall('acme', 'Acme', 'workspace', { plan: 'pro', seats: '5' }));
+        return after;
+      }));
+
       it('keeps everything across a restart: queue, attempts, membership; leases of the dead process are dropped (shared storage: once expired)', withState(async (state) => {
-        await state.outbox.commit(changes([event(0, 'm1', 'u1', [track('A')]), event(1, 'm2', 'u1', [track('B')])], { merges: [['u1', [{ groupId: 'acme', assignedAt: 5 }]]], upserts: [] }));
+        await state.outbox.commit(changes([event(0, 'm1', 'u1', [track('A')]), event(1, 'm2', 'u1', [track('B')])], { merges: [['u1', [{ groupId: 'acme', assignedAt: 5 }]]] }));
         const [head] = await state.outbox.claim(1, T0, LEASE);
         await settleOne(state.outbox, head!, { result: 'retry', at: T0 + 10, attempts: 3, firstAttemptAt: T0, last: { status: 503 } }, T0);
         await state.outbox.claim(1, T0 + 10, LEASE);

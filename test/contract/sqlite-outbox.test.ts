@@ -34,7 +34,7 @@ describe('sqlite outbox: a state file from a version that queued lone surrogates
   it('claims and settles such a lane (named as read back) and the lanes behind it', async () => {
     // What intake now turns into U+FFFD (src/events/well-formed.ts), written as an earlier version did.
     const before = open(mkdtempSync(join(tmpdir(), 'op-outbox-')));
-    await before.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event(0, '\ud800x'), event(1, 'ok')], now: 1 });
+    await before.outbox.commit({ membership: { merges: [] }, events: [event(0, '\ud800x'), event(1, 'ok')], now: 1 });
     await before.close();
     const state = open(dirs.get(before)!);
     const claimed = await state.outbox.claim(10, 2, 60_000);
@@ -49,7 +49,7 @@ describe('sqlite outbox: a state file from a version that queued lone surrogates
 describe('sqlite outbox: a damaged request', () => {
   it('is claimed as unreadable with why (its stored text kept for the dead letter); the other lanes are claimed as usual', async () => {
     const before = open(mkdtempSync(join(tmpdir(), 'op-outbox-')));
-    await before.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event(0, 'damaged'), event(1, 'ok')], now: 1 });
+    await before.outbox.commit({ membership: { merges: [] }, events: [event(0, 'damaged'), event(1, 'ok')], now: 1 });
     await before.close();
     const file = new Database(join(dirs.get(before)!, 'state.sqlite'));
     file.prepare("UPDATE outbox_requests SET request = '{\"headers\": {}, \"bo' WHERE key LIKE 'm0:%'").run();

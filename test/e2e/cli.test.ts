@@ -78,8 +78,8 @@ describe('transform', () => {
 
   it('takes the client id and secret from the environment', async () => {
     const { code, stdout } = await cli(['transform'], JSON.stringify(track), {
-      OPENPANEL_CLIENT_ID: '2c9d4e6f-1a3b-4c5d-8e7f-9a0b1c2d3e4f',
-      OPENPANEL_CLIENT_SECRET: SECRET,
+      OPENPANEL_DESTINATION_CLIENT_ID: '2c9d4e6f-1a3b-4c5d-8e7f-9a0b1c2d3e4f',
+      OPENPANEL_DESTINATION_CLIENT_SECRET: SECRET,
     });
     expect(code).toBe(0);
     expect(lines(stdout)[0]).toMatchObject({ status: 'ok' });
@@ -93,6 +93,21 @@ describe('validate-config', () => {
     expect(stdout).toContain('"clientSecret": "***"');
     expect(stdout).toContain('"apiUrl": "https://api.openpanel.dev"');
     expect(stdout).not.toContain(SECRET);
+  });
+
+  it('takes --config from OPENPANEL_DESTINATION_CONFIG; the flag wins over it', async () => {
+    const other = join(work, 'other.json');
+    writeFileSync(other, JSON.stringify({ clientId: '2c9d4e6f-1a3b-4c5d-8e7f-9a0b1c2d3e4f', clientSecret: SECRET, concurrency: 7 }));
+    expect((await cli(['validate-config'], '', { OPENPANEL_DESTINATION_CONFIG: other })).stdout).toContain('"concurrency": 7');
+    expect((await cli(['validate-config', '--config', config], '', { OPENPANEL_DESTINATION_CONFIG: other })).stdout).toContain('"concurrency": 64');
+  });
+
+  it('names unknown keys with "did you mean" (exit 2)', async () => {
+    const typo = join(work, 'typo.json');
+    writeFileSync(typo, JSON.stringify({ clientId: '2c9d4e6f-1a3b-4c5d-8e7f-9a0b1c2d3e4f', clientSecret: SECRET, concurency: 8, writekey: 'wk' }));
+    const { code, stderr } = await cli(['validate-config', '--config', typo]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('  concurency: unknown key; did you mean concurrency?\n  writekey: unknown key; did you mean writeKey?');
   });
 
   it('exits 2 with one line per problem and never echoes a secret', async () => {

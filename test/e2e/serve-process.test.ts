@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
-import { serveExit, startServe, writeConfig } from '../../scripts/serve-process.js';
+import { postBatch, serveExit, startServe, writeConfig } from '../../scripts/serve-process.js';
 import { eventually } from '../support/eventually.js';
 
 /** `serve` as a process: start-up rules, a signed webhook end to end, logs without secrets, SIGTERM. */
@@ -43,6 +43,31 @@ describe('serve start-up rules', () => {
     }
   });
 
+  it('runs from environment variables alone: PORT, HOST, OPENPANEL_DESTINATION_* and a secret from a _FILE', async () => {
+    const dir = dataDir();
+    const secretFile = join(dir, 'client-secret');
+    writeFileSync(secretFile, `${fake.clientSecret}\n`);
+    const serve = await startServe([], {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      OPENPANEL_DESTINATION_CLIENT_ID: fake.clientId,
+      OPENPANEL_DESTINATION_CLIENT_SECRET_FILE: secretFile,
+      OPENPANEL_DESTINATION_API_URL: fake.url,
+      OPENPANEL_DESTINATION_WRITE_KEY: secrets.writeKey,
+      OPENPANEL_DESTINATION_DATA_DIR: join(dir, 'state'),
+    });
+    try {
+      expect(new URL(serve.url).hostname).toBe('127.0.0.1');
+      expect(new URL(serve.url).port).not.toBe('8080');
+      expect((await postBatch(serve.url, secrets.writeKey, [{ type: 'track', messageId: 'env-1', userId: 'u-env', event: 'From Env' }])).status).toBe(200);
+      await eventually(() => fake.requests.length === 1);
+      expect(existsSync(join(dir, 'state'))).toBe(true);
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+    for (const secret of [secrets.writeKey, fake.clientSecret]) expect(serve.output()).not.toContain(secret);
+  });
+
   it('a bad config exits 2 without printing secrets', async () => {
     const { code, output } = await serveExit(['--config', writeConfig({ ...base(), clientId: 'not-a-uuid', writeKey: 'wk_shown_nowhere' }), '--data-dir', dataDir()]);
     expect(code).toBe(2);
@@ -72,6 +97,14 @@ describe('serve running', () => {
     expect(await signed.json()).toMatchObject({ success: true, accepted: 20 });
     await fetch(`${serve.url}/v1/track`, { method: 'POST', body: '{}', headers: { authorization: `Basic ${Buffer.from('wk_wrong:').toString('base64')}` } });
     await fetch(`${serve.url}/dead-letters`, { headers: { authorization: `Bearer ${secrets.adminToken}` } });
+    // The built package serves its console: pages and uPlot found from dist/, figures labelled with this process.
+    expect((await fetch(`${serve.url}/console/assets/uPlot.iife.min.js`)).status).toBe(200);
+    const overview = (await (await fetch(`${serve.url}/console/api/overview`, { headers: { authorization: `Bearer ${secrets.adminToken}` } })).json()) as {
+      instance: string;
+      rates: { received: number[] };
+    };
+    expect(overview.instance).toBe(`${hostname()}:${serve.child.pid}`);
+    expect(overview.rates.received.reduce((a, b) => a + b, 0)).toBe(20);
     // SIGTERM while deliveries are on the wire (the fake answers in 150 ms, two at a time).
     await eventually(() => fake.stats.received > 0);
     serve.child.kill('SIGTERM');

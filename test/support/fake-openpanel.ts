@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { zOpenPanelBody, type OpenPanelBody, type TrackPayload } from '../../src/openpanel/contract.js';
+import { mergeGroup, type HeldGroup } from './openpanel-groups.js';
 import { seededRandom } from './seeded-random.js';
 
 /**
@@ -66,6 +67,8 @@ export interface FakeOpenPanel {
   stats: FakeOpenPanelStats;
   /** Track payloads stored for a profile, in arrival order. */
   tracksOf(profileId: string | number): TrackPayload[];
+  /** Each group as OpenPanel holds it: its accepted upserts merged in arrival order (test/support/openpanel-groups.ts). */
+  groups: Map<string, HeldGroup>;
   /** Forgets stored requests and stats and restarts the failure sequence. */
   reset(): void;
   /** An outage: every request fails this way until `outage(undefined)`; `'401'` refuses every client as a wrong secret would. */
@@ -95,6 +98,7 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
   const trackPath = `${options.basePath ?? ''}/track`;
   const kinds = options.failKinds ?? failureKinds;
   const requests: StoredRequest[] = [];
+  const groups = new Map<string, HeldGroup>();
   const stats: FakeOpenPanelStats = { received: 0, injectedFailures: 0, rejected: 0, accepted: 0 };
   let random = seededRandom(options.seed ?? 1);
   let down: FailureKind | '401' | undefined;
@@ -173,6 +177,7 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
     }
     stats.accepted++;
     if (options.keepRequests !== false) requests.push(stored);
+    if (stored.body.type === 'group') groups.set(stored.body.payload.id, mergeGroup(groups.get(stored.body.payload.id), stored.body.payload));
     const payload = stored.body.payload as { profileId?: string | number; properties?: Record<string, unknown> };
     const deviceId = String(payload.properties?.['__deviceId'] ?? `device-${payload.profileId ?? 'anonymous'}`);
     answer(res, 200, { deviceId, sessionId: `session-${deviceId}` });
@@ -192,11 +197,13 @@ export async function startFakeOpenPanel(options: FakeOpenPanelOptions = {}): Pr
     clientId,
     clientSecret,
     requests,
+    groups,
     stats,
     tracksOf: (profileId) =>
       requests.flatMap((r) => (r.body.type === 'track' && String(r.body.payload.profileId) === String(profileId) ? [r.body.payload] : [])),
     reset: () => {
       requests.length = 0;
+      groups.clear();
       Object.assign(stats, { received: 0, injectedFailures: 0, rejected: 0, accepted: 0 });
       random = seededRandom(options.seed ?? 1);
       down = undefined;

@@ -1,16 +1,19 @@
 import { Command, Option } from 'commander';
 import pkg from '../../../package.json' with { type: 'json' };
 import { StateError } from '../../state/state-error.js';
+import { flagVariables } from '../../config/env.js';
 import { EXIT_CONFIG } from './config-option.js';
 import { watchOutput } from './output.js';
 
-const configOption = () => new Option('--config <file>', 'config JSON (keys as in manifest.json); OPENPANEL_CLIENT_ID/_SECRET/_API_URL override it');
+// Each flag also reads its variable (README, Configuration): a flag given wins over the environment.
+const configOption = () =>
+  new Option('--config <file>', 'config JSON (keys as in manifest.json); OPENPANEL_DESTINATION_<KEY> variables override it').env(flagVariables.config);
 const inputOption = () => new Option('--input <file>', 'events as NDJSON, a JSON array or {"batch": [...]} (default: stdin)');
-const dataDirOption = () => new Option('--data-dir <dir>', 'state: outbox, membership, delivered keys, dead letters (one process at a time)').default('./data');
+const dataDirOption = () => new Option('--data-dir <dir>', 'state: outbox, membership, delivered keys, dead letters (one process at a time)').default('./data').env(flagVariables.dataDir);
 const lockTimeoutOption = () =>
-  new Option('--lock-timeout <ms>', 'how long to wait for another process using --data-dir before giving up (exit 6)').default(5000).argParser(Number);
+  new Option('--lock-timeout <ms>', 'how long to wait for another process using --data-dir before giving up (exit 6)').default(5000).argParser(Number).env(flagVariables.lockTimeout);
 const transportOption = () =>
-  new Option('--transport <name>', 'HTTP transport to OpenPanel').choices(['undici', 'http']).default('undici');
+  new Option('--transport <name>', 'HTTP transport to OpenPanel').choices(['undici', 'http']).default('undici').env(flagVariables.transport);
 
 /**
  * Each command's module is imported when it runs: `transform` then loads neither Fastify nor SQLite nor Redis,
@@ -59,15 +62,15 @@ export function buildProgram(): Command {
     .addOption(configOption())
     .addOption(dataDirOption())
     .addOption(transportOption())
-    .option('--port <port>', 'port to listen on', '8080')
-    .option('--host <host>', 'address to bind (default 0.0.0.0; 127.0.0.1 with --no-auth)')
+    .addOption(new Option('--port <port>', 'port to listen on').default('8080').env(flagVariables.port))
+    .addOption(new Option('--host <host>', 'address to bind (default 0.0.0.0; 127.0.0.1 with --no-auth)').env(flagVariables.host))
     .option('--no-auth', 'serve without writeKey/webhookSecret, on loopback only (local trials)')
-    .option('--log-level <level>', 'pino log level', 'info')
+    .addOption(new Option('--log-level <level>', 'pino log level').default('info').env(flagVariables.logLevel))
     .action(async (options) => (await import('./serve-command.js')).serveCommand(options));
 
   program
     .command('validate-config')
-    .description('check a config (and the OPENPANEL_* environment); exit 2 with one line per problem')
+    .description('check a config (file and OPENPANEL_DESTINATION_* environment); exit 2 with one line per problem')
     .addOption(configOption())
     .action(async (options) => {
       process.exitCode = (await import('./validate-config-command.js')).validateConfigCommand(options);

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
 import { combineObservers } from '../../delivery/deliverer.js';
 import type { Transport } from '../../openpanel/http-client.js';
@@ -57,17 +58,19 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (signal: string): void =>
     void (stopping ??= (async () => {
-      logger.info({ signal }, 'stopping: intake closed, finishing deliveries on the wire');
-      server.stopIntake();
-      await server.app.close();
-      // The outbox keeps what was not delivered for the next start; the wire gets the deadline to finish.
+      logger.info({ signal }, 'stopping: intake and readiness answer 503, requests and deliveries on the wire finish');
+      // The listener stays up meanwhile, so load balancers see readiness fail instead of refused connections.
+      const deadline = Date.now() + SHUTDOWN_DEADLINE_MS;
+      await Promise.race([server.stopIntake(), delay(SHUTDOWN_DEADLINE_MS)]);
+      // The outbox keeps what was not delivered for the next start; the wire gets the rest of the deadline.
       try {
-        const left = await destination.close({ deadlineMs: SHUTDOWN_DEADLINE_MS });
+        const left = await destination.close({ deadlineMs: Math.max(0, deadline - Date.now()) });
         logger.info({ queuedEvents: left.queuedEvents, deadLetters: left.deadLetters }, 'stopped');
       } catch (error) {
         // Redis unreachable: what it holds stays queued there; nothing else is left to do.
         logger.warn({ reason: (error as Error).message }, 'stopped without reading the queue');
       }
+      await server.app.close();
       process.exit(0);
     })());
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { normalizeConfigInput } from '../../config/normalize.js';
-import { configSchema, type DestinationConfig, type DestinationConfigInput } from '../../config/schema.js';
+import { parseConfig } from '../../config/load.js';
+import type { DestinationConfig, DestinationConfigInput } from '../../config/schema.js';
 import { parseEvent } from '../../events/parse-event.js';
 import { wellFormed } from '../../events/well-formed.js';
 import { Deliverer, type DelivererOptions, type DeliveryHealth, type DeliveryObserver } from '../../delivery/deliverer.js';
+import { requestKeys } from '../../delivery/dedupe.js';
 import { eventOfDeadLetter, laneRequests } from '../../delivery/lanes.js';
 import { QueueFullError, type FinalOutcome, type NewOutboxEvent, type OutboxRequest, type OutboxStats } from '../../delivery/outbox.js';
 import type { EventOutcome } from '../../delivery/outcome.js';
 import { loadMappings } from '../../mapping/load.js';
 import { MembershipOverlay } from '../../membership/overlay.js';
+import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import type { Transport } from '../../openpanel/http-client.js';
 import { openState } from '../../state/open-state.js';
 import { StateError } from '../../state/state-error.js';
@@ -17,7 +19,7 @@ import type { TransformResult } from '../../transform/result.js';
 import { createTransformer } from '../../transform/transformer.js';
 
 export interface DestinationOptions {
-  /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: memory (config `store` redis: in Redis). */
+  /** Keep the outbox, membership, delivered keys and dead letters in SQLite under this folder; default: SQLite in memory, bounded (config `store` redis: in Redis). */
   dataDir?: string;
   /** How long to wait for another process to release `dataDir`; default 5 s. */
   lockTimeoutMs?: number;
@@ -63,6 +65,9 @@ const membershipKeys = (event: unknown): string[] => {
   return [userId, anonymousId, previousId].filter((id): id is string => typeof id === 'string' && id !== '');
 };
 
+/** An event as committed: its outbox id when queued, and its final outcome when the commit itself settled it. */
+type Committed = AcceptOutcome & { eventId?: string; final?: FinalOutcome };
+
 const duplicateReason = (messageId: string | undefined): string =>
   `duplicate: every request of messageId ${messageId ?? '(none)'} was already delivered or is queued`;
 
@@ -74,8 +79,9 @@ const duplicateReason = (messageId: string | undefined): string =>
  * the final outcomes.
  */
 export function createDestination(configInput: DestinationConfigInput, options: DestinationOptions = {}) {
-  // Old key names and control-plane value shapes read as the schema expects (src/config/normalize.ts).
-  const config: DestinationConfig = configSchema.parse(normalizeConfigInput({ ...configInput }).input);
+  // Old key names and control-plane value shapes read as the schema expects (src/config/normalize.ts); a bad
+  // config is one ConfigurationError listing every problem, unknown keys included.
+  const config: DestinationConfig = parseConfig({ ...configInput });
   const now = options.now ?? Date.now;
   const state = openState(config, { dataDir: options.dataDir, lockTimeoutMs: options.lockTimeoutMs, now });
   const { outbox } = state;
@@ -131,18 +137,19 @@ export function createDestination(configInput: DestinationConfigInput, options: 
 
   /** Dry run: one event at a time in input order; membership (of the destination, plus this call's) is read, never written. */
   async function transform(events: readonly unknown[]): Promise<TransformResult[]> {
-    const transformEvent = createTransformer({ config, membership: new MembershipOverlay(state.membership), mappings, now });
+    const transformEvent = createTransformer({ config, membership: new MembershipOverlay(state.membership), mappings, now, stampReceivedAt: true });
     const results: TransformResult[] = [];
     for (let index = 0; index < events.length; index++) results.push(await transformEvent(events[index], index));
     return results;
   }
 
   /** Transforms `events` against the overlay and commits them at once; outcomes carry their outbox event ids. */
-  async function commitBatch(events: readonly unknown[], indexOf: (i: number) => number, maxQueued: number): Promise<Array<AcceptOutcome & { eventId?: string }>> {
+  async function commitBatch(events: readonly unknown[], indexOf: (i: number) => number, maxQueued: number): Promise<Array<Committed>> {
     if (closed) throw new Error('destination is closed: events not taken');
     const overlay = new MembershipOverlay(state.membership);
     await overlay.preload(events.flatMap(membershipKeys));
-    const transformEvent = createTransformer({ config, membership: overlay, mappings, now });
+    const takenByOutbox = async (messageId: string, request: OpenPanelRequest): Promise<boolean> => (await outbox.taken(requestKeys(messageId, [request]))).size > 0;
+    const transformEvent = createTransformer({ config, membership: overlay, mappings, now, taken: takenByOutbox, messageIdOf: contentId, stampReceivedAt: true });
     const results: TransformResult[] = [];
     for (let i = 0; i < events.length; i++) results.push(await transformEvent(events[i], indexOf(i)));
     const queued: NewOutboxEvent[] = [];
@@ -153,18 +160,24 @@ export function createDestination(configInput: DestinationConfigInput, options: 
       const messageId = result.messageId ?? contentId(event);
       queued.push({ index: result.index, messageId, ...(result.userKey !== undefined ? { userKey: result.userKey } : {}), event, requests: laneRequests(messageId, result.userKey, result.requests) });
     }
-    const committed = await outbox.commit({ membership: overlay.changes(), events: queued, now: now() }, maxQueued);
+    const seen = results.flatMap((result, i) => (result.unchanged ? requestKeys(result.messageId ?? contentId(events[i]), result.unchanged) : []));
+    const committed = await outbox.commit({ membership: overlay.changes(), events: queued, now: now(), seen }, maxQueued);
     deliverer.wake();
     for (const outcome of committed.settled) routeFinal(outcome);
     changed();
+    // An event of this batch superseded by a later one of it is final already: nobody waits for it yet.
+    const finals = new Map(committed.settled.map((outcome) => [outcome.eventId, outcome]));
     let next = 0;
     return results.map((result, i) => {
       const base = { index: result.index, ...(result.messageId !== undefined ? { messageId: result.messageId } : {}) };
       if (result.status !== 'ok') return taken({ ...base, status: result.status, reason: result.reason }, events[i]);
       const entry = committed.events[next]!;
       const { requests } = queued[next++]!;
-      const outcome: AcceptOutcome & { eventId?: string } =
-        'duplicate' in entry ? { ...base, status: 'skipped', reason: duplicateReason(result.messageId) } : { ...base, status: 'accepted', eventId: entry.eventId };
+      const final = 'duplicate' in entry ? undefined : finals.get(entry.eventId);
+      const outcome: Committed =
+        'duplicate' in entry
+          ? { ...base, status: 'skipped', reason: duplicateReason(result.messageId) }
+          : { ...base, status: 'accepted', eventId: entry.eventId, ...(final ? { final } : {}) };
       return taken(outcome, events[i], result.userKey, requests);
     });
   }
@@ -203,7 +216,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
       let outcome: AcceptOutcome & { eventId?: string };
       if (event === undefined) {
         const queuedEvent = eventOfDeadLetter(record);
-        const committed = await outbox.commit({ membership: { merges: [], upserts: [] }, events: [queuedEvent], now: now() }, Infinity);
+        const committed = await outbox.commit({ membership: { merges: [] }, events: [queuedEvent], now: now() }, Infinity);
         for (const settled of committed.settled) routeFinal(settled);
         const entry = committed.events[0]!;
         const base = { index: queuedEvent.index, messageId: record.messageId };
@@ -264,7 +277,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
       }
       const outcomes: AcceptOutcome[] = [];
       for (let start = 0; start < events.length; start += batchSize) {
-        for (const { eventId: _, ...outcome } of await commitBatch(events.slice(start, start + batchSize), (i) => start + i, Infinity)) outcomes.push(outcome);
+        for (const { eventId: _, final: __, ...outcome } of await commitBatch(events.slice(start, start + batchSize), (i) => start + i, Infinity)) outcomes.push(outcome);
       }
       return outcomes;
     });
@@ -279,7 +292,7 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     events: readonly unknown[],
     indexes?: readonly number[],
     signal?: AbortSignal,
-  ): Promise<Array<AcceptOutcome & { eventId?: string }> | undefined> {
+  ): Promise<Array<Committed> | undefined> {
     const indexOf = (i: number): number => indexes?.[i] ?? i;
     for (;;) {
       if (signal?.aborted) return undefined;
@@ -301,10 +314,10 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     const outcomes: Array<Promise<EventOutcome | AcceptOutcome>> = [];
     for (let start = 0; start < events.length; start += batchSize) {
       const indexes = Array.from({ length: Math.min(batchSize, events.length - start) }, (_, i) => start + i);
-      for (const { eventId, ...accepted } of (await acceptWhenRoom(events.slice(start, start + batchSize), indexes))!) {
+      for (const { eventId, final, ...accepted } of (await acceptWhenRoom(events.slice(start, start + batchSize), indexes))!) {
         let outcome: Promise<EventOutcome | AcceptOutcome>;
         if (accepted.status !== 'accepted' || until === 'accepted' || eventId === undefined) outcome = Promise.resolve(accepted);
-        else outcome = new Promise<FinalOutcome>((resolve, reject) => waiting.set(eventId, { resolve, reject })).then(({ eventId: _, ...final }) => final);
+        else outcome = (final ? Promise.resolve(final) : new Promise<FinalOutcome>((resolve, reject) => waiting.set(eventId, { resolve, reject }))).then(({ eventId: _, ...rest }) => rest);
         outcomes.push(onOutcome ? outcome.then((o) => (onOutcome(o), o)) : outcome);
       }
     }
@@ -363,6 +376,8 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     deadLetters: state.deadLetters,
     /** A user's (userId or anonymousId) groups with the time each was assigned; read-only. */
     groupsOf: (key: string) => state.membership.get(key),
+    /** A group as OpenPanel holds it after our upserts (name, type, merged properties, when that last changed); read-only. */
+    groupOf: (groupId: string) => state.membership.group(groupId),
     /** Degraded while OpenPanel refuses the credentials (delivery paused, events kept queued). */
     health: (): DeliveryHealth => deliverer.health,
     stats: (): Promise<OutboxStats> => outbox.stats(),

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configProblems } from '../../config/load.js';
 import { normalizeConfigInput } from '../../config/normalize.js';
@@ -11,6 +10,7 @@ import type { MembershipStore } from '../../membership/store.js';
 import { openSharedMembership, type StoreConfig } from '../../state/open-state.js';
 import { fingerprint } from '../../transform/fingerprint.js';
 import { createTransformer, type TransformEvent } from '../../transform/transformer.js';
+import { STORE_URL_VARIABLE, transformerDataDir, transformerRuntimeConfig, type TransformerRuntimeConfig } from './runtime-config.js';
 
 /** A destination as rudder-server sends it with each event; `Config` is what its control plane stored. */
 export interface RudderDestination {
@@ -26,29 +26,60 @@ export interface RudderStackDestination {
 }
 
 /**
- * Where membership lives between transformer calls. rudder-transformer runs several worker processes and may
- * send one user's events to any of them, so process memory is not enough: each RudderStack destination has a
- * SQLite membership file under this folder that every worker on the host opens at once. Operators set
- * OPENPANEL_DESTINATION_DATA_DIR to a persistent volume; the default under the OS temp folder survives worker
- * restarts, not a new container.
+ * Where membership lives between transformer calls. rudder-transformer runs several worker processes, and often
+ * several replicas, and may send one user's events to any of them: `serve` says its config `store`; in
+ * rudder-transformer the environment does (README "A self-hosted RudderStack"): Redis shared by every replica, else
+ * one SQLite file per destination under a folder that every worker on the host opens at once.
  */
-const stateRoot = (): string => process.env.OPENPANEL_DESTINATION_DATA_DIR || join(tmpdir(), 'openpanel-destination');
+let runtime: (TransformerRuntimeConfig & { fromEnvironment: boolean }) | undefined;
+let warnedSingleHost = false;
 
-let store: StoreConfig = { type: 'sqlite' };
+function currentRuntime(): TransformerRuntimeConfig & { fromEnvironment: boolean } {
+  if (runtime === undefined) {
+    runtime = { ...transformerRuntimeConfig(), fromEnvironment: true };
+    if (runtime.problems.length > 0) process.emitWarning(`OpenPanel destination: ${runtime.problems.join('; ')}`, { code: 'OPENPANEL_DESTINATION_ENV' });
+  }
+  return runtime;
+}
 
 /**
  * Where transformer membership lives: `serve` passes its config `store`, so replicas on one Redis share it.
  * Destinations opened on another store are closed, so none keeps writing membership where it no longer belongs.
  */
 export function useStore(next: StoreConfig): void {
-  if (fingerprint(next) !== fingerprint(store)) closeDestinations();
-  store = next;
+  if (runtime !== undefined && fingerprint(next) !== fingerprint(runtime.store)) closeDestinations();
+  runtime = { store: next, dataDir: transformerDataDir(), problems: [], fromEnvironment: false };
 }
 
-/** One membership per RudderStack destination: Redis when the store is Redis, else the host's shared SQLite file. */
-function openMembership(destinationId: string, config: DestinationConfig): { membership: MembershipStore; close(): void } {
+/** Said once per process: a single-host store is right for one transformer, not for replicas on several hosts. */
+function warnSingleHost(dataDir: string): void {
+  if (warnedSingleHost) return;
+  warnedSingleHost = true;
+  process.emitWarning(
+    `OpenPanel destination: group membership is kept on this host only (SQLite files under ${dataDir}). Transformer replicas on other hosts ` +
+      `would each see part of every user's groups: for several replicas set ${STORE_URL_VARIABLE} (or rudder-transformer's REDIS_HOST, REDIS_PORT, REDIS_PASSWORD).`,
+    { code: 'OPENPANEL_DESTINATION_SINGLE_HOST' },
+  );
+}
+
+/**
+ * One membership per RudderStack destination: Redis when the store is Redis, else the host's shared SQLite file. A
+ * store that cannot be opened (SQLite with neither better-sqlite3's addon nor node:sqlite, an unwritable folder) is
+ * a ConfigurationError for the event, naming what to set, rather than a failure of every call.
+ */
+function openMembership(destinationId: string, config: DestinationConfig): MembershipStore {
+  const { store, dataDir, fromEnvironment } = currentRuntime();
   const safeId = /^[A-Za-z0-9_-]{1,64}$/.test(destinationId) ? destinationId : createHash('sha256').update(destinationId).digest('hex').slice(0, 32);
-  return openSharedMembership(store, destinationId, join(stateRoot(), safeId), config);
+  try {
+    const opened = openSharedMembership(store, destinationId, join(dataDir, safeId), config);
+    if (store.type === 'sqlite' && fromEnvironment) warnSingleHost(dataDir);
+    return opened;
+  } catch (error) {
+    throw new ConfigurationError(
+      `OpenPanel membership store cannot be opened (${(error as Error).message}): set ${STORE_URL_VARIABLE} or REDIS_HOST to keep it in Redis, ` +
+        'or make OPENPANEL_DESTINATION_DATA_DIR a writable folder and give SQLite an engine (build better-sqlite3, or Node >= 22.13 for node:sqlite)',
+    );
+  }
 }
 
 const MAX_DESTINATIONS = 100;
@@ -65,9 +96,9 @@ export function destinationFor({ ID, Config }: RudderDestination): RudderStackDe
     const problems = configProblems(input);
     if (problems.length > 0) throw new ConfigurationError(`invalid OpenPanel destination config: ${problems.join('; ')}`);
     const config = configSchema.parse(input);
-    const { membership, close } = openMembership(ID ?? `client-${config.clientId}`, config);
+    const membership = openMembership(ID ?? `client-${config.clientId}`, config);
     mappings ??= loadMappings();
-    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close };
+    destination = { config, transformEvent: createTransformer({ config, membership, mappings }), close: () => void membership.close() };
     destinations.set(key, destination);
     if (destinations.size > MAX_DESTINATIONS) {
       const [oldest, evicted] = destinations.entries().next().value as [string, RudderStackDestination];

@@ -1,8 +1,9 @@
-import { BaseError, InstrumentationError } from '../../errors.js';
+import { BaseError, InstrumentationError, type StatTags } from '../../errors.js';
 import { isPlainObject } from '../../helpers/values.js';
 import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import { StoreUnavailableError } from '../../state/state-error.js';
 import { destinationFor, type RudderDestination, type RudderStackDestination } from './destinations.js';
+import { asHostError } from './host-errors.js';
 
 export type { RudderDestination } from './destinations.js';
 export { useStore } from './destinations.js';
@@ -30,11 +31,6 @@ export interface RestRequest {
   body: { JSON: unknown; JSON_ARRAY: Record<string, never>; XML: Record<string, never>; FORM: Record<string, never> };
   files: Record<string, never>;
 }
-/** rudder-transformer's tag vocabulary (src/v0/util/tags.js): a category, and a type within it when known. */
-export interface StatTags {
-  errorCategory: string;
-  errorType?: string;
-}
 export type RouterOutput =
   | { batchedRequest: RestRequest | RestRequest[]; metadata: unknown[]; batched: false; statusCode: 200; destination: RudderDestination }
   | { metadata: unknown[]; batched: false; statusCode: number; error: string; statTags: StatTags; destination: RudderDestination };
@@ -44,6 +40,7 @@ const FILTERED_STATUS = 298;
 export class FilteredEventError extends BaseError {
   constructor(reason: string) {
     super(reason, FILTERED_STATUS, { errorCategory: 'dataValidation', errorType: 'filtered' });
+    this.name = 'FilteredEventError';
   }
 }
 
@@ -82,6 +79,14 @@ function restRequest(destination: RudderStackDestination, { headers, body }: Ope
  * accepts that status, else a 400 as well.
  */
 export async function process(input: ProcessorInput, requestMetadata?: unknown): Promise<RestRequest[]> {
+  try {
+    return await processEvent(input, requestMetadata);
+  } catch (error) {
+    throw asHostError(error);
+  }
+}
+
+async function processEvent(input: ProcessorInput, requestMetadata?: unknown): Promise<RestRequest[]> {
   const destination = destinationFor(input.destination);
   const result = await destination.transformEvent(input.message, 0);
   if (result.status === 'ok') {
@@ -103,7 +108,7 @@ export async function processRouterDest(inputs: readonly ProcessorInput[], reque
   for (const input of inputs) {
     const metadata = [input.metadata];
     try {
-      const requests = await process(input, requestMetadata);
+      const requests = await processEvent(input, requestMetadata);
       outputs.push({ batchedRequest: requests.length === 1 ? (requests[0] as RestRequest) : requests, metadata, batched: false, statusCode: 200, destination: input.destination });
     } catch (error) {
       // An unreachable store is no fault of the event: the whole call fails, so the caller sends it again.
@@ -115,7 +120,7 @@ export async function processRouterDest(inputs: readonly ProcessorInput[], reque
         statusCode: known ? error.status : 500,
         error: (error as Error).message,
         // An unexpected error is tagged as rudder-transformer tags one it did not anticipate (generateErrorObject).
-        statTags: known ? (error.statTags as StatTags) : { errorCategory: 'transformation' },
+        statTags: known ? error.statTags : { errorCategory: 'transformation' },
         destination: input.destination,
       });
     }

@@ -39,8 +39,11 @@ declare module 'fastify' {
 
 export interface Server {
   app: FastifyInstance;
-  /** Refuse new intake (503) from now on: the first step of a graceful shutdown. */
-  stopIntake(): void;
+  /**
+   * The first step of a graceful shutdown: from now on new intake and readiness answer 503 (the listener stays up);
+   * resolves once no request that arrived before is still in flight.
+   */
+  stopIntake(): Promise<void>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -61,6 +64,8 @@ export function buildServer(options: ServerOptions): Server {
     // Node checks request timeouts on this interval; the default (30 s) would let a slow body hold on far longer.
     http: { connectionsCheckingInterval: Math.min(1000, requestTimeout) },
     return503OnClosing: true,
+    // request.ip reads X-Forwarded-For only from these proxies (README, Configuration: trustProxy).
+    ...(config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {}),
     forceCloseConnections: 'idle',
     // Two log lines per request would cost more than the intake itself; onResponse below logs what matters.
     logController: new LogController({ disableRequestLogging: true }),
@@ -68,7 +73,15 @@ export function buildServer(options: ServerOptions): Server {
   app.server.headersTimeout = requestTimeout;
 
   let stopping = false;
-  app.addHook('onRequest', async (request) => {
+  // Requests being answered, so a shutdown waits for them ('close' also comes when the client goes away).
+  let inFlight = 0;
+  const idle = new Set<() => void>();
+  app.addHook('onRequest', async (request, reply) => {
+    inFlight++;
+    reply.raw.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) for (const resolve of idle) resolve();
+    });
     if (stopping && request.method === 'POST') throw new HttpError(503, 'shutting down: send again later', { 'retry-after': '5', connection: 'close' });
   });
 
@@ -90,7 +103,18 @@ export function buildServer(options: ServerOptions): Server {
   if (config.adminToken !== undefined) registerDeadLetters(app, intake, config.adminToken);
   if (config.adminToken !== undefined && options.console) registerConsole(app, { ...config, adminToken: config.adminToken }, options.console);
 
-  return { app, stopIntake: () => void (stopping = true) };
+  const stopIntake = (): Promise<void> => {
+    stopping = true;
+    if (inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        idle.delete(done);
+        resolve();
+      };
+      idle.add(done);
+    });
+  };
+  return { app, stopIntake };
 }
 
 type Reply = Parameters<Parameters<FastifyInstance['setErrorHandler']>[0]>[2];

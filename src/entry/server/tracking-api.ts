@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { acceptEvents, type AcceptedBody } from './accept-events.js';
 import { basicUser, safeEqual } from './auth.js';
+import { fillClientIp } from './client-ip.js';
+import { correctDeviceTimes } from './intake-time.js';
 import { isPlainObject } from '../../helpers/values.js';
 import { httpError } from './http-error.js';
 import type { Intake } from './intake.js';
@@ -39,9 +41,11 @@ export function registerTrackingApi(app: FastifyInstance, options: TrackingApiOp
     const body = request.body;
     if (!isPlainObject(body) || !Array.isArray(body.batch)) throw httpError(400, 'the body must be {"batch": [events]}');
     const events: unknown[] = body.batch;
-    // The batch's sentAt stands for each event's when it has none (a timestamp fallback for clock-less events).
+    // The batch's sentAt stands for each event's when it has none (SDKs stamp the batch): it corrects their clocks.
     // The events were just parsed from this request: filling the field in place copies nothing.
     if (body.sentAt !== undefined) for (const event of events) if (isPlainObject(event) && event.sentAt === undefined) event.sentAt = body.sentAt;
+    fillClientIp(events, request);
+    correctDeviceTimes(events, Date.now());
     // No event can be larger than the body it came in.
     const refused = (request.rawBody?.length ?? Infinity) > segmentEventBytes ? oversized(events) : undefined;
     return acceptEvents(intake, metrics, request.log, { source: 'tracking_api', events, refused, single: false });
@@ -53,6 +57,8 @@ export function registerTrackingApi(app: FastifyInstance, options: TrackingApiOp
       // A write key sent in the body authenticates; it is not part of the event (dead letters keep events).
       const { writeKey: _writeKey, ...fields } = request.body;
       const event = { ...fields, type };
+      fillClientIp([event], request);
+      correctDeviceTimes([event], Date.now());
       return acceptEvents(intake, metrics, request.log, { source: 'tracking_api', events: [event], refused: oversized([event]), single: true });
     });
   }

@@ -1,65 +1,29 @@
 import type { Redis } from 'ioredis';
+import { decodeGroupState, type GroupState } from '../../membership/group-state.js';
 import { assignmentsAt, decodeAssignments, encodeAssignments } from '../../membership/rules.js';
+import type { GroupPayload } from '../../openpanel/contract.js';
+import { groupPatch } from '../../openpanel/group-properties.js';
 import type { GroupAssignment, MembershipChanges, MembershipStore } from '../../membership/store.js';
 import { StoreUnavailableError } from '../state-error.js';
 import { defineScript, onRedis, type Script } from './connection.js';
+import { luaScript } from './scripts.js';
+
+// Read at start; KEYS/ARGV at the top of each file (lua/membership-*.lua, functions in lua/lib/membership.lua).
+const assignLua = luaScript('membership-assign');
+const linkLua = luaScript('membership-link');
+const applyLua = luaScript('membership-apply');
+const upsertGroupLua = luaScript('membership-upsert-group');
+
+/** Changes in the form lua/lib/membership.lua reads: assignments as `[groupId, assignedAt]` pairs. */
+export function membershipPayload({ merges }: MembershipChanges): { merges: Array<[string, Array<[string, number]>]> } {
+  return { merges: merges.map(([key, assignments]) => [key, assignments.map((a) => [a.groupId, a.assignedAt])]) };
+}
 
 /**
- * Lua for membership, shared with the outbox's commit. `P` is the key prefix. A key's assignments are one
- * string, `[[groupId, assignedAt], ...]` (the SQLite column's format), expiring `ttl` ms after its last write.
- * `mem_merge` is rules.ts' mergeAssignments, step for step: inside a script the read-merge-write of one key is
- * atomic, so two instances merging into one user both keep their groups.
+ * A group state as the scripts return it: cjson writes an empty properties table as `{}` and a decoded one may
+ * come back with its keys in any order; the state's own fields are checked by the schema.
  */
-export const membershipLua = `
-local function mem_merge(key, incoming, ttl)
-  local k = P .. 'mem:' .. key
-  local raw = redis.call('GET', k)
-  local cur = raw and cjson.decode(raw) or {}
-  local added = {}
-  for _, nx in ipairs(incoming) do
-    local held
-    for i, a in ipairs(cur) do if a[1] == nx[1] then held = i break end end
-    local place = true
-    if not held then added[#added + 1] = nx[1]
-    elseif cur[held][2] <= nx[2] then place = false
-    else table.remove(cur, held) end
-    if place then
-      local at = #cur + 1
-      for i, a in ipairs(cur) do if a[2] > nx[2] then at = i break end end
-      table.insert(cur, at, { nx[1], nx[2] })
-    end
-  end
-  if #cur > 0 then redis.call('SET', k, cjson.encode(cur), 'PX', ttl) end
-  return added
-end
-local function mem_upsert(groupId, print, ttl)
-  redis.call('SET', P .. 'fp:' .. groupId, print, 'PX', ttl)
-end
-`;
-
-// ARGV: prefix, ttl, then the script's own.
-const header = `local P = ARGV[1]
-local ttl = tonumber(ARGV[2])
-${membershipLua}`;
-
-const assignLua = `${header}
-return cjson.encode(mem_merge(ARGV[3], cjson.decode(ARGV[4]), ttl))`;
-
-const linkLua = `${header}
-local raw = redis.call('GET', P .. 'mem:' .. ARGV[3])
-if not raw then return '[]' end
-return cjson.encode(mem_merge(ARGV[4], cjson.decode(raw), ttl))`;
-
-const applyLua = `${header}
-local c = cjson.decode(ARGV[3])
-for _, m in ipairs(c.merges) do mem_merge(m[1], m[2], ttl) end
-for _, u in ipairs(c.upserts) do mem_upsert(u[1], u[2], ttl) end
-return 1`;
-
-/** Changes in the form the Lua above reads: assignments as `[groupId, assignedAt]` pairs. */
-export function membershipPayload({ merges, upserts }: MembershipChanges): { merges: Array<[string, Array<[string, number]>]>; upserts: Array<[string, string]> } {
-  return { merges: merges.map(([key, assignments]) => [key, assignments.map((a) => [a.groupId, a.assignedAt])]), upserts };
-}
+export const groupStateOf = (reply: unknown): GroupState => decodeGroupState(String(reply));
 
 const addedIds = (reply: unknown): string[] => {
   const ids = JSON.parse(String(reply)) as string[] | Record<string, never>;
@@ -67,7 +31,7 @@ const addedIds = (reply: unknown): string[] => {
 };
 
 /**
- * Membership and group-upsert fingerprints in Redis, shared by every instance and transformer replica. Keys
+ * Membership and group states in Redis, shared by every instance and transformer replica. Keys
  * expire `ttlMs` after their last write or read (GETEX refreshes them), like the other stores' last-touch TTL.
  */
 export class RedisMembershipStore implements MembershipStore {
@@ -75,6 +39,7 @@ export class RedisMembershipStore implements MembershipStore {
   private readonly assignScript: Script;
   private readonly linkScript: Script;
   private readonly applyScript: Script;
+  private readonly upsertGroupScript: Script;
   private readonly ttlMs: number;
 
   constructor(
@@ -89,6 +54,7 @@ export class RedisMembershipStore implements MembershipStore {
     this.assignScript = defineScript(client, 'opdMembershipAssign', assignLua);
     this.linkScript = defineScript(client, 'opdMembershipLink', linkLua);
     this.applyScript = defineScript(client, 'opdMembershipApply', applyLua);
+    this.upsertGroupScript = defineScript(client, 'opdMembershipUpsertGroup', upsertGroupLua);
   }
 
   async get(key: string): Promise<readonly Readonly<GroupAssignment>[]> {
@@ -117,12 +83,14 @@ export class RedisMembershipStore implements MembershipStore {
     return addedIds(await this.run(() => this.linkScript(this.prefix, this.ttlMs, from, to)));
   }
 
-  async lastUpsert(groupKey: string): Promise<string | undefined> {
-    return (await this.run(() => this.client.getex(`${this.prefix}fp:${groupKey}`, 'PX', this.ttlMs))) ?? undefined;
+  async group(groupId: string): Promise<GroupState | undefined> {
+    const stored = await this.run(() => this.client.getex(`${this.prefix}grp:${groupId}`, 'PX', this.ttlMs));
+    return stored === null ? undefined : decodeGroupState(stored);
   }
 
-  async rememberUpsert(groupKey: string, fingerprint: string): Promise<void> {
-    await this.run(() => this.client.set(`${this.prefix}fp:${groupKey}`, fingerprint, 'PX', this.ttlMs));
+  async upsertGroup(payload: GroupPayload, now: number): Promise<GroupState> {
+    const patch = JSON.stringify(groupPatch(payload.properties));
+    return groupStateOf(await this.run(() => this.upsertGroupScript(this.prefix, this.ttlMs, payload.id, payload.name, payload.type, patch, now)));
   }
 
   async apply(changes: MembershipChanges): Promise<void> {

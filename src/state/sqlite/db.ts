@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StateError } from '../state-error.js';
+import { betterSqlite3OrFail } from './engine.js';
 
 export type StateDb = Database.Database;
 
@@ -136,9 +137,10 @@ export function openStateDb(dataDir: string, { lockTimeoutMs = 5_000 }: OpenStat
   check(dataDir, () => accessSync(dataDir, constants.R_OK | constants.W_OK | constants.X_OK), 'the data dir is not readable and writable');
   const file = join(dataDir, 'state.sqlite');
   if (existsSync(file)) check(file, () => accessSync(file, constants.R_OK | constants.W_OK), 'the state file is not readable and writable');
+  const BetterSqlite3 = betterSqlite3OrFail();
   let db: StateDb | undefined;
   try {
-    db = new Database(file, { timeout: lockTimeoutMs });
+    db = new BetterSqlite3(file, { timeout: lockTimeoutMs });
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -155,3 +157,6 @@ export function openStateDb(dataDir: string, { lockTimeoutMs = 5_000 }: OpenStat
     throw stateErrorOf(error, file, lockTimeoutMs);
   }
 }
+
+/** A database in this process's memory: the library's state without a dataDir. */
+export const openMemoryDb = (): StateDb => new (betterSqlite3OrFail())(':memory:');

@@ -6,9 +6,10 @@ import type { StateDb } from './db.js';
 const PRUNE_EVERY = 1000;
 
 /**
- * Delivered request keys in the state file, so dedupe survives restarts. Keys expire by time only
+ * Delivered request keys in the state file, so dedupe survives restarts. On disk keys expire by time only
  * (`dedupeTtlHours`): beyond `dedupeMaxIds` it warns, once, and keeps them, since dropping a young key is what
- * let a re-sent backfill through twice.
+ * let a re-sent backfill through twice. In a database in memory (`bounded`) the process's memory is the bound:
+ * beyond `dedupeMaxIds` the oldest keys go, with a warning the first time.
  */
 export class SqliteDedupeStore implements DedupeStore {
   private readonly ttlMs: number;
@@ -20,11 +21,14 @@ export class SqliteDedupeStore implements DedupeStore {
   private readonly upsert: Statement<[string, number]>;
   private readonly deleteExpired: Statement<[number]>;
   private readonly countRows: Statement<[], { n: number }>;
+  /** Bounded: statements that keep `approxCount` exact, and drop the oldest keys beyond the cap. */
+  private readonly bound: { insert: Statement<[string, number]>; update: Statement<[number, string]>; dropOldest: Statement<[number]> } | undefined;
 
   constructor(
     db: StateDb,
     private readonly config: DedupeConfig,
     private readonly now: () => number = Date.now,
+    bounded = false,
   ) {
     this.ttlMs = config.dedupeTtlHours * 3_600_000;
     db.exec(`
@@ -37,6 +41,13 @@ export class SqliteDedupeStore implements DedupeStore {
     );
     this.deleteExpired = db.prepare('DELETE FROM delivery_dedupe WHERE delivered_at <= ?');
     this.countRows = db.prepare('SELECT count(*) AS n FROM delivery_dedupe');
+    this.bound = bounded
+      ? {
+          insert: db.prepare('INSERT OR IGNORE INTO delivery_dedupe (key, delivered_at) VALUES (?, ?)'),
+          update: db.prepare('UPDATE delivery_dedupe SET delivered_at = ? WHERE key = ?'),
+          dropOldest: db.prepare('DELETE FROM delivery_dedupe WHERE key IN (SELECT key FROM delivery_dedupe ORDER BY delivered_at LIMIT ?)'),
+        }
+      : undefined;
     this.approxCount = this.countRows.get()?.n ?? 0;
     this.prune();
   }
@@ -48,8 +59,12 @@ export class SqliteDedupeStore implements DedupeStore {
 
   /** Synchronous, for the outbox's transactions. */
   mark(key: string): void {
-    this.upsert.run(key, this.now());
-    this.approxCount++;
+    const now = this.now();
+    if (this.bound === undefined) {
+      this.upsert.run(key, now);
+      this.approxCount++;
+    } else if (this.bound.insert.run(key, now).changes === 0) this.bound.update.run(now, key);
+    else if (++this.approxCount > this.config.dedupeMaxIds) this.dropOldest();
     if (++this.writesSincePrune >= PRUNE_EVERY) this.prune();
   }
 
@@ -61,10 +76,19 @@ export class SqliteDedupeStore implements DedupeStore {
     this.mark(key);
   }
 
+  private dropOldest(): void {
+    if (!this.warned) {
+      this.warned = true;
+      process.emitWarning(`${dedupeCapWarning(this.approxCount, this.config.dedupeMaxIds)}; in memory the oldest are dropped: give a dataDir to keep them on disk`);
+    }
+    this.approxCount -= this.bound!.dropOldest.run(this.approxCount - this.config.dedupeMaxIds).changes;
+  }
+
   private prune(): void {
     this.writesSincePrune = 0;
-    this.deleteExpired.run(this.now() - this.ttlMs);
-    if (this.warned || this.approxCount <= this.config.dedupeMaxIds) return;
+    const expired = this.deleteExpired.run(this.now() - this.ttlMs).changes;
+    if (this.bound !== undefined) this.approxCount -= expired;
+    if (this.bound !== undefined || this.warned || this.approxCount <= this.config.dedupeMaxIds) return;
     const count = (this.approxCount = this.countRows.get()?.n ?? 0);
     if (count > this.config.dedupeMaxIds) {
       this.warned = true;

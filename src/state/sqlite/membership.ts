@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { guarded, type StateDb } from './db.js';
 import { KeyedMembershipStore, type TouchedMap } from '../../membership/keyed-store.js';
 import { decodeAssignments, encodeAssignments } from '../../membership/rules.js';
@@ -6,6 +7,13 @@ import type { GroupAssignment } from '../../membership/store.js';
 export interface SqliteMembershipOptions {
   /** An entry not touched (read or written) for this long is forgotten; absent: kept until overwritten. */
   ttlMs?: number;
+  /**
+   * Keys kept at most per table, the least recently used going first: for a database in memory, where the
+   * process's memory is the bound (`membershipMaxKeys`). Every read then records its touch.
+   */
+  maxKeys?: number;
+  /** The database was opened for this store alone: close() closes it. */
+  ownsDb?: boolean;
   now?: () => number;
 }
 
@@ -15,8 +23,9 @@ const PRUNE_PER_WRITE = 16;
 const MAX_TOUCH_LAG_MS = 60_000;
 
 /**
- * One `key -> text value` table with a last-touch time: the SQLite counterpart of the memory store's LRU map.
- * Reads write too (touch, expiry): both turn the file's failures (disk full) into StateErrors.
+ * One `key -> text value` table with a last-touch time, expiring idle keys and, when bounded, evicting the least
+ * recently touched beyond `maxKeys`. Reads write too (touch, expiry): both turn the file's failures (disk full)
+ * into StateErrors.
  */
 class TouchedTable implements TouchedMap<string> {
   readonly get: (key: string) => string | undefined;
@@ -27,12 +36,16 @@ class TouchedTable implements TouchedMap<string> {
   private readonly remove;
   private readonly prune;
   private readonly touchLagMs: number;
+  private readonly bound: { maxKeys: number; insert: Statement<[string, string, number]>; update: Statement<[string, number, string]>; evict: Statement<[number]> } | undefined;
+  /** Rows in the table, kept exact when bounded. */
+  private count = 0;
 
   constructor(
     db: StateDb,
     table: string,
     private readonly ttlMs: number | undefined,
     private readonly now: () => number,
+    maxKeys?: number,
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, value TEXT NOT NULL, touched_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS ${table}_touched_at ON ${table} (touched_at);`);
@@ -43,7 +56,18 @@ class TouchedTable implements TouchedMap<string> {
     this.touch = db.prepare<[number, string]>(`UPDATE ${table} SET touched_at = ? WHERE key = ?`);
     this.remove = db.prepare<[string]>(`DELETE FROM ${table} WHERE key = ?`);
     this.prune = db.prepare<[number, number]>(`DELETE FROM ${table} WHERE key IN (SELECT key FROM ${table} WHERE touched_at <= ? LIMIT ?)`);
-    this.touchLagMs = ttlMs === undefined ? MAX_TOUCH_LAG_MS : Math.min(MAX_TOUCH_LAG_MS, ttlMs / 100);
+    this.touchLagMs = maxKeys !== undefined ? 0 : ttlMs === undefined ? MAX_TOUCH_LAG_MS : Math.min(MAX_TOUCH_LAG_MS, ttlMs / 100);
+    this.bound =
+      maxKeys === undefined
+        ? undefined
+        : {
+            maxKeys,
+            // Insert and update apart, so the count stays exact without counting the table.
+            insert: db.prepare(`INSERT OR IGNORE INTO ${table} (key, value, touched_at) VALUES (?, ?, ?)`),
+            update: db.prepare(`UPDATE ${table} SET value = ?, touched_at = ? WHERE key = ?`),
+            evict: db.prepare(`DELETE FROM ${table} WHERE key IN (SELECT key FROM ${table} ORDER BY touched_at, rowid LIMIT ?)`),
+          };
+    if (this.bound) this.count = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()?.n ?? 0;
     this.get = guarded(db, (key) => this.read(key));
     this.set = guarded(db, (key, value) => this.store(key, value));
   }
@@ -53,7 +77,7 @@ class TouchedTable implements TouchedMap<string> {
     if (!row) return undefined;
     const now = this.now();
     if (this.ttlMs !== undefined && now - row.touched_at >= this.ttlMs) {
-      this.remove.run(key);
+      this.count -= this.remove.run(key).changes;
       return undefined;
     }
     if (now - row.touched_at > this.touchLagMs) this.touch.run(now, key);
@@ -62,30 +86,45 @@ class TouchedTable implements TouchedMap<string> {
 
   private store(key: string, value: string): void {
     const now = this.now();
-    this.write.run(key, value, now);
-    if (this.ttlMs !== undefined) this.prune.run(now - this.ttlMs, PRUNE_PER_WRITE);
+    if (this.bound === undefined) this.write.run(key, value, now);
+    else if (this.bound.insert.run(key, value, now).changes === 0) this.bound.update.run(value, now, key);
+    else this.count++;
+    if (this.ttlMs !== undefined) this.count -= this.prune.run(now - this.ttlMs, PRUNE_PER_WRITE).changes;
+    if (this.bound !== undefined && this.count > this.bound.maxKeys) this.count -= this.bound.evict.run(this.count - this.bound.maxKeys).changes;
   }
 }
 
 /**
- * The embedded durable store (state.sqlite under --data-dir). The database belongs to whoever opened it
- * (other stores share it), so close() only ends this store's use of it.
+ * Membership in the state database: state.sqlite under --data-dir, or a database in memory (the library
+ * without a dataDir, dry runs), bounded by `maxKeys`. Unless `ownsDb`, the database belongs to whoever opened
+ * it (other stores share it), so close() only ends this store's use of it.
  */
 export class SqliteMembershipStore extends KeyedMembershipStore {
   private readonly membership: TouchedTable;
-  protected readonly upserts: TouchedTable;
+  protected readonly groups: TouchedTable;
   private readonly inTransaction: (work: () => unknown) => unknown;
 
-  constructor(db: StateDb, options: SqliteMembershipOptions = {}) {
+  constructor(
+    private readonly db: StateDb,
+    private readonly options: SqliteMembershipOptions = {},
+  ) {
     super();
     if (options.ttlMs !== undefined && !(options.ttlMs > 0)) throw new RangeError('ttlMs must be positive');
+    if (options.maxKeys !== undefined && !(Number.isInteger(options.maxKeys) && options.maxKeys > 0)) throw new RangeError('maxKeys must be a positive integer');
     const now = options.now ?? Date.now;
-    this.membership = new TouchedTable(db, 'membership_assignments', options.ttlMs, now);
-    this.upserts = new TouchedTable(db, 'membership_group_upserts', options.ttlMs, now);
+    this.membership = new TouchedTable(db, 'membership_assignments', options.ttlMs, now, options.maxKeys);
+    // Group states replace the upsert fingerprints an earlier version kept.
+    db.exec('DROP TABLE IF EXISTS membership_group_upserts');
+    this.groups = new TouchedTable(db, 'membership_groups', options.ttlMs, now, options.maxKeys);
     // Another process sharing the file cannot interleave with a read-merge-write. IMMEDIATE takes the write lock
     // up front, waiting out the busy timeout: a deferred transaction upgrading from read to write after another
     // process wrote fails at once with SQLITE_BUSY ("database is locked"), whatever the timeout.
     this.inTransaction = guarded(db, db.transaction((work: () => unknown) => work()).immediate);
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    if (this.options.ownsDb) this.db.close();
   }
 
   protected read(key: string): GroupAssignment[] {

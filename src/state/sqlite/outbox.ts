@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import { zLastResponse } from '../../delivery/dead-letters.js';
 import { finalOf, type FailedRequest, type QueuedEvent } from '../../delivery/event-final.js';
-import { eventOfDeadLetter } from '../../delivery/lanes.js';
+import { eventOfDeadLetter, replayedRequest } from '../../delivery/lanes.js';
+import { supersedingUpsert } from '../../delivery/supersede.js';
 import {
   QueueFullError,
   readStoredRequest,
@@ -13,6 +14,7 @@ import {
   type OutboxStats,
   type Settlement,
 } from '../../delivery/outbox.js';
+import type { OpenPanelRequest } from '../../openpanel/contract.js';
 import { guarded, type StateDb } from './db.js';
 import { LaneIndex } from './lane-index.js';
 import type { SqliteDeadLetterStore } from './dead-letters.js';
@@ -52,6 +54,11 @@ interface RequestRow {
  */
 export class SqliteOutbox implements Outbox {
   private queuedEvents: number;
+  /**
+   * Event ids are never reused while this process runs (SQLite would give a deleted highest id again): whoever
+   * follows an event by its id (the console's live view, a waiting send) never mixes two events.
+   */
+  private nextEventId: number;
   private queuedRequests: number;
   private readonly lanes = new LaneIndex();
   /** Lanes whose lease the running settle transaction ends; applied once it committed (a rolled-back one keeps them). */
@@ -97,8 +104,8 @@ export class SqliteOutbox implements Outbox {
     migrateLanes(db);
     this.sql = {
       insertEvent: db.prepare(
-        `INSERT INTO outbox_events (idx, message_id, user_key, event, total_requests, open_requests, attempts, first_attempt_at, enqueued_at)
-         VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)`,
+        `INSERT INTO outbox_events (id, idx, message_id, user_key, event, total_requests, open_requests, attempts, first_attempt_at, enqueued_at)
+         VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
       ),
       setEventRequests: db.prepare('UPDATE outbox_events SET total_requests = @n, open_requests = @n WHERE id = @id'),
       deleteEvent: db.prepare('DELETE FROM outbox_events WHERE id = ?'),
@@ -116,12 +123,15 @@ export class SqliteOutbox implements Outbox {
       // src/events/well-formed.ts) comes back with U+FFFD, the same for all its requests, so they stay one lane.
       laneRows: db.prepare('SELECT id, lane, ready_at FROM outbox_requests ORDER BY id'),
       clearReadyAt: db.prepare('UPDATE outbox_requests SET ready_at = NULL WHERE id = ?'),
+      rewriteRequest: db.prepare('UPDATE outbox_requests SET request = ? WHERE key = ?'),
+      queuedKey: db.prepare('SELECT 1 FROM outbox_requests WHERE key = ?'),
       countEvents: db.prepare('SELECT count(*) AS n FROM outbox_events'),
       countRequests: db.prepare('SELECT count(*) AS n FROM outbox_requests'),
       oldest: db.prepare('SELECT enqueued_at AS at FROM outbox_events ORDER BY id LIMIT 1'),
     };
     this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
     this.queuedRequests = (this.sql.countRequests!.get() as { n: number }).n;
+    this.nextEventId = (db.prepare('SELECT coalesce(max(id), 0) + 1 AS id FROM outbox_events').get() as { id: number }).id;
     this.lanes.load(this.sql.laneRows!.iterate() as Iterable<{ id: number; lane: string; ready_at: number | null }>);
     // A failure mid-run (disk full) rolls the transaction back and surfaces as a StateError naming the file; what is
     // kept in memory is read again from what the file kept.
@@ -139,7 +149,7 @@ export class SqliteOutbox implements Outbox {
     this.requeueTx = this.writing(
       db.transaction((limit: number, now: number) => {
         const records = this.deadLetters.listNow(limit);
-        this.commitNow({ membership: { merges: [], upserts: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
+        this.commitNow({ membership: { merges: [] }, events: records.map(eventOfDeadLetter), now }, Infinity);
         this.deadLetters.removeNow(records.map((r) => r.id));
         return records.length;
       }),
@@ -148,6 +158,10 @@ export class SqliteOutbox implements Outbox {
 
   async commit(changes: ChangeSet, maxQueuedEvents = Infinity): Promise<CommitResult> {
     return this.commitTx(changes, maxQueuedEvents);
+  }
+
+  async taken(keys: readonly string[]): Promise<Set<string>> {
+    return new Set(keys.filter((key) => this.dedupe.has(key) || this.sql.queuedKey!.get(key) !== undefined));
   }
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {
@@ -218,6 +232,7 @@ export class SqliteOutbox implements Outbox {
       throw new QueueFullError(this.queuedEvents, maxQueuedEvents);
     }
     this.membership.applyNow(changes.membership);
+    for (const key of changes.seen ?? []) this.dedupe.mark(key);
     const events: CommitResult['events'] = [];
     const settled: FinalOutcome[] = [];
     for (const event of changes.events) {
@@ -226,24 +241,26 @@ export class SqliteOutbox implements Outbox {
         events.push({ duplicate: true });
         continue;
       }
-      const eventId = Number(
-        this.sql.insertEvent!.run(
-          event.index,
-          event.messageId,
-          event.userKey ?? null,
-          JSON.stringify(event.event) ?? 'null',
-          event.history?.attempts ?? 0,
-          event.history?.firstAttemptAt ?? null,
-          changes.now,
-        ).lastInsertRowid,
+      const eventId = this.nextEventId++;
+      this.sql.insertEvent!.run(
+        eventId,
+        event.index,
+        event.messageId,
+        event.userKey ?? null,
+        JSON.stringify(event.event) ?? 'null',
+        event.history?.attempts ?? 0,
+        event.history?.firstAttemptAt ?? null,
+        changes.now,
       );
       let queued = 0;
-      for (const request of fresh) {
+      for (const given of fresh) {
+        const request = event.replayed ? replayedRequest(given, (groupId) => this.membership.groupNow(groupId)) : given;
         // A key already queued (the same event re-sent before delivery) is not queued twice.
         const inserted = this.sql.insertRequest!.run(eventId, request.lane, request.key, JSON.stringify(request.request));
         if (inserted.changes === 0) continue;
         queued++;
         this.lanes.append(request.lane, Number(inserted.lastInsertRowid), changes.now);
+        if (request.request.body.type === 'group') this.membership.upsertGroupNow(request.request.body.payload, changes.now);
         if (request.supersedable) settled.push(...this.supersede(request.lane, request.key, changes.now));
       }
       if (queued === 0) {
@@ -259,7 +276,7 @@ export class SqliteOutbox implements Outbox {
     return { events, settled };
   }
 
-  /** Drops the lane's unclaimed requests other than `newest`: it carries the group's latest traits. */
+  /** Drops the lane's unclaimed requests other than `newest`, which takes their properties under its own. */
   private supersede(lane: string, newest: string, now: number): FinalOutcome[] {
     const leased = this.lanes.leased(lane, now);
     const readyAt = this.lanes.readyAt(lane);
@@ -269,6 +286,10 @@ export class SqliteOutbox implements Outbox {
       .map((id) => this.sql.request!.get(id) as RequestRow);
     const dropped = rows.filter((row) => row.key !== newest);
     const settled: FinalOutcome[] = [];
+    if (dropped.length === 0) return settled;
+    const parse = (row: { request: string }): OpenPanelRequest => JSON.parse(row.request) as OpenPanelRequest;
+    const merged = supersedingUpsert(dropped.map(parse), parse(rows.find((row) => row.key === newest)!));
+    this.sql.rewriteRequest!.run(JSON.stringify(merged), newest);
     for (const row of dropped) {
       this.sql.deleteRequest!.run(row.id);
       this.lanes.remove(lane, row.id);
@@ -277,7 +298,7 @@ export class SqliteOutbox implements Outbox {
       const final = this.closeRequest(row.event_id, now);
       if (final) settled.push(final);
     }
-    if (dropped.length > 0 && readyAt !== undefined && !leased) this.lanes.schedule(lane, Math.min(readyAt, now));
+    if (readyAt !== undefined && !leased) this.lanes.schedule(lane, Math.min(readyAt, now));
     return settled;
   }
 

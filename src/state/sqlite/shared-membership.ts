@@ -1,24 +1,23 @@
-import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { openSharedDb } from './engine.js';
 import { SqliteMembershipStore } from './membership.js';
 
 /**
  * A membership file under `dir` shared by every process on the host (RudderStack's transformer workers): WAL
  * with a busy timeout, never an exclusive lock (unlike openStateDb, whose file one process owns). Only
  * membership: whoever calls the transformer delivers, so no outbox, dedupe or dead letters are kept here.
+ * Opened with better-sqlite3, or node:sqlite where its addon is not built (see engine.ts).
  */
-export function openSharedSqliteMembership(dir: string, ttlMs: number): { membership: SqliteMembershipStore; close(): void } {
+export function openSharedSqliteMembership(dir: string, ttlMs: number): SqliteMembershipStore {
   mkdirSync(dir, { recursive: true });
-  const db = new Database(join(dir, 'membership.sqlite'), { timeout: 5_000 });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  const membership = new SqliteMembershipStore(db, { ttlMs });
-  return {
-    membership,
-    close: () => {
-      void membership.close();
-      db.close();
-    },
-  };
+  const db = openSharedDb(join(dir, 'membership.sqlite'), 5_000);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    return new SqliteMembershipStore(db, { ttlMs, ownsDb: true });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }

@@ -37,7 +37,11 @@ describe('loadConfig', () => {
   });
 
   it('lets set, non-empty env variables override the file', () => {
-    const env = { OPENPANEL_CLIENT_ID: envId, OPENPANEL_CLIENT_SECRET: 'sec_from_env', OPENPANEL_API_URL: 'http://127.0.0.1:3333' };
+    const env = {
+      OPENPANEL_DESTINATION_CLIENT_ID: envId,
+      OPENPANEL_DESTINATION_CLIENT_SECRET: 'sec_from_env',
+      OPENPANEL_DESTINATION_API_URL: 'http://127.0.0.1:3333',
+    };
     expect(loadConfig({ file: writeConfig(fileConfig), env })).toMatchObject({
       clientId: envId,
       clientSecret: 'sec_from_env',
@@ -46,17 +50,17 @@ describe('loadConfig', () => {
   });
 
   it('treats an empty env variable as unset', () => {
-    const env = { OPENPANEL_CLIENT_ID: '', OPENPANEL_CLIENT_SECRET: '', OPENPANEL_API_URL: '' };
+    const env = { OPENPANEL_DESTINATION_CLIENT_ID: '', OPENPANEL_DESTINATION_CLIENT_SECRET: '', OPENPANEL_DESTINATION_API_URL: '' };
     expect(loadConfig({ file: writeConfig(fileConfig), env })).toMatchObject(fileConfig);
   });
 
   it('works from env alone', () => {
-    const config = loadConfig({ env: { OPENPANEL_CLIENT_ID: envId, OPENPANEL_CLIENT_SECRET: 'sec_from_env' } });
+    const config = loadConfig({ env: { OPENPANEL_DESTINATION_CLIENT_ID: envId, OPENPANEL_DESTINATION_CLIENT_SECRET: 'sec_from_env' } });
     expect(config).toMatchObject({ clientId: envId, clientSecret: 'sec_from_env', apiUrl: 'https://api.openpanel.dev' });
   });
 
   it('reports a missing key as required', () => {
-    expect(loadError({ env: { OPENPANEL_CLIENT_ID: envId } }).message).toBe('clientSecret: is required');
+    expect(loadError({ env: { OPENPANEL_DESTINATION_CLIENT_ID: envId } }).message).toBe('clientSecret: is required');
   });
 
   it('reports one line per problem', () => {
@@ -129,7 +133,7 @@ describe('secrets in errors', () => {
     const problems = configProblems(input);
     expect(problems).toHaveLength(Object.keys(input).length);
     expect(problems.join('\n')).not.toContain('LEAKED');
-    expect(loadError({ file: writeConfig(input), env: { OPENPANEL_CLIENT_SECRET: secret } }).message).not.toContain('LEAKED');
+    expect(loadError({ file: writeConfig(input), env: { OPENPANEL_DESTINATION_CLIENT_SECRET: secret } }).message).not.toContain('LEAKED');
   });
 });
 

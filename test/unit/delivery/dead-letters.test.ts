@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DeadLetterStore, NewDeadLetter } from '../../../src/delivery/dead-letters.js';
-import { MemoryDeadLetterStore } from '../../../src/state/memory/dead-letters.js';
 import { SqliteDeadLetterStore } from '../../../src/state/sqlite/dead-letters.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
 import { assignGroup, group } from './harness.js';
@@ -19,7 +18,6 @@ const record = (messageId: string): NewDeadLetter => ({
 });
 
 describe.each<[string, () => DeadLetterStore]>([
-  ['memory', () => new MemoryDeadLetterStore()],
   ['sqlite', () => new SqliteDeadLetterStore(openMemoryStateDb())],
 ])('%s dead-letter store', (_name, open) => {
   it('adds, lists oldest first, counts and removes', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { requestKeys, type DedupeConfig, type DedupeStore } from '../../../src/delivery/dedupe.js';
-import { MemoryDedupeStore } from '../../../src/state/memory/dedupe.js';
 import { SqliteDedupeStore } from '../../../src/state/sqlite/dedupe.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
 import { assignGroup, group, track } from './harness.js';
@@ -25,8 +24,8 @@ describe('requestKeys', () => {
 });
 
 const implementations: Array<[string, (config: DedupeConfig, now: () => number) => DedupeStore]> = [
-  ['memory', (config, now) => new MemoryDedupeStore(config, now)],
   ['sqlite', (config, now) => new SqliteDedupeStore(openMemoryStateDb(), config, now)],
+  ['sqlite in memory (bounded)', (config, now) => new SqliteDedupeStore(openMemoryStateDb(), config, now, true)],
 ];
 
 describe.each(implementations)('%s dedupe store', (_name, open) => {
@@ -58,7 +57,7 @@ describe('dedupe size cap', () => {
   it('in memory keeps at most dedupeMaxIds keys, dropping the oldest, and warns once', async () => {
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     let time = 0;
-    const store = new MemoryDedupeStore({ dedupeTtlHours: 1, dedupeMaxIds: 3 }, () => time);
+    const store = new SqliteDedupeStore(openMemoryStateDb(), { dedupeTtlHours: 1, dedupeMaxIds: 3 }, () => time, true);
     for (const key of keys) {
       time += 1;
       await store.markDelivered(key);

@@ -4,7 +4,7 @@ import { Deliverer, type DelivererOptions } from '../../../src/delivery/delivere
 import { laneRequests } from '../../../src/delivery/lanes.js';
 import type { FinalOutcome } from '../../../src/delivery/outbox.js';
 import type { EventOutcome } from '../../../src/delivery/outcome.js';
-import { openMemoryState } from '../../../src/state/memory/index.js';
+import { openSqliteState } from '../../../src/state/sqlite/index.js';
 import type { OpenPanelBody, OpenPanelRequest } from '../../../src/openpanel/contract.js';
 
 /** Shared setup for the delivery tests: config, request builders, a nock-backed OpenPanel and an injected clock. */
@@ -101,7 +101,7 @@ export async function until(condition: () => boolean, turns = 10_000): Promise<v
 export function newDeliverer(config: DestinationConfig, options: Partial<Omit<DelivererOptions, 'config' | 'outbox' | 'onFinal'>> = {}) {
   const clock = fakeClock();
   const now = options.now ?? clock.now;
-  const state = openMemoryState(config, now);
+  const state = openSqliteState(undefined, config, { now });
   const waiting = new Map<string, (outcome: FinalOutcome) => void>();
   const deliverer = new Deliverer({
     config,
@@ -116,7 +116,7 @@ export function newDeliverer(config: DestinationConfig, options: Partial<Omit<De
   deliverer.start();
   async function deliver(job: Job): Promise<EventOutcome> {
     const event = { index: job.index, messageId: job.messageId, ...(job.userKey !== undefined ? { userKey: job.userKey } : {}), event: job.event };
-    const committed = await state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [{ ...event, requests: laneRequests(job.messageId, job.userKey, job.requests) }], now: now() });
+    const committed = await state.outbox.commit({ membership: { merges: [] }, events: [{ ...event, requests: laneRequests(job.messageId, job.userKey, job.requests) }], now: now() });
     const entry = committed.events[0]!;
     if ('duplicate' in entry) return { index: job.index, messageId: job.messageId, status: 'skipped', reason: 'duplicate' };
     const final = new Promise<FinalOutcome>((resolve) => waiting.set(entry.eventId, resolve));

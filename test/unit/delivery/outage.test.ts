@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Deliverer, type DeliveryHealth } from '../../../src/delivery/deliverer.js';
 import { laneRequests } from '../../../src/delivery/lanes.js';
-import { readStoredRequest, type FinalOutcome, type Outbox } from '../../../src/delivery/outbox.js';
-import { openMemoryState } from '../../../src/state/memory/index.js';
+import { readStoredRequest, type FinalOutcome, type Outbox, type OutboxEntry } from '../../../src/delivery/outbox.js';
+import { openSqliteState } from '../../../src/state/sqlite/index.js';
 import { fakeClock, fakeOpenPanel, job, newDeliverer, testConfig, track, until, useNock, type Reply } from './harness.js';
 
 const ok: Reply = [200, { deviceId: 'd', sessionId: 's' }];
@@ -60,7 +60,7 @@ describe('Deliverer: one request cannot stop the others', () => {
   function withOutbox(tamper: (outbox: Outbox) => Outbox) {
     const { sleep, now } = fakeClock();
     const config = testConfig();
-    const state = openMemoryState(config, now);
+    const state = openSqliteState(undefined, config, { now });
     const outbox = tamper(state.outbox);
     const finals: FinalOutcome[] = [];
     const healths: DeliveryHealth[] = [];
@@ -77,16 +77,25 @@ describe('Deliverer: one request cannot stop the others', () => {
       observer: { onLoopFailure: (error) => loopFailures.push(error.message) },
     });
     const commit = (i: number, user: string) =>
-      state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [{ index: i, messageId: `m${i}`, userKey: user, event: {}, requests: laneRequests(`m${i}`, user, [track(`E${i}`, user)]) }], now: now() });
+      state.outbox.commit({ membership: { merges: [] }, events: [{ index: i, messageId: `m${i}`, userKey: user, event: {}, requests: laneRequests(`m${i}`, user, [track(`E${i}`, user)]) }], now: now() });
     return { deliverer, finals, healths, loopFailures, commit, deadLetters: state.deadLetters };
   }
 
   it('a request that cannot be sent (here: not serialisable) is dead-lettered with why; the next ones are delivered', async () => {
     fakeOpenPanel();
+    // The poison exists only between claim and settle: what the outbox stored and records is the request as committed.
+    const stored = new WeakMap<OutboxEntry, OutboxEntry>();
     const { deliverer, finals, commit, deadLetters } = withOutbox((outbox) =>
       Object.assign(Object.create(outbox) as Outbox, {
         claim: async (...args: Parameters<Outbox['claim']>) =>
-          (await outbox.claim(...args)).map((entry) => (entry.lane === 'u:poison' ? { ...entry, request: { ...entry.request, body: { type: 'track', payload: { n: 1n } } } } : entry)),
+          (await outbox.claim(...args)).map((entry) => {
+            if (entry.lane !== 'u:poison') return entry;
+            const poisoned: OutboxEntry = { ...entry, request: { ...entry.request, body: { type: 'track', payload: { n: 1n } } } as unknown as OutboxEntry['request'] };
+            stored.set(poisoned, entry);
+            return poisoned;
+          }),
+        settle: async (settlements: Parameters<Outbox['settle']>[0], now: number) =>
+          outbox.settle(settlements.map(({ entry, settlement }) => ({ entry: stored.get(entry) ?? entry, settlement })), now),
       }),
     );
     await commit(0, 'poison');

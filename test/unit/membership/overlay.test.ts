@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { MembershipOverlay } from '../../../src/membership/overlay.js';
-import { MemoryMembershipStore } from '../../../src/state/memory/membership.js';
+import { openMemoryMembership } from '../../../src/state/sqlite/index.js';
 
 describe('MembershipOverlay (a batch before its commit)', () => {
   const store = async () => {
-    const base = new MemoryMembershipStore({ maxKeys: 100, ttlMs: 1e12 });
+    const base = openMemoryMembership({ membershipMaxKeys: 100, membershipTtlDays: 1e4, dedupeTtlHours: 1, dedupeMaxIds: 1 });
     await base.assign('u1', ['acme'], 100);
-    await base.rememberUpsert('acme', 'print-a');
+    await base.upsertGroup({ id: 'acme', name: 'Acme', type: 'company', properties: { plan: 'free' } }, 1);
     return base;
   };
 
@@ -16,11 +16,11 @@ describe('MembershipOverlay (a batch before its commit)', () => {
     expect(await overlay.assign('u1', ['beta'], 50)).toEqual(['beta']);
     expect(await overlay.assign('anon-1', ['gamma'], 10)).toEqual(['gamma']);
     expect(await overlay.link('anon-1', 'u1')).toEqual(['gamma']);
-    await overlay.rememberUpsert('acme', 'print-b');
+    await overlay.upsertGroup({ id: 'acme', name: 'Acme', type: 'company', properties: { seats: 5 } }, 2);
     expect((await overlay.get('u1')).map((a) => a.groupId)).toEqual(['gamma', 'beta', 'acme']);
-    expect(await overlay.lastUpsert('acme')).toBe('print-b');
+    expect(await overlay.group('acme')).toMatchObject({ properties: { plan: 'free', seats: '5' }, updatedAt: 2 });
     expect((await base.get('u1')).map((a) => a.groupId)).toEqual(['acme']);
-    expect(await base.lastUpsert('acme')).toBe('print-a');
+    expect(await base.group('acme')).toMatchObject({ properties: { plan: 'free' }, updatedAt: 1 });
 
     await base.apply(overlay.changes());
     expect(await base.get('u1')).toEqual([
@@ -28,7 +28,8 @@ describe('MembershipOverlay (a batch before its commit)', () => {
       { groupId: 'beta', assignedAt: 50 },
       { groupId: 'acme', assignedAt: 100 },
     ]);
-    expect(await base.lastUpsert('acme')).toBe('print-b');
+    // Group states travel with the batch's group upserts (the outbox folds those it queues), not with its changes.
+    expect(await base.group('acme')).toMatchObject({ properties: { plan: 'free' } });
   });
 
   it('its changes are merges, so a batch committed after another writer loses neither', async () => {
@@ -44,8 +45,8 @@ describe('MembershipOverlay (a batch before its commit)', () => {
   it('reports only what the batch changed', async () => {
     const overlay = new MembershipOverlay(await store());
     await overlay.get('u1');
-    expect(overlay.changes()).toEqual({ merges: [], upserts: [] });
+    expect(overlay.changes()).toEqual({ merges: [] });
     await overlay.assign('u2', ['acme', 'acme'], 5);
-    expect(overlay.changes()).toEqual({ merges: [['u2', [{ groupId: 'acme', assignedAt: 5 }]]], upserts: [] });
+    expect(overlay.changes()).toEqual({ merges: [['u2', [{ groupId: 'acme', assignedAt: 5 }]]] });
   });
 });

@@ -15,13 +15,13 @@ describe('SqliteMembershipStore', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps membership and upsert fingerprints across re-opening the file', async () => {
+  it('keeps membership and group states across re-opening the file', async () => {
     const db = openStateDb(dataDir);
     const first = new SqliteMembershipStore(db);
     await first.assign('anon_1', ['org_acme'], 100);
     await first.link('anon_1', 'user_1');
     await first.assign('user_1', ['team_eng'], 200);
-    await first.rememberUpsert('company:org_acme', 'fp1');
+    const group = await first.upsertGroup({ id: 'org_acme', name: 'Acme', type: 'company', properties: { plan: 'pro' } }, 100);
     await first.close();
     db.close();
 
@@ -32,7 +32,7 @@ describe('SqliteMembershipStore', () => {
       { groupId: 'team_eng', assignedAt: 200 },
     ]);
     expect(await second.get('anon_1')).toEqual([{ groupId: 'org_acme', assignedAt: 100 }]);
-    expect(await second.lastUpsert('company:org_acme')).toBe('fp1');
+    expect(await second.group('org_acme')).toEqual(group);
     expect(await second.assign('user_1', ['org_acme'], 50)).toEqual([]);
     await second.close();
     reopened.close();
@@ -51,13 +51,13 @@ describe('SqliteMembershipStore', () => {
     const store = new SqliteMembershipStore(db, { ttlMs: 10_000, now: () => t });
     await store.assign('idle', ['g'], 1);
     await store.assign('active', ['g'], 1);
-    await store.rememberUpsert('company:g', 'fp');
+    await store.upsertGroup({ id: 'g', name: 'G', type: 'company' }, 1);
     t += 6000;
     await store.get('active');
     t += 6000;
     expect(await store.get('idle')).toEqual([]);
     expect((await store.get('active')).length).toBe(1);
-    expect(await store.lastUpsert('company:g')).toBeUndefined();
+    expect(await store.group('g')).toBeUndefined();
 
     await store.assign('a', ['g'], 1);
     await store.assign('b', ['g'], 1);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { MemoryMembershipStore } from '../../../src/state/memory/membership.js';
 import { groupsAt } from '../../../src/membership/rules.js';
+import { openMemoryMembership } from '../../../src/state/sqlite/index.js';
 import { SqliteMembershipStore } from '../../../src/state/sqlite/membership.js';
 import type { GroupAssignment, MembershipStore } from '../../../src/membership/store.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
@@ -9,7 +9,6 @@ const DAY = 86_400_000;
 
 /** Each opener answers the store and what releases its resources after the test. */
 const openers: [string, () => { store: MembershipStore; release: () => void }][] = [
-  ['memory', () => ({ store: new MemoryMembershipStore({ maxKeys: 1000, ttlMs: 90 * DAY }), release: () => {} })],
   [
     'sqlite',
     () => {
@@ -17,6 +16,7 @@ const openers: [string, () => { store: MembershipStore; release: () => void }][]
       return { store: new SqliteMembershipStore(db, { ttlMs: 90 * DAY }), release: () => db.close() };
     },
   ],
+  ['sqlite in memory (bounded)', () => ({ store: openMemoryMembership({ membershipMaxKeys: 1000, membershipTtlDays: 90, dedupeTtlHours: 1, dedupeMaxIds: 1 }), release: () => {} })],
 ];
 
 describe.each(openers)('%s membership store', (_name, open) => {
@@ -129,15 +129,15 @@ describe.each(openers)('%s membership store', (_name, open) => {
     });
   });
 
-  it('remembers the last upsert fingerprint per group', async () => {
-    expect(await store.lastUpsert('company:org_acme')).toBeUndefined();
-    await store.rememberUpsert('company:org_acme', 'fp1');
-    await store.rememberUpsert('company:org_acme', 'fp2');
-    await store.rememberUpsert('workspace:ws_1', 'fp3');
-    expect(await store.lastUpsert('company:org_acme')).toBe('fp2');
-    expect(await store.lastUpsert('workspace:ws_1')).toBe('fp3');
-    // Upsert keys and membership keys live apart.
-    expect(await store.get('company:org_acme')).toEqual([]);
+  it('keeps a state per group', async () => {
+    expect(await store.group('org_acme')).toBeUndefined();
+    await store.upsertGroup({ id: 'org_acme', name: 'Acme', type: 'company', properties: { plan: 'free' } }, 1);
+    await store.upsertGroup({ id: 'org_acme', name: 'Acme', type: 'company', properties: { plan: 'pro' } }, 2);
+    await store.upsertGroup({ id: 'ws_1', name: 'Design', type: 'workspace' }, 3);
+    expect(await store.group('org_acme')).toEqual({ groupId: 'org_acme', name: 'Acme', type: 'company', properties: { plan: 'pro' }, updatedAt: 2 });
+    expect(await store.group('ws_1')).toEqual({ groupId: 'ws_1', name: 'Design', type: 'workspace', properties: {}, updatedAt: 3 });
+    // Group states and membership keys live apart.
+    expect(await store.get('org_acme')).toEqual([]);
   });
 
   it('refuses calls once closed', async () => {

@@ -1,17 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from 'node:process';
-import { afterAll, describe, expect, it } from '@jest/globals';
-import {
-  processorCases,
-  routerCases,
-  type Metadata,
-  type TransformerInput,
-} from '../../../integrations/rudder-transformer/test/integrations/destinations/openpanel/cases.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { processorCases, routerCases } from '../../../integrations/rudder-transformer/test/integrations/destinations/openpanel/cases.js';
 import { closeDestinations } from '../../../src/entry/rudderstack/destinations.js';
-import { BaseError } from '../../../src/errors.js';
 import { process, processRouterDest } from '../../../src/index.js';
+import { harnessCalls, harnessResponses, type TransformerAnswers } from '../../support/harness-responses.js';
+import { hostBaseError } from '../../support/host-errors.js';
 
 // The component cases committed for rudder-transformer's harness, run here through our own exports: the external
 // harness is too heavy for CI, so this is where a mapping change that drifts from them fails.
@@ -22,43 +19,18 @@ afterAll(() => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-// What rudder-transformer's DestinationPostTransformationService does around a v0 destination's answer: an error's
-// statTags are completed with where it happened, and each processor request is wrapped with its job's metadata.
-const hostTags = (feature: 'processor' | 'router', metadata: Metadata) => ({
-  destType: 'OPENPANEL',
-  destinationId: metadata.destinationId,
-  workspaceId: metadata.workspaceId,
-  feature,
-  implementation: 'native',
-  module: 'destination',
+const { transformerCalls } = createRequire(import.meta.url)('../../support/transformer-calls.cjs') as {
+  transformerCalls: (api: object, hostError: unknown, calls: typeof harnessCalls) => Promise<TransformerAnswers>;
+};
+let responses: Map<string, { actual: unknown; expected: unknown }>;
+beforeAll(async () => {
+  responses = new Map(harnessResponses(await transformerCalls({ process, processRouterDest }, hostBaseError, harnessCalls)).map((r) => [r.id, r]));
 });
 
-async function processorResponse(event: TransformerInput): Promise<unknown[]> {
-  try {
-    const requests = await process(event);
-    return requests.map((output) => ({ output, metadata: event.metadata, statusCode: 200 }));
-  } catch (error) {
-    if (!(error instanceof BaseError)) throw error;
-    const statTags = { ...(error.statTags as object), ...hostTags('processor', event.metadata) };
-    return [{ metadata: event.metadata, statusCode: error.status, error: error.message, statTags }];
-  }
-}
-
-async function routerResponse(inputs: TransformerInput[]): Promise<unknown[]> {
-  const [first] = inputs;
-  if (!first) return [];
-  const outputs = await processRouterDest(inputs);
-  return outputs.map((output) => ('error' in output ? { ...output, statTags: { ...output.statTags, ...hostTags('router', first.metadata) } } : output));
-}
-
 describe('rudder-transformer component cases through process / processRouterDest', () => {
-  it.each(processorCases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
-    const body = (await Promise.all(c.input.request.body.map(processorResponse))).flat();
-    expect(body).toEqual(c.output.response.body);
-  });
-
-  it.each(routerCases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
-    expect({ output: await routerResponse(c.input.request.body.input) }).toEqual(c.output.response.body);
+  it.each([...processorCases, ...routerCases].map((c) => [c.id] as const))('%s', (id) => {
+    const { actual, expected } = responses.get(id)!;
+    expect(actual).toEqual(expected);
   });
 
   it('covers every call type in both modes', () => {

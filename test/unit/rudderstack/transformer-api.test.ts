@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { env } from 'node:process';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { closeDestinations } from '../../../src/entry/rudderstack/destinations.js';
-import { BaseError } from '../../../src/errors.js';
 import { process, processRouterDest, type ProcessorInput } from '../../../src/index.js';
+import { hostBaseError } from '../../support/host-errors.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'openpanel-rudder-'));
 env.OPENPANEL_DESTINATION_DATA_DIR = stateDir;
@@ -38,8 +38,8 @@ async function failure(call: Promise<unknown>): Promise<[number, string, unknown
   try {
     await call;
   } catch (error) {
-    expect(error).toBeInstanceOf(BaseError);
-    const e = error as BaseError & { status: number; statTags: unknown };
+    expect(error).toBeInstanceOf(hostBaseError);
+    const e = error as InstanceType<typeof hostBaseError>;
     return [e.status, e.message, e.statTags];
   }
   throw new Error('expected the call to throw');

@@ -117,9 +117,16 @@ describe('console API', () => {
     expect((await get('/console/api/dead-letters')).total).toBe(0);
   });
 
-  it("looks up a user's groups with the time each was assigned", async () => {
-    expect(await get('/console/api/users/u-1')).toEqual({ key: 'u-1', groups: [{ groupId: 'acme', assignedAt: '2026-01-05T10:00:00.000Z' }] });
+  it("looks up a user's groups with the time each was assigned, and a group as OpenPanel holds it", async () => {
+    expect(await get('/console/api/users/u-1')).toEqual({ key: 'u-1', groups: [{ groupId: 'acme', name: 'Acme', type: 'company', assignedAt: '2026-01-05T10:00:00.000Z' }] });
     expect(await get('/console/api/users/nobody')).toEqual({ key: 'nobody', groups: [] });
+    // A later partial call (only what changed) keeps the name and merges the properties, as OpenPanel does.
+    await t.request('POST', '/v1/batch', { batch: [{ type: 'group', messageId: 'c-g2', userId: 'u-1', groupId: 'acme', traits: { plan: 'pro' } }] }, { authorization: basic(writeKey) });
+    await drained(t);
+    expect(await get('/console/api/groups/acme')).toEqual({ groupId: 'acme', name: 'Acme', type: 'company', properties: { plan: 'pro' }, updatedAt: expect.stringMatching(/^\d{4}-/) });
+    const missing = await t.request('GET', '/console/api/groups/nope', undefined, admin);
+    expect(missing.status).toBe(404);
+    expect(missing.json().message).toMatch(/no group nope/);
   });
 
   it('event tester: the requests with current membership, nothing sent or remembered', async () => {

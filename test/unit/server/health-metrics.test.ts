@@ -20,6 +20,10 @@ describe('/health, /metrics and backpressure', () => {
     const response = await t.request('GET', '/health');
     expect(response.status).toBe(200);
     expect(response.json()).toEqual({ status: 'ok', queuedEvents: 0, deadLetters: 0 });
+    expect((await t.request('GET', '/health/live')).json()).toEqual({ status: 'ok' });
+    const ready = await t.request('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ok', queuedEvents: 0 });
   });
 
   it('/health is 503 with the reason once OpenPanel refuses the credentials', async () => {
@@ -30,6 +34,10 @@ describe('/health, /metrics and backpressure', () => {
     expect(response.status).toBe(503);
     expect(response.json()).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/401/) });
     expect(response.text).not.toContain('sec_not_the_right_one');
+    const ready = await t.request('GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.json()).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/401/) });
+    expect((await t.request('GET', '/health/live')).status).toBe(200);
   });
 
   it('/metrics counts events received, taken, final outcomes and requests, and reads the queue', async () => {
@@ -67,7 +75,11 @@ describe('/health, /metrics and backpressure', () => {
     const health = await t.request('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.json()).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/queue full/) });
+    const ready = await t.request('GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.json()).toMatchObject({ status: 'degraded', reason: 'queue full: 3 events queued (maxQueuedEvents 3)' });
     await drained(t);
+    expect((await t.request('GET', '/health/ready')).status).toBe(200);
     const again = await t.request('POST', '/v1/track', track('q-4', 'd'), auth);
     expect(again.json()).toMatchObject({ accepted: 1 });
   });
@@ -106,6 +118,8 @@ describe('the queue bound counts valid events only, and a batch waits for room i
     const health = await t.request('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.json()).toMatchObject({ status: 'degraded', reason: 'queue near its bound: 9 events queued (maxQueuedEvents 10)', queuedEvents: 9 });
+    // Near the bound intake still takes events: still ready.
+    expect((await t.request('GET', '/health/ready')).status).toBe(200);
   });
 });
 

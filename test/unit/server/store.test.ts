@@ -60,8 +60,12 @@ describe('serve with its Redis store unreachable', () => {
     const health = await t.request('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.json()).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/^Redis at 127\.0\.0\.1:9\/3: unavailable/) });
+    const ready = await t.request('GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.json()).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/Redis at 127\.0\.0\.1:9\/3: unavailable/) });
+    expect((await t.request('GET', '/health/live')).status).toBe(200);
 
-    for (const text of [intake.text, router.text, health.text, t.logs.join('')]) expect(text).not.toContain('pw_unreachable_7');
+    for (const text of [intake.text, router.text, health.text, ready.text, t.logs.join('')]) expect(text).not.toContain('pw_unreachable_7');
     expect(t.fake.requests).toHaveLength(0);
   });
 });

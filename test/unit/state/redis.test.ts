@@ -57,7 +57,7 @@ describe('Redis state shared by several instances', () => {
     const commits = (state: State, who: string) =>
       Array.from({ length: 50 }, (_, i) =>
         state.outbox.commit({
-          membership: { merges: [['u1', [{ groupId: `${who}-${i}`, assignedAt: 1000 + i }]]], upserts: [] },
+          membership: { merges: [['u1', [{ groupId: `${who}-${i}`, assignedAt: 1000 + i }]]] },
           events: [event(`${who}-${i}`, 'u1', `${who}-${i}`)],
           now: Date.now(),
         }),
@@ -81,7 +81,7 @@ describe('Redis state shared by several instances', () => {
     const prefix = sharedPrefix('lease');
     const dying = openRedisState({ url: testRedisUrl, prefix }, testConfig());
     const survivor = openRedisState({ url: testRedisUrl, prefix }, testConfig());
-    await dying.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event('m1', 'u1', 'first'), event('m2', 'u1', 'second')], now: 0 });
+    await dying.outbox.commit({ membership: { merges: [] }, events: [event('m1', 'u1', 'first'), event('m2', 'u1', 'second')], now: 0 });
     const [inFlight] = await dying.outbox.claim(10, 1_000, 30_000);
     await dying.close(); // the process is gone; its lease is not
     expect(await survivor.outbox.claim(10, 30_999, 30_000)).toEqual([]);
@@ -94,7 +94,7 @@ describe('Redis state shared by several instances', () => {
   it('a late release or retry from an instance whose lease ran out leaves the new holder alone', async () => {
     const prefix = sharedPrefix('owner');
     const [slow, taker, third] = [0, 1, 2].map(() => openRedisState({ url: testRedisUrl, prefix }, testConfig()));
-    await slow!.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event('m1', 'u1', 'first')], now: 0 });
+    await slow!.outbox.commit({ membership: { merges: [] }, events: [event('m1', 'u1', 'first')], now: 0 });
     const [late] = await slow!.outbox.claim(1, 0, 100);
     const [held] = await taker!.outbox.claim(1, 100, 10_000);
     expect(held!.id).toBe(late!.id);
@@ -108,7 +108,7 @@ describe('Redis state shared by several instances', () => {
   it("writes the dead letter of an event whose instance died between its failed settle and the dead letter", async () => {
     const prefix = sharedPrefix('finishing');
     const [dying, survivor] = [0, 1].map(() => openRedisState({ url: testRedisUrl, prefix }, testConfig()));
-    await dying!.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event('m1', 'u1', 'refused')], now: 0 });
+    await dying!.outbox.commit({ membership: { merges: [] }, events: [event('m1', 'u1', 'refused')], now: 0 });
     const [entry] = await dying!.outbox.claim(1, 0, 1_000);
     // The process dies after the settle script, before the one that writes the dead letter.
     (dying!.outbox as unknown as { scripts: Record<string, unknown> }).scripts.finish = () => Promise.reject(new Error('killed'));
@@ -170,7 +170,7 @@ describe('Redis unavailable', () => {
     const port = await freePort(); // nothing listens there
     const state = openRedisState({ url: `redis://:hunter2@127.0.0.1:${port}/0`, prefix: 'x:' }, testConfig());
     const started = Date.now();
-    const commit = state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event('m1', 'u1', 'a')], now: 0 });
+    const commit = state.outbox.commit({ membership: { merges: [] }, events: [event('m1', 'u1', 'a')], now: 0 });
     await expect(commit).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(commit).rejects.toThrow(new RegExp(`^Redis at 127\\.0\\.0\\.1:${port}/0: unavailable \\(not reachable\\): nothing of this call was accepted`));
     await expect(commit).rejects.not.toThrow(/hunter2/);
@@ -184,10 +184,10 @@ describe('Redis unavailable', () => {
     let server = await startRedis(port, dir);
     const state = openRedisState({ url: `redis://127.0.0.1:${port}`, prefix: 'crash:' }, testConfig());
     try {
-      await state.outbox.commit({ membership: { merges: [['u1', [{ groupId: 'acme', assignedAt: 1 }]]], upserts: [] }, events: [event('m1', 'u1', 'a'), event('m2', 'u1', 'b')], now: 0 });
+      await state.outbox.commit({ membership: { merges: [['u1', [{ groupId: 'acme', assignedAt: 1 }]]] }, events: [event('m1', 'u1', 'a'), event('m2', 'u1', 'b')], now: 0 });
       server.kill('SIGKILL');
       await new Promise((resolve) => server.once('exit', resolve));
-      await expect(state.outbox.commit({ membership: { merges: [], upserts: [] }, events: [event('m3', 'u1', 'c')], now: 0 })).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(state.outbox.commit({ membership: { merges: [] }, events: [event('m3', 'u1', 'c')], now: 0 })).rejects.toBeInstanceOf(StoreUnavailableError);
       server = await startRedis(port, dir);
       // The client reconnects by itself; the acknowledged events and membership came back from the AOF.
       let stats;

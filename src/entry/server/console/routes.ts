@@ -12,7 +12,7 @@ import { redact, secretsOf } from './redact.js';
 import { access, csrfToken, newSession, requireAccess, sameOrigin, setSessionCookie } from './session.js';
 
 /** What the console reads and does through the destination. */
-export type ConsoleDestination = Pick<Destination, 'stats' | 'deadLetters' | 'replay' | 'replayDeadLetter' | 'transform' | 'groupsOf'>;
+export type ConsoleDestination = Pick<Destination, 'stats' | 'deadLetters' | 'replay' | 'replayDeadLetter' | 'transform' | 'groupsOf' | 'groupOf'>;
 
 export interface ConsoleOptions {
   destination: ConsoleDestination;
@@ -135,8 +135,20 @@ export function registerConsole(app: FastifyInstance, config: DestinationConfig 
   });
 
   app.get<{ Params: { key: string } }>('/console/api/users/:key', { preHandler: signedIn }, async (request) => {
-    const groups = await destination.groupsOf(request.params.key);
-    return { key: request.params.key, groups: groups.map(({ groupId, assignedAt }) => ({ groupId, assignedAt: new Date(assignedAt).toISOString() })) };
+    const assignments = await destination.groupsOf(request.params.key);
+    const groups = await Promise.all(
+      assignments.map(async ({ groupId, assignedAt }) => {
+        const state = await destination.groupOf(groupId);
+        return { groupId, assignedAt: new Date(assignedAt).toISOString(), ...(state ? { name: state.name, type: state.type } : {}) };
+      }),
+    );
+    return shown({ key: request.params.key, groups });
+  });
+
+  app.get<{ Params: { id: string } }>('/console/api/groups/:id', { preHandler: signedIn }, async (request) => {
+    const group = await destination.groupOf(request.params.id);
+    if (group === undefined) throw httpError(404, `no group ${request.params.id}: no group call for it has been taken (users may still be assigned to it)`);
+    return shown({ ...group, updatedAt: new Date(group.updatedAt).toISOString() });
   });
 
   app.post('/console/api/test', { preHandler: signedIn, bodyLimit: webhookBytes }, async (request) => {

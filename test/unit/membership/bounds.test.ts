@@ -1,0 +1,75 @@
+import { describe, expect, it } from '@jest/globals';
+import { openMemoryMembership } from '../../../src/state/sqlite/index.js';
+import { SqliteMembershipStore } from '../../../src/state/sqlite/membership.js';
+import { openMemoryStateDb } from '../../support/memory-db.js';
+
+function clock(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+const DAY = 86_400_000;
+/** Membership in memory as the library without a dataDir keeps it: bounded by membershipMaxKeys, idle keys forgotten. */
+const bounded = (maxKeys: number, ttlMs: number, now?: () => number) =>
+  openMemoryMembership({ membershipMaxKeys: maxKeys, membershipTtlDays: ttlMs / DAY, dedupeTtlHours: 1, dedupeMaxIds: 1 }, now);
+
+describe('membership in memory: bounds', () => {
+  it('evicts the least recently used key beyond maxKeys', async () => {
+    const t = clock();
+    const store = bounded(2, 60_000, t.now);
+    await store.assign('a', ['g'], 1);
+    t.advance(1);
+    await store.assign('b', ['g'], 1);
+    t.advance(1);
+    await store.get('a'); // a is now more recent than b
+    t.advance(1);
+    await store.assign('c', ['g'], 1);
+    expect(await store.get('b')).toEqual([]);
+    expect((await store.get('a')).length).toBe(1);
+    expect((await store.get('c')).length).toBe(1);
+  });
+
+  it('forgets a key idle for ttlMs, while reads keep an active key alive', async () => {
+    const t = clock();
+    const store = bounded(10, 1000, t.now);
+    await store.assign('idle', ['g'], 1);
+    await store.assign('active', ['g'], 1);
+    t.advance(600);
+    await store.get('active');
+    t.advance(600);
+    expect(await store.get('idle')).toEqual([]);
+    expect((await store.get('active')).length).toBe(1);
+    t.advance(999);
+    expect((await store.get('active')).length).toBe(1);
+    t.advance(1000);
+    expect(await store.get('active')).toEqual([]);
+  });
+
+  it('an expired key starts afresh: its old groups do not come back', async () => {
+    const t = clock();
+    const store = bounded(10, 1000, t.now);
+    await store.assign('u', ['old'], 1);
+    t.advance(1000);
+    expect(await store.assign('u', ['new'], 2)).toEqual(['new']);
+    expect((await store.get('u')).map((x) => x.groupId)).toEqual(['new']);
+  });
+
+  it('bounds and expires group states the same way', async () => {
+    const t = clock();
+    const store = bounded(2, 1000, t.now);
+    for (const id of ['g1', 'g2', 'g3']) {
+      await store.upsertGroup({ id, name: id, type: 'company' }, t.now());
+      t.advance(1);
+    }
+    expect(await store.group('g1')).toBeUndefined();
+    expect(await store.group('g3')).toMatchObject({ groupId: 'g3' });
+    t.advance(1000);
+    expect(await store.group('g2')).toBeUndefined();
+    expect(await store.group('g3')).toBeUndefined();
+  });
+
+  it('rejects nonsensical bounds', () => {
+    expect(() => new SqliteMembershipStore(openMemoryStateDb(), { maxKeys: 0, ttlMs: 1 })).toThrow(RangeError);
+    expect(() => new SqliteMembershipStore(openMemoryStateDb(), { maxKeys: 1, ttlMs: 0 })).toThrow(RangeError);
+  });
+});
