@@ -28,8 +28,8 @@ describe('Deliverer: outages', () => {
     const users = Array.from({ length: 12 }, (_, i) => `user${i}`);
     const outcomes = await Promise.all(users.map((user, i) => deliver(job(i, `m${i}`, user, [track(`E${i}`, user)]))));
     expect(outcomes.every((outcome) => outcome.status === 'delivered')).toBe(true);
-    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel failing for many users \(HTTP 503.*\): one request probes every 1000 ms$/), cause: 'outage' });
-    expect(deliverer.health).toEqual({ healthy: true, status: 'ok' });
+    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel failing for many users \(HTTP 503.*\): one request probes every 1000 ms$/), cause: 'outage', ready: true });
+    expect(deliverer.health).toEqual({ healthy: true, status: 'ok', ready: true });
     // Every user's first attempt fails (8 in flight, then the other 4 as slots free; the 10th failure trips it);
     // then one probe a second: the first fails, the second passes and releases the 11 users waiting on backoff.
     expect(clock.delays).toEqual([1_000, 1_000]);
@@ -121,7 +121,7 @@ describe('Deliverer: one request cannot stop the others', () => {
     deliverer.start();
     await until(() => finals.length === 2);
     expect(finals.map(({ messageId, status }) => [messageId, status])).toEqual([['m0', 'dead_lettered'], ['m1', 'delivered']]);
-    expect((await deadLetters.list())[0]).toMatchObject({ messageId: 'm0', reason: expect.stringMatching(/^track: the queued request could not be read back: not JSON/), attempts: 0 });
+    expect((await deadLetters.list())[0]).toMatchObject({ messageId: 'm0', reason: expect.stringMatching(/^unreadable: the queued request could not be read back: not JSON/), attempts: 0 });
     expect(api.names()).toEqual(['E1']);
     await deliverer.close();
   });
@@ -140,9 +140,9 @@ describe('Deliverer: one request cannot stop the others', () => {
     await commit(0, 'u1');
     deliverer.start();
     await until(() => finals.length === 1);
-    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: 'delivery failing: database disk image is malformed; trying again every 1 s', cause: 'delivery' });
+    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: 'delivery failing: database disk image is malformed; trying again every 1 s', cause: 'delivery', ready: false });
     expect(loopFailures).toEqual(Array(3).fill('database disk image is malformed'));
-    expect(deliverer.health).toEqual({ healthy: true, status: 'ok' });
+    expect(deliverer.health).toEqual({ healthy: true, status: 'ok', ready: true });
     expect(api.received).toHaveLength(1);
     await deliverer.close();
   });
