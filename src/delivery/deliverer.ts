@@ -167,6 +167,11 @@ export class Deliverer {
     return { healthy: true, status: 'ok', ready };
   }
 
+  /** OpenPanel refuses the credentials: delivery waits for a fix (an outage, also unhealthy, passes by itself). */
+  get paused(): boolean {
+    return this.pausedFor !== undefined;
+  }
+
   /** Why the last look at the outbox failed (the state store), until a look succeeds. */
   get storeFailure(): Error | undefined {
     return this.failure?.error;
