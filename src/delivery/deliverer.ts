@@ -164,6 +164,11 @@ export class Deliverer {
     return reason === undefined ? { healthy: true, status: 'ok', ready } : { healthy: false, status: 'degraded', reason, ready };
   }
 
+  /** OpenPanel refuses the credentials: delivery waits for a fix (an outage, also unhealthy, passes by itself). */
+  get paused(): boolean {
+    return this.pausedFor !== undefined;
+  }
+
   /** Why the last look at the outbox failed (the state store), until a look succeeds. */
   get storeFailure(): Error | undefined {
     return this.failure?.error;

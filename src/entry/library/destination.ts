@@ -336,7 +336,8 @@ export function openDestination(configInput: DestinationConfigInput, options: De
       if (signal?.aborted) return 'stopped';
       const failure = lastingStateFailure();
       if (orStateFailure && failure) throw failure;
-      if (orPaused && !deliverer.health.healthy) return 'paused';
+      // Paused for the credentials only: an OpenPanel outage is waited out like any retry.
+      if (orPaused && deliverer.paused) return 'paused';
       if (deliverer.inFlight === 0 && (await outbox.stats()).queuedEvents === 0) return 'drained';
       await change;
     }
