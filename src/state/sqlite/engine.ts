@@ -48,6 +48,8 @@ interface SyncDatabase {
 
 /** node:sqlite's database in better-sqlite3's shape, for the calls SqliteMembershipStore makes (exec, prepare, transaction). */
 class NodeSqliteDb {
+  private open = true;
+
   constructor(
     readonly name: string,
     private readonly db: SyncDatabase,
@@ -83,8 +85,10 @@ class NodeSqliteDb {
     return Object.assign(inMode('DEFERRED'), { immediate: inMode('IMMEDIATE') });
   }
 
+  /** Idempotent, as better-sqlite3's close is (node:sqlite throws on a second close). */
   close(): void {
-    this.db.close();
+    if (this.open) this.db.close();
+    this.open = false;
   }
 }
 
