@@ -82,7 +82,7 @@ export interface DelivererOptions {
 const lastBodyChars = 1000;
 /**
  * How long a claimed lane stays leased: past the request timeout (plus time to settle), so only a dead worker's
- * lease expires; short enough that other instances take a dead one's lanes within 30 s (DESIGN.md section 7).
+ * lease expires; short enough that other instances take a dead one's lanes within 30 s (docs/deployment.md).
  */
 const leaseMarginMs = 5_000;
 /** How soon delivery looks again after the state store failed, and how often it says so. */
@@ -108,7 +108,7 @@ function lastResponseOf(attempt: Attempt): LastResponse {
 }
 
 /**
- * The delivery workers (DESIGN.md section 5): claim ready lane heads from the outbox, one attempt each, and
+ * The delivery workers (docs/outbox.md "Delivery"): claim ready lane heads from the outbox, one attempt each, and
  * settle the result there (delivered, retry at a backoff time, failed, or released untouched). Nothing waits
  * in memory: a backoff is a lane's ready time in the outbox, so retries survive restarts and a user's later
  * requests wait behind the one retrying. A 401 pauses everything (health degraded, requests stay queued) and
