@@ -85,7 +85,7 @@ describe('a destination starved of OpenPanel', () => {
     const accepted = await destination.send(events, { until: 'accepted' });
     const queued = accepted.filter((o) => o.status === 'accepted').length;
     await until(() => !destination.health().healthy);
-    expect(destination.health()).toEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel refused the credentials \(HTTP 401/), ready: false });
+    expect(destination.health()).toEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel refused the credentials \(HTTP 401/), cause: 'credentials', ready: false });
     await delay(500);
     // Refused: the requests in flight at the first 401, then one probe every 100 ms; nothing dead-lettered.
     expect(fake.stats.rejected).toBeLessThan(8 + 10);

@@ -1,9 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { StateError } from '../state-error.js';
-import type { StateDb } from './db.js';
 
 type BetterSqlite3Class = typeof BetterSqlite3;
+/** A SQLite database as the stores use it (better-sqlite3's, or node:sqlite's in its shape). */
+export type StateDb = BetterSqlite3.Database;
 
 const requireHere = createRequire(import.meta.url);
 const firstLine = (error: Error): string => error.message.split('\n')[0] ?? error.name;

@@ -63,7 +63,7 @@ describe('Deliverer: answers', () => {
     const { deliverer, deliver, deadLetters, outbox } = newDeliverer(testConfig({ pauseProbeMs: 5_000 }), { sleep, now });
     const outcome = deliver(job(0, 'm1', 'u1', [track('A')]));
     await until(() => !deliverer.health.healthy);
-    expect(deliverer.health).toEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/401.*clientId and clientSecret/), ready: false });
+    expect(deliverer.health).toEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/401.*clientId and clientSecret/), cause: 'credentials', ready: false });
     // Refused attempts are not spent from the retry budget: the request waits, queued, for credentials that work.
     expect(await outcome).toEqual({ index: 0, messageId: 'm1', status: 'delivered', attempts: 1 });
     expect(api.received).toHaveLength(3);
