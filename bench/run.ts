@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createDestination } from '../src/index.js';
@@ -6,21 +7,26 @@ import type { TransformResult } from '../src/transform/result.js';
 import { generateEvents } from '../test/support/event-stream.js';
 import { fakeClientId } from '../test/support/fake-openpanel.js';
 import { startFakeOpenPanelProcess, type FakeOpenPanelProcess } from '../test/support/fake-openpanel-process.js';
-import { scratchDir, sendRun, writeBackfill } from './backfill.js';
+import { scratchDir, sendRun, writeBackfill, type SendRun } from './backfill.js';
 import { measure } from './measure.js';
 import { firePool } from './pool-floor.js';
 import { sendWithSdk } from './sdk-sender.js';
 import { serveDeliveryRows, serveIntakeRows } from './serve-intake.js';
 import { formatTable, type Row } from './table.js';
-import { remapFloor } from './transform-floor.js';
+import { remapFloor } from './transform-floor.mjs';
+import { transformProcessRow } from './transform-process.js';
 
 /**
  * `npm run bench`: throughput and client cost of the destination against floors measured in the same run.
  * The fake OpenPanel runs in a child process so process.cpuUsage() here is the client's alone.
+ * `npm run bench -- cli serve` runs only those sections (library, cli, serve); the rows of README's performance
+ * table are in cli and serve.
  */
 const concurrency = 64;
 const latencyMs = 20;
 const runStart = performance.now();
+const sections = process.argv.slice(2);
+const runs = (section: 'library' | 'cli' | 'serve'): boolean => sections.length === 0 || sections.includes(section);
 const loadAtStart = loadavg()[0] ?? 0;
 
 const mainEvents = generateEvents({ users: 500, eventsPerUser: 20, seed: 1 });
@@ -142,44 +148,81 @@ async function sdkAt(latency: 0 | typeof latencyMs, oursEventsPerSecond: number)
   }
 }
 
-const atZero = await deliveryAt(0);
-const atLatency = await deliveryAt(latencyMs);
-await sdkAt(0, atZero.oursEventsPerSecond);
-await sdkAt(latencyMs, atLatency.oursEventsPerSecond);
-
-// --- backfill: the built CLI through the SQLite outbox (run `npm run build` first) -------------------------
-const backfillEvents = Number(process.env['BENCH_BACKFILL_EVENTS'] ?? 1_000_000);
-const scratch = scratchDir();
-try {
-  const fake = await startFakeOpenPanelProcess({ keepRequests: false });
-  try {
-    const small = join(scratch.dir, 'small.ndjson');
-    const big = join(scratch.dir, 'big.ndjson');
-    const smallCount = await writeBackfill(small, 10_000);
-    const bigCount = await writeBackfill(big, backfillEvents);
-    const smallRun = await sendRun(fake, small, join(scratch.dir, 'data-small'), concurrency);
-    const bigRun = await sendRun(fake, big, join(scratch.dir, 'data-big'), concurrency);
-    const again = await sendRun(fake, big, join(scratch.dir, 'data-big'), concurrency);
-    rows.push({ name: `send ${bigCount.toLocaleString('en-US')} events: peak RSS`, unit: 'MB', figure: bigRun.peakRssMb, floor: smallRun.peakRssMb, floorName: `send ${smallCount.toLocaleString('en-US')} events`, goal: { atMost: 1.5 } });
-    rows.push({ name: `send ${bigCount.toLocaleString('en-US')} events: throughput (durable)`, unit: 'ev/s', figure: bigCount / bigRun.seconds, floor: atZero.oursEventsPerSecond, floorName: 'in-memory send @0 ms' });
-    rows.push({ name: 're-send of the same backfill: throughput', unit: 'ev/s', figure: bigCount / again.seconds, floor: bigCount / bigRun.seconds, floorName: 'first send' });
-    checks.push(`backfill: ${bigCount} events in ${bigRun.seconds.toFixed(1)} s, exit ${bigRun.code}, fake stored ${bigRun.stored}: ${bigRun.summary}`);
-    checks.push(`backfill re-sent: ${again.seconds.toFixed(1)} s, exit ${again.code}, fake stored ${again.stored} (must be 0), peak RSS ${again.peakRssMb.toFixed(0)} MB: ${again.summary}`);
-  } finally {
-    await fake.close();
-  }
-} finally {
-  scratch.remove();
+if (runs('library')) {
+  const atZero = await deliveryAt(0);
+  const atLatency = await deliveryAt(latencyMs);
+  await sdkAt(0, atZero.oursEventsPerSecond);
+  await sdkAt(latencyMs, atLatency.oursEventsPerSecond);
 }
 
-rows.push(...(await serveIntakeRows(checks)));
-rows.push(...(await serveDeliveryRows(checks)));
+// --- the built CLI (run `npm run build` first): transform, send, a 1,000,000-event backfill ---------------------
+const transformEvents = 100_000;
+const sendEvents = 20_000;
+const backfillEvents = Number(process.env['BENCH_BACKFILL_EVENTS'] ?? 1_000_000);
+if (runs('cli')) {
+  const scratch = scratchDir();
+  try {
+    const transformInput = join(scratch.dir, 'transform.ndjson');
+    rows.push(await transformProcessRow(scratch.dir, transformInput, await writeBackfill(transformInput, transformEvents), checks));
+
+    const fake = await startFakeOpenPanelProcess({ latencyMs, keepRequests: false });
+    try {
+      const sendInput = join(scratch.dir, 'send.ndjson');
+      const sendCount = await writeBackfill(sendInput, sendEvents);
+      const sendRequests = await transformed(readFileSync(sendInput, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown));
+      // Best of two each, alternating, each send into a fresh data dir (a second send into one would send nothing).
+      let ours: SendRun | undefined;
+      let pool: number | undefined;
+      for (let round = 0; round < 2; round++) {
+        const run = await sendRun(fake, sendInput, join(scratch.dir, `data-send-${round}`), concurrency);
+        checks.push(`send ${sendCount} events @${latencyMs} ms: ${run.seconds.toFixed(1)} s, exit ${run.code}, fake stored ${run.stored} of ${sendRequests.length}: ${run.summary}`);
+        if (!ours || run.seconds < ours.seconds) ours = run;
+        const before = (await fake.stats()).stored;
+        const floor = await measure(() => firePool(fake.url, fake.clientSecret, sendRequests, concurrency));
+        checks.push(`send floor: undici Pool fired ${sendRequests.length} requests in ${floor.seconds.toFixed(1)} s, ${floor.value} failed, fake stored ${(await fake.stats()).stored - before}`);
+        pool = Math.min(pool ?? Infinity, floor.seconds);
+      }
+      const poolEventsPerSecond = sendCount / pool!;
+      const poolName = `undici Pool, ${concurrency} in flight`;
+      rows.push({ name: `CLI send of ${sendCount.toLocaleString('en-US')} events @${latencyMs} ms`, unit: 'ev/s', figure: sendCount / ours!.seconds, floor: poolEventsPerSecond, floorName: poolName, goal: { atLeast: 0.85 } });
+
+      const small = join(scratch.dir, 'small.ndjson');
+      const big = join(scratch.dir, 'big.ndjson');
+      const smallCount = await writeBackfill(small, 10_000);
+      const bigCount = await writeBackfill(big, backfillEvents);
+      const smallRun = await sendRun(fake, small, join(scratch.dir, 'data-small'), concurrency);
+      const bigRun = await sendRun(fake, big, join(scratch.dir, 'data-big'), concurrency);
+      const again = await sendRun(fake, big, join(scratch.dir, 'data-big'), concurrency);
+      const bigEventsPerSecond = bigCount / bigRun.seconds;
+      // The issue's goal, 2,500 ev/s against ~2,900 of the pool on the 2-core machine: 0.86 of the floor.
+      rows.push({ name: `backfill: send ${bigCount.toLocaleString('en-US')} events @${latencyMs} ms`, unit: 'ev/s', figure: bigEventsPerSecond, floor: poolEventsPerSecond, floorName: poolName, goal: { atLeast: 0.86 } });
+      rows.push({ name: `backfill: peak RSS of send`, unit: 'MB', figure: bigRun.peakRssMb, floor: smallRun.peakRssMb, floorName: `send ${smallCount.toLocaleString('en-US')} events`, goal: { atMost: 1.5 } });
+      rows.push({ name: 're-send of the same backfill: throughput', unit: 'ev/s', figure: bigCount / again.seconds, floor: bigEventsPerSecond, floorName: 'first send' });
+      checks.push(`backfill: ${bigCount} events in ${bigRun.seconds.toFixed(1)} s, exit ${bigRun.code}, fake stored ${bigRun.stored}: ${bigRun.summary}`);
+      checks.push(
+        `backfill goals: ${Math.round(bigEventsPerSecond)} ev/s (>= 2,500: ${bigEventsPerSecond >= 2500 ? 'PASS' : 'MISS'}), peak RSS ${bigRun.peakRssMb.toFixed(0)} MB (<= 250: ${bigRun.peakRssMb <= 250 ? 'PASS' : 'MISS'})`,
+      );
+      checks.push(`backfill re-sent: ${again.seconds.toFixed(1)} s, exit ${again.code}, fake stored ${again.stored} (must be 0), peak RSS ${again.peakRssMb.toFixed(0)} MB: ${again.summary}`);
+    } finally {
+      await fake.close();
+    }
+  } finally {
+    scratch.remove();
+  }
+}
+
+if (runs('serve')) {
+  rows.push(...(await serveIntakeRows(checks)));
+  rows.push(...(await serveDeliveryRows(checks)));
+}
 
 const rssFloor = 'events loaded + floor transform';
-rows.push({ name: 'peak RSS through our transform + delivery', unit: 'MB', figure: peakRssThroughOursMb ?? 0, floor: baselineRssMb, floorName: rssFloor, goal: { atMost: 2 } });
+if (peakRssThroughOursMb !== undefined) {
+  rows.push({ name: 'peak RSS through our transform + delivery', unit: 'MB', figure: peakRssThroughOursMb, floor: baselineRssMb, floorName: rssFloor, goal: { atMost: 2 } });
+}
 rows.push({ name: 'peak RSS of the whole run', unit: 'MB', figure: process.resourceUsage().maxRSS / 1024, floor: baselineRssMb, floorName: rssFloor });
 
-console.log(`openpanel-destination bench — node ${process.version}, ${cpus().length} CPUs, concurrency ${concurrency}, ${mainEvents.length} events per measurement`);
+console.log(`openpanel-destination bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, concurrency ${concurrency}, ${mainEvents.length} events per measurement`);
 // Other processes on the machine skew every figure: say how busy it was.
 console.log(`load average at start ${loadAtStart.toFixed(2)}, at end ${(loadavg()[0] ?? 0).toFixed(2)}\n`);
 console.log(formatTable(rows));

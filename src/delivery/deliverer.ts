@@ -80,7 +80,7 @@ export interface DelivererOptions {
 const lastBodyChars = 1000;
 /**
  * How long a claimed lane stays leased: past the request timeout (plus time to settle), so only a dead worker's
- * lease expires; short enough that other instances take a dead one's lanes within 30 s (DESIGN.md section 7).
+ * lease expires; short enough that other instances take a dead one's lanes within 30 s (docs/deployment.md).
  */
 const leaseMarginMs = 5_000;
 /** How soon delivery looks again after the state store failed, and how often it says so. */
@@ -106,7 +106,7 @@ function lastResponseOf(attempt: Attempt): LastResponse {
 }
 
 /**
- * The delivery workers (DESIGN.md section 5): claim ready lane heads from the outbox, one attempt each, and
+ * The delivery workers (docs/outbox.md "Delivery"): claim ready lane heads from the outbox, one attempt each, and
  * settle the result there (delivered, retry at a backoff time, failed, or released untouched). Nothing waits
  * in memory: a backoff is a lane's ready time in the outbox, so retries survive restarts and a user's later
  * requests wait behind the one retrying. A 401 pauses everything (health degraded, requests stay queued) and
@@ -162,6 +162,11 @@ export class Deliverer {
       (this.failure && `delivery failing: ${this.failure.error.message}; trying again every ${storeRetryMs / 1000} s`);
     const ready = this.pausedFor === undefined && this.failure === undefined;
     return reason === undefined ? { healthy: true, status: 'ok', ready } : { healthy: false, status: 'degraded', reason, ready };
+  }
+
+  /** OpenPanel refuses the credentials: delivery waits for a fix (an outage, also unhealthy, passes by itself). */
+  get paused(): boolean {
+    return this.pausedFor !== undefined;
   }
 
   /** Why the last look at the outbox failed (the state store), until a look succeeds. */

@@ -5,7 +5,7 @@ import { zDeadLetterRequest, type LastResponse } from './dead-letters.js';
 import type { EventOutcome } from './outcome.js';
 
 /**
- * The durable outbox (DESIGN.md section 5): what the transform decided, waiting to be delivered. Every backend
+ * The durable outbox (docs/outbox.md): what the transform decided, waiting to be delivered. Every backend
  * (state/sqlite, file or in memory; state/redis) implements `Outbox` and passes test/contract/outbox.contract.ts.
  *
  * Model
@@ -24,7 +24,7 @@ import type { EventOutcome } from './outcome.js';
  *
  * Atomicity (each method is one transaction: SQLite `db.transaction`, Redis one Lua script or MULTI/EXEC)
  * - `commit(changes)`: applies the membership merges (union keeping each group's earliest assignedAt, which
- *   is commutative, so two instances merging into one key lose nothing) and upsert fingerprints, drops
+ *   is commutative, so two instances merging into one key lose nothing) and group states, drops
  *   requests whose key was delivered within the dedupe TTL or is already queued, appends the rest to their
  *   lanes (a lane becomes ready at its head's `readyAt`), and records the events. An event none of whose
  *   requests was queued is reported `duplicate` and not stored. Fails as a whole with `QueueFullError` when

@@ -1,3 +1,4 @@
+import { isPlainObject } from '../helpers/values.js';
 import { parseEventTime } from './time.js';
 
 /** Segment's order for the event time; the receive time when none can be read. */
@@ -16,7 +17,8 @@ const shown = (value: unknown) => {
  * the call type in any case; `properties`/`traits`/`context`/`integrations` that are null or [] are absent;
  * numeric event/page/screen names are strings, null ones absent; every time field in a form parseEventTime
  * reads becomes ISO-8601 UTC, one it cannot read is dropped (an event time falls back to the next field, and
- * `note` says so). The input is copied only when something changes (rarely); it is never modified.
+ * `note` says so); an anonymousId given only in `context.traits` is the event's. The input is copied only when
+ * something changes (rarely); it is never modified.
  */
 export function readLeniently(raw: Record<string, unknown>): { input: Record<string, unknown>; note?: string } {
   let input = raw;
@@ -35,6 +37,9 @@ export function readLeniently(raw: Record<string, unknown>): { input: Record<str
     if (typeof value === 'number' && Number.isFinite(value)) set(key, String(value));
     else if (value === null) set(key, undefined);
   }
+  // RudderStack's SDKs and transformer also read the anonymous id from context.traits (older SDKs put it there only).
+  const traitsAnonymousId = contextTraitsAnonymousId(raw);
+  if ((raw.anonymousId === undefined || raw.anonymousId === null || raw.anonymousId === '') && traitsAnonymousId !== undefined) set('anonymousId', traitsAnonymousId);
   let unreadable: string[] | undefined;
   for (const key of timeFields) {
     const value = raw[key];
@@ -48,4 +53,11 @@ export function readLeniently(raw: Record<string, unknown>): { input: Record<str
   if (unreadable === undefined) return { input };
   const used = eventTimeFields.find((key) => input[key] !== undefined) ?? 'the receive time';
   return { input, note: `${unreadable.join(', ')} not a time: event time from ${used}` };
+}
+
+function contextTraitsAnonymousId(raw: Record<string, unknown>): string | undefined {
+  const traits = isPlainObject(raw.context) ? raw.context.traits : undefined;
+  const id = isPlainObject(traits) ? traits.anonymousId : undefined;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return typeof id === 'string' && id.trim() !== '' ? id : undefined;
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseEventTime } from '../events/time.js';
 import { nonBlankText } from '../helpers/values.js';
@@ -37,6 +38,16 @@ export const formatters = {
   url: (value: unknown) => (typeof value === 'string' && /^https?:\/\/[^/?#\s]/i.test(value) && URL.canParse(value) ? value : undefined),
   /** A string that can be sent as a header value, trimmed; otherwise the header is left out. */
   headerValue,
+  /**
+   * A syntactically valid IP, trimmed, an IPv4-mapped IPv6 as plain IPv4 (OpenPanel's IP check refuses the mapped
+   * form): OpenPanel skips anything else in `openpanel-client-ip` (README, "Client IP"), so it is not sent.
+   */
+  ipAddress: (value: unknown) => {
+    const ip = typeof value === 'string' ? value.trim() : undefined;
+    if (ip === undefined) return undefined;
+    const unmapped = /^::ffff:/i.test(ip) && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+    return isIP(unmapped) !== 0 && !unmapped.includes('%') ? unmapped : undefined;
+  },
   /** A header-safe user-agent that OpenPanel would not take for a server's (a bare `name/version`). */
   deviceUserAgent: (value: unknown) => {
     const ua = headerValue(value);

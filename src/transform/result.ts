@@ -7,7 +7,7 @@ export type TransformResult = {
   userKey?: string;
   /**
    * Group upserts the event made that changed nothing (not sent): their keys are recorded as sent with the
-   * commit, so the event re-sent later, when they would look like changes, is known (README, "Groups").
+   * commit, so the event re-sent later, when they would look like changes, is known (README, "Groups as OpenPanel holds them").
    */
   unchanged?: OpenPanelRequest[];
 } & (

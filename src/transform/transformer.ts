@@ -37,6 +37,11 @@ export interface TransformerDeps {
    * call's upsert then changes neither the group's state nor what is sent. Absent: none was (a dry run).
    */
   taken?: (messageId: string, request: OpenPanelRequest) => Promise<boolean>;
+  /**
+   * Intake (serve, the library, send): an event without receivedAt gets it, now. The transformer routes leave
+   * events as rudder-server sends them (it stamps receivedAt itself).
+   */
+  stampReceivedAt?: boolean;
   /** The messageId the caller files an event without one under (the library's content id). */
   messageIdOf?: (input: unknown) => string;
 }
@@ -65,7 +70,7 @@ export type TransformEvent = (raw: unknown, index: number) => Promise<TransformR
  * validate -> filter -> map (with membership) for one raw event. Membership reads and writes happen here, so
  * callers must transform one user's events in input order (they do: one at a time, in order).
  */
-export function createTransformer({ config, membership, mappings = loadMappings(), now = Date.now, taken, messageIdOf }: TransformerDeps): TransformEvent {
+export function createTransformer({ config, membership, mappings = loadMappings(), now = Date.now, taken, stampReceivedAt = false, messageIdOf }: TransformerDeps): TransformEvent {
   const baseHeaders = clientHeaders(config);
   return async (input, index) => {
     // Text no store can keep (lone surrogates, NUL) becomes U+FFFD before anything reads the event.
@@ -80,6 +85,9 @@ export function createTransformer({ config, membership, mappings = loadMappings(
     const skip = integrationsSkipReason(event);
     if (skip) return { index, messageId, userKey, status: 'skipped', reason: skip };
     const receivedAt = receiveTime(event, now);
+    // Stamped at intake when absent (README, "Event time"): an event without a time of its own is timed by it.
+    // `event` is the parser's own copy, never the caller's object.
+    if (stampReceivedAt) event.receivedAt ??= new Date(receivedAt).toISOString();
     const unchanged: OpenPanelRequest[] = [];
     const ctx: TransformContext = {
       config,

@@ -31,7 +31,8 @@ describe('createDestination().send against an OpenPanel without group support', 
     ]);
     expect(outcomes[0]?.reason).toMatch(/group, assign_group: HTTP 400/);
     expect(fake.requests.map((r) => r.body)).toEqual([
-      { type: 'track', payload: { name: 'Report Exported', profileId: 'u1', groups: ['org_1'] } },
+      // Timed by its receipt: it has no time of its own (README, "Event time").
+      { type: 'track', payload: { name: 'Report Exported', profileId: 'u1', groups: ['org_1'], properties: { __timestamp: expect.any(String) } } },
     ]);
     expect(fake.stats.rejected).toBe(2);
     // The same group call again: its upsert is not repeated (the first one waits in the dead letters for
@@ -84,7 +85,7 @@ describe('createDestination().accept', () => {
     await destination.flush();
     expect(fake.requests.map((r) => (r.body.payload as { name: string }).name)).toEqual(['Tick', 'Tick', 'Tick']);
     expect(await destination.stats()).toMatchObject({ queuedEvents: 0, queuedRequests: 0 });
-    expect(destination.health()).toEqual({ healthy: true, status: 'ok' });
+    expect(destination.health()).toEqual({ healthy: true, status: 'ok', ready: true });
     await destination.close();
   });
 

@@ -1,17 +1,18 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseConfig } from '../../config/load.js';
 import type { DestinationConfig, DestinationConfigInput } from '../../config/schema.js';
 import { parseEvent } from '../../events/parse-event.js';
 import { wellFormed } from '../../events/well-formed.js';
 import { Deliverer, type DelivererOptions, type DeliveryHealth, type DeliveryObserver } from '../../delivery/deliverer.js';
-import { requestKeys } from '../../delivery/dedupe.js';
-import { eventOfDeadLetter, laneRequests } from '../../delivery/lanes.js';
-import { QueueFullError, type FinalOutcome, type NewOutboxEvent, type OutboxRequest, type OutboxStats } from '../../delivery/outbox.js';
+import { commitBatch as commitToOutbox, duplicateReason, takenEvent, type AcceptOutcome, type Committed } from '../../delivery/batch-intake.js';
+import type { DeadLetterStore } from '../../delivery/dead-letters.js';
+import { eventOfDeadLetter } from '../../delivery/lanes.js';
+import { QueueFullError, type FinalOutcome, type OutboxStats } from '../../delivery/outbox.js';
 import type { EventOutcome } from '../../delivery/outcome.js';
 import { loadMappings } from '../../mapping/load.js';
+import type { GroupState } from '../../membership/group-state.js';
 import { MembershipOverlay } from '../../membership/overlay.js';
-import type { OpenPanelRequest } from '../../openpanel/contract.js';
+import type { GroupAssignment } from '../../membership/store.js';
 import type { Transport } from '../../openpanel/http-client.js';
 import { openState } from '../../state/open-state.js';
 import { StateError } from '../../state/state-error.js';
@@ -36,13 +37,7 @@ export interface DestinationOptions {
   random?: DelivererOptions['random'];
 }
 
-/** What `accept` did with one event: queued (committed to the outbox), skipped or rejected, with why. */
-export interface AcceptOutcome {
-  index: number;
-  messageId?: string;
-  status: 'accepted' | 'skipped' | 'rejected';
-  reason?: string;
-}
+export type { AcceptOutcome };
 
 export interface SendOptions {
   /** 'final' (default): resolve with each event's final outcome; 'accepted': once every event is committed. */
@@ -55,30 +50,66 @@ export { QueueFullError };
 
 const BATCH_SIZE = 500;
 
-/** Events without a messageId get one derived from their content, so a re-sent copy is still recognised. */
-const contentId = (event: unknown): string => `content-${createHash('sha1').update(JSON.stringify(event)).digest('base64url')}`;
+/** The library's public API (README "Library"): what `createDestination` returns. */
+export interface Destination {
+  /** Dry run: the requests each event maps to, in input order; membership is read, never written, nothing is sent. */
+  transform(events: readonly unknown[]): Promise<TransformResult[]>;
+  /**
+   * Commits the events to the outbox; resolves once they are committed. Without room (`maxQueuedEvents`) waits up
+   * to `waitForRoomMs` (default 0), then throws QueueFullError with nothing of the call committed.
+   */
+  accept(events: readonly unknown[], options?: { waitForRoomMs?: number }): Promise<AcceptOutcome[]>;
+  /** accept, waiting for room, plus (by default) waiting for each event's final outcome. */
+  send(events: readonly unknown[], options: SendOptions & { until: 'accepted' }): Promise<AcceptOutcome[]>;
+  send(events: readonly unknown[], options?: SendOptions): Promise<EventOutcome[]>;
+  /** Moves every dead letter back into the outbox (oldest first, so each user's order holds) and waits for their outcomes (or a pause). */
+  replay(): Promise<{ delivered: number; failed: number }>;
+  /** Re-sends one dead letter as it was, or a fixed copy of its event; undefined when there is no such dead letter. */
+  replayDeadLetter(id: string, options?: { event?: unknown; waitMs?: number }): Promise<AcceptOutcome | EventOutcome | undefined>;
+  readonly deadLetters: DeadLetterStore;
+  /** A user's (userId or anonymousId) groups with the time each was assigned; read-only. */
+  groupsOf(key: string): Promise<readonly Readonly<GroupAssignment>[]>;
+  /** A group as OpenPanel holds it after our upserts (name, type, merged properties, when that last changed); read-only. */
+  groupOf(groupId: string): Promise<GroupState | undefined>;
+  /** Degraded while OpenPanel refuses the credentials (delivery paused, events kept queued). */
+  health(): DeliveryHealth;
+  stats(): Promise<OutboxStats>;
+  /** Resolves when every queued event has its final outcome. */
+  flush(): Promise<void>;
+  /**
+   * Stops taking events and starting requests; requests on the wire get `deadlineMs` (default: the request
+   * timeout) to finish; the rest stays queued (in `dataDir`, for the next run). Then releases the state;
+   * resolves with what is left queued.
+   */
+  close(deadline?: { deadlineMs?: number } | number): Promise<OutboxStats>;
+}
 
-/** The membership keys an event may read (a hint for preloading: a key missed here is read when used). */
-const membershipKeys = (event: unknown): string[] => {
-  if (typeof event !== 'object' || event === null) return [];
-  const { userId, anonymousId, previousId } = event as Record<string, unknown>;
-  return [userId, anonymousId, previousId].filter((id): id is string => typeof id === 'string' && id !== '');
-};
-
-/** An event as committed: its outbox id when queued, and its final outcome when the commit itself settled it. */
-type Committed = AcceptOutcome & { eventId?: string; final?: FinalOutcome };
-
-const duplicateReason = (messageId: string | undefined): string =>
-  `duplicate: every request of messageId ${messageId ?? '(none)'} was already delivered or is queued`;
+/** The destination as the CLI drives it: the public API plus its plumbing (backpressure, waiting for the queue to drain). */
+export interface DestinationRunner extends Destination {
+  readonly config: DestinationConfig;
+  /**
+   * Commits one batch once the outbox has room for it; `indexes` are the events' input positions (default: from
+   * 0). Undefined, nothing committed, when `signal` aborts first. Throws the StateError of a store that will not
+   * recover by itself (disk full).
+   */
+  acceptWhenRoom(events: readonly unknown[], indexes?: readonly number[], signal?: AbortSignal): Promise<Committed[] | undefined>;
+  /** Resolves when the outbox is empty and nothing is on the wire, or (with `orPaused`) when delivery pauses, or when `signal` aborts. */
+  drained(options?: { orPaused?: boolean; orStateFailure?: boolean; signal?: AbortSignal }): Promise<'drained' | 'paused' | 'stopped'>;
+}
 
 /**
  * The library entry point. `transform` maps events to OpenPanel requests without sending or keeping state.
  * `accept` transforms a batch against membership plus the batch's own changes and commits the membership
- * changes and the requests in one outbox transaction; delivery workers (started here, so a backlog left in a
- * `dataDir` drains) deliver from the outbox. `send` is accept (waiting for room) plus, by default, waiting for
- * the final outcomes.
+ * changes and the requests in one outbox transaction (delivery/batch-intake.ts); delivery workers (started
+ * here, so a backlog left in a `dataDir` drains) deliver from the outbox. `send` is accept (waiting for room)
+ * plus, by default, waiting for the final outcomes.
  */
-export function createDestination(configInput: DestinationConfigInput, options: DestinationOptions = {}) {
+export function createDestination(configInput: DestinationConfigInput, options: DestinationOptions = {}): Destination {
+  return openDestination(configInput, options);
+}
+
+/** createDestination for the CLI, with its plumbing. */
+export function openDestination(configInput: DestinationConfigInput, options: DestinationOptions = {}): DestinationRunner {
   // Old key names and control-plane value shapes read as the schema expects (src/config/normalize.ts); a bad
   // config is one ConfigurationError listing every problem, unknown keys included.
   const config: DestinationConfig = parseConfig({ ...configInput });
@@ -137,55 +168,21 @@ export function createDestination(configInput: DestinationConfigInput, options: 
 
   /** Dry run: one event at a time in input order; membership (of the destination, plus this call's) is read, never written. */
   async function transform(events: readonly unknown[]): Promise<TransformResult[]> {
-    const transformEvent = createTransformer({ config, membership: new MembershipOverlay(state.membership), mappings, now });
+    const transformEvent = createTransformer({ config, membership: new MembershipOverlay(state.membership), mappings, now, stampReceivedAt: true });
     const results: TransformResult[] = [];
     for (let index = 0; index < events.length; index++) results.push(await transformEvent(events[index], index));
     return results;
   }
 
-  /** Transforms `events` against the overlay and commits them at once; outcomes carry their outbox event ids. */
-  async function commitBatch(events: readonly unknown[], indexOf: (i: number) => number, maxQueued: number): Promise<Array<Committed>> {
+  /** One batch through the intake (delivery/batch-intake.ts); the outcomes carry their outbox event ids. */
+  async function commitBatch(events: readonly unknown[], indexOf: (i: number) => number, maxQueued: number): Promise<Committed[]> {
     if (closed) throw new Error('destination is closed: events not taken');
-    const overlay = new MembershipOverlay(state.membership);
-    await overlay.preload(events.flatMap(membershipKeys));
-    const takenByOutbox = async (messageId: string, request: OpenPanelRequest): Promise<boolean> => (await outbox.taken(requestKeys(messageId, [request]))).size > 0;
-    const transformEvent = createTransformer({ config, membership: overlay, mappings, now, taken: takenByOutbox, messageIdOf: contentId });
-    const results: TransformResult[] = [];
-    for (let i = 0; i < events.length; i++) results.push(await transformEvent(events[i], indexOf(i)));
-    const queued: NewOutboxEvent[] = [];
-    for (const [i, result] of results.entries()) {
-      if (result.status !== 'ok') continue;
-      // Kept for its dead letter as the transform read it: text every store can hold (src/events/well-formed.ts).
-      const { value: event } = wellFormed(events[i]);
-      const messageId = result.messageId ?? contentId(event);
-      queued.push({ index: result.index, messageId, ...(result.userKey !== undefined ? { userKey: result.userKey } : {}), event, requests: laneRequests(messageId, result.userKey, result.requests) });
-    }
-    const seen = results.flatMap((result, i) => (result.unchanged ? requestKeys(result.messageId ?? contentId(events[i]), result.unchanged) : []));
-    const committed = await outbox.commit({ membership: overlay.changes(), events: queued, now: now(), seen }, maxQueued);
+    const batch = await commitToOutbox({ config, outbox, membership: state.membership, mappings, now }, events, indexOf, maxQueued);
     deliverer.wake();
-    for (const outcome of committed.settled) routeFinal(outcome);
+    for (const outcome of batch.settled) routeFinal(outcome);
     changed();
-    // An event of this batch superseded by a later one of it is final already: nobody waits for it yet.
-    const finals = new Map(committed.settled.map((outcome) => [outcome.eventId, outcome]));
-    let next = 0;
-    return results.map((result, i) => {
-      const base = { index: result.index, ...(result.messageId !== undefined ? { messageId: result.messageId } : {}) };
-      if (result.status !== 'ok') return taken({ ...base, status: result.status, reason: result.reason }, events[i]);
-      const entry = committed.events[next]!;
-      const { requests } = queued[next++]!;
-      const final = 'duplicate' in entry ? undefined : finals.get(entry.eventId);
-      const outcome: Committed =
-        'duplicate' in entry
-          ? { ...base, status: 'skipped', reason: duplicateReason(result.messageId) }
-          : { ...base, status: 'accepted', eventId: entry.eventId, ...(final ? { final } : {}) };
-      return taken(outcome, events[i], result.userKey, requests);
-    });
-  }
-
-  /** Tells the observer how an event was taken (the console's live view); returns the outcome. */
-  function taken<T extends AcceptOutcome & { eventId?: string }>(outcome: T, event: unknown, userKey?: string, requests: readonly OutboxRequest[] = []): T {
-    options.observer?.onTaken?.({ ...outcome, ...(userKey !== undefined ? { userKey } : {}), event, requests });
-    return outcome;
+    for (const taken of batch.taken) options.observer?.onTaken?.(taken);
+    return batch.outcomes;
   }
 
   /** The final outcome of a queued event, or undefined when it is not final within `waitMs` (or the destination closes). */
@@ -220,12 +217,8 @@ export function createDestination(configInput: DestinationConfigInput, options: 
         for (const settled of committed.settled) routeFinal(settled);
         const entry = committed.events[0]!;
         const base = { index: queuedEvent.index, messageId: record.messageId };
-        outcome = taken(
-          'duplicate' in entry ? { ...base, status: 'skipped', reason: duplicateReason(record.messageId) } : { ...base, status: 'accepted', eventId: entry.eventId },
-          record.event,
-          record.userKey,
-          queuedEvent.requests,
-        );
+        outcome = 'duplicate' in entry ? { ...base, status: 'skipped', reason: duplicateReason(record.messageId) } : { ...base, status: 'accepted', eventId: entry.eventId };
+        options.observer?.onTaken?.(takenEvent(outcome, record.event, record.userKey, queuedEvent.requests));
       } else {
         const fixed = typeof event === 'object' && event !== null && !Array.isArray(event) ? { ...event, messageId: record.messageId } : event;
         [outcome] = (await commitBatch([fixed], () => record.index ?? 0, Infinity)) as [AcceptOutcome & { eventId?: string }];
@@ -343,7 +336,8 @@ export function createDestination(configInput: DestinationConfigInput, options: 
       if (signal?.aborted) return 'stopped';
       const failure = lastingStateFailure();
       if (orStateFailure && failure) throw failure;
-      if (orPaused && !deliverer.health.healthy) return 'paused';
+      // Paused for the credentials only: an OpenPanel outage is waited out like any retry.
+      if (orPaused && deliverer.paused) return 'paused';
       if (deliverer.inFlight === 0 && (await outbox.stats()).queuedEvents === 0) return 'drained';
       await change;
     }
@@ -354,10 +348,8 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     transform,
     accept,
     send,
-    /** For the CLI: commits one batch when there is room, indexes counted from `firstIndex`. */
     acceptWhenRoom,
     drained,
-    /** Moves every dead letter back into the outbox (oldest first, so each user's order holds) and waits for their outcomes (or a pause). */
     async replay(): Promise<{ delivered: number; failed: number }> {
       let delivered = 0;
       let failed = 0;
@@ -373,20 +365,11 @@ export function createDestination(configInput: DestinationConfigInput, options: 
     },
     replayDeadLetter,
     deadLetters: state.deadLetters,
-    /** A user's (userId or anonymousId) groups with the time each was assigned; read-only. */
     groupsOf: (key: string) => state.membership.get(key),
-    /** A group as OpenPanel holds it after our upserts (name, type, merged properties, when that last changed); read-only. */
     groupOf: (groupId: string) => state.membership.group(groupId),
-    /** Degraded while OpenPanel refuses the credentials (delivery paused, events kept queued). */
     health: (): DeliveryHealth => deliverer.health,
     stats: (): Promise<OutboxStats> => outbox.stats(),
-    /** Resolves when every queued event has its final outcome. */
     flush: async (): Promise<void> => void (await drained()),
-    /**
-     * Stops taking events and starting requests; requests on the wire get `deadlineMs` (default: the request
-     * timeout) to finish; the rest stays queued (in `dataDir`, for the next run). Then releases the state;
-     * resolves with what is left queued.
-     */
     close(deadline?: { deadlineMs?: number } | number): Promise<OutboxStats> {
       const deadlineMs = typeof deadline === 'number' ? deadline : deadline?.deadlineMs;
       // Called again while closing (a second Ctrl-C): cut the wait for requests on the wire.
@@ -417,4 +400,3 @@ export function createDestination(configInput: DestinationConfigInput, options: 
   };
 }
 
-export type Destination = ReturnType<typeof createDestination>;

@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { acceptEvents, type AcceptedBody } from './accept-events.js';
 import { basicUser, safeEqual } from './auth.js';
 import { fillClientIp } from './client-ip.js';
+import { correctDeviceTimes } from './intake-time.js';
 import { isPlainObject } from '../../helpers/values.js';
 import { httpError } from './http-error.js';
 import type { Intake } from './intake.js';
-import { describeBytes, jsonBytes, segmentBatchBytes, segmentEventBytes } from './limits.js';
+import { describeBytes, importBytes, jsonBytes, segmentBatchBytes, segmentEventBytes } from './limits.js';
 import type { Metrics } from './metrics.js';
 
 /** The single-event endpoints of Segment's HTTP tracking API; each sets the event's type. */
@@ -36,7 +37,7 @@ export function registerTrackingApi(app: FastifyInstance, options: TrackingApiOp
   };
   const routeOptions = { bodyLimit: segmentBatchBytes, config: { bodyLimitStatus: 400 }, preHandler: authenticate };
 
-  app.post('/v1/batch', routeOptions, async (request): Promise<AcceptedBody> => {
+  const batchRoute = async (request: FastifyRequest): Promise<AcceptedBody> => {
     const body = request.body;
     if (!isPlainObject(body) || !Array.isArray(body.batch)) throw httpError(400, 'the body must be {"batch": [events]}');
     const events: unknown[] = body.batch;
@@ -47,7 +48,10 @@ export function registerTrackingApi(app: FastifyInstance, options: TrackingApiOp
     // No event can be larger than the body it came in.
     const refused = (request.rawBody?.length ?? Infinity) > segmentEventBytes ? oversized(events) : undefined;
     return acceptEvents(intake, metrics, request.log, { source: 'tracking_api', events, refused, single: false });
-  });
+  };
+  app.post('/v1/batch', routeOptions, batchRoute);
+  // RudderStack's bulk route (its SDKs' and tools' imports): /v1/batch's auth and semantics, a larger body.
+  app.post('/v1/import', { ...routeOptions, bodyLimit: importBytes }, batchRoute);
 
   for (const type of singleEventTypes) {
     app.post(`/v1/${type}`, routeOptions, async (request): Promise<AcceptedBody> => {
@@ -56,6 +60,7 @@ export function registerTrackingApi(app: FastifyInstance, options: TrackingApiOp
       const { writeKey: _writeKey, ...fields } = request.body;
       const event = { ...fields, type };
       fillClientIp([event], request);
+      correctDeviceTimes([event], Date.now());
       return acceptEvents(intake, metrics, request.log, { source: 'tracking_api', events: [event], refused: oversized([event]), single: true });
     });
   }

@@ -2,52 +2,12 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { zDeadLetter, type DeadLetter, type DeadLetterStore, type NewDeadLetter } from '../../delivery/dead-letters.js';
 import { defineScript, luaList, onRedis, type Script } from './connection.js';
+import { luaScript } from './scripts.js';
 
-/**
- * Lua for dead letters, shared with the outbox's scripts: records (JSON, with their id) in a hash, their order
- * in a sorted set scored by a counter, so list() is oldest first and pages on from any id.
- */
-export const deadLettersLua = `
-local function dl_add(id, record)
-  local seq = redis.call('INCR', P .. 'dl:seq')
-  redis.call('ZADD', P .. 'dl', seq, id)
-  redis.call('HSET', P .. 'dl:rec', id, record)
-end
-local function dl_remove(ids)
-  local n = 0
-  for _, id in ipairs(ids) do
-    if redis.call('ZREM', P .. 'dl', id) == 1 then
-      redis.call('HDEL', P .. 'dl:rec', id)
-      n = n + 1
-    end
-  end
-  return n
-end
-`;
-
-const header = `local P = ARGV[1]
-${deadLettersLua}`;
-
-const addLua = `${header}
-dl_add(ARGV[2], ARGV[3])
-return 1`;
-
-// ARGV: prefix, afterId ('' for the start), limit (-1: all).
-const listLua = `${header}
-local min = '-inf'
-if ARGV[2] ~= '' then
-  local seq = redis.call('ZSCORE', P .. 'dl', ARGV[2])
-  if seq then min = '(' .. seq end
-end
-local ids
-if tonumber(ARGV[3]) >= 0 then ids = redis.call('ZRANGEBYSCORE', P .. 'dl', min, '+inf', 'LIMIT', 0, ARGV[3])
-else ids = redis.call('ZRANGEBYSCORE', P .. 'dl', min, '+inf') end
-local records = {}
-for i, id in ipairs(ids) do records[i] = redis.call('HGET', P .. 'dl:rec', id) end
-return records`;
-
-const removeLua = `${header}
-return dl_remove(cjson.decode(ARGV[2]))`;
+// Read at start; KEYS/ARGV at the top of each file (lua/dead-letter-*.lua).
+const addLua = luaScript('dead-letter-add');
+const listLua = luaScript('dead-letter-list');
+const removeLua = luaScript('dead-letter-remove');
 
 /** The stored form of a dead letter: its JSON with its id (what SQLite stores in its column). */
 export const deadLetterRecord = (id: string, record: NewDeadLetter): string => JSON.stringify({ ...record, id });

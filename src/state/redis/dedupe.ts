@@ -1,27 +1,10 @@
 import type { Redis } from 'ioredis';
 import { dedupeCapWarning, type DedupeConfig, type DedupeStore } from '../../delivery/dedupe.js';
 import { defineScript, onRedis, type Script } from './connection.js';
+import { luaScript } from './scripts.js';
 
-/**
- * Lua for the delivered keys, shared with the outbox's scripts: one sorted set, key -> delivery time. A key
- * counts while its time is after `cutoff` (now - dedupeTtlHours); every mark trims what has expired, oldest
- * first, so the set follows the window and never drops a young key.
- */
-export const dedupeLua = `
-local function dd_has(key, cutoff)
-  local at = redis.call('ZSCORE', P .. 'delivered', key)
-  return at and tonumber(at) > cutoff
-end
-local function dd_mark(key, at, cutoff)
-  redis.call('ZADD', P .. 'delivered', at, key)
-  redis.call('ZREMRANGEBYSCORE', P .. 'delivered', '-inf', cutoff)
-end
-`;
-
-const markLua = `local P = ARGV[1]
-${dedupeLua}
-dd_mark(ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
-return 1`;
+/** lua/dedupe-mark.lua (the delivered keys' sorted set: lua/lib/dedupe.lua), read at start. */
+const markLua = luaScript('dedupe-mark');
 
 /** Marks between two counts of the set for the dedupeMaxIds warning. */
 const COUNT_EVERY = 1000;

@@ -25,7 +25,6 @@ interface EventRow {
   idx: number;
   message_id: string;
   user_key: string | null;
-  event: string;
   total_requests: number;
   open_requests: number;
   attempts: number;
@@ -104,11 +103,14 @@ export class SqliteOutbox implements Outbox {
     this.sql = {
       insertEvent: db.prepare(
         `INSERT INTO outbox_events (id, idx, message_id, user_key, event, total_requests, open_requests, attempts, first_attempt_at, enqueued_at)
-         VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      setEventRequests: db.prepare('UPDATE outbox_events SET total_requests = @n, open_requests = @n WHERE id = @id'),
+      // Requests of the event found already queued (rare): one write for them, none in the usual case.
+      dropRequests: db.prepare('UPDATE outbox_events SET total_requests = total_requests - @n, open_requests = open_requests - @n WHERE id = @id'),
       deleteEvent: db.prepare('DELETE FROM outbox_events WHERE id = ?'),
-      selectEvent: db.prepare('SELECT * FROM outbox_events WHERE id = ?'),
+      // The event's own JSON is read only for a dead letter: a delivered event does not need it.
+      selectEvent: db.prepare('SELECT id, idx, message_id, user_key, total_requests, attempts, first_attempt_at, failed, last_response FROM outbox_events WHERE id = ?'),
+      eventText: db.prepare('SELECT event FROM outbox_events WHERE id = ?').pluck(),
       closeOne: db.prepare('UPDATE outbox_events SET open_requests = open_requests - 1 WHERE id = ? RETURNING open_requests'),
       recordAttempts: db.prepare(
         'UPDATE outbox_events SET attempts = attempts + ?, first_attempt_at = coalesce(first_attempt_at, ?), last_response = coalesce(?, last_response) WHERE id = ?',
@@ -247,6 +249,8 @@ export class SqliteOutbox implements Outbox {
         event.messageId,
         event.userKey ?? null,
         JSON.stringify(event.event) ?? 'null',
+        fresh.length,
+        fresh.length,
         event.history?.attempts ?? 0,
         event.history?.firstAttemptAt ?? null,
         changes.now,
@@ -267,7 +271,7 @@ export class SqliteOutbox implements Outbox {
         events.push({ duplicate: true });
         continue;
       }
-      this.sql.setEventRequests!.run({ id: eventId, n: queued });
+      if (queued < fresh.length) this.sql.dropRequests!.run({ id: eventId, n: fresh.length - queued });
       this.queuedEvents++;
       this.queuedRequests += queued;
       events.push({ eventId: String(eventId), queuedRequests: queued });
@@ -343,6 +347,8 @@ export class SqliteOutbox implements Outbox {
     const { open_requests: open } = this.sql.closeOne!.get(eventId) as { open_requests: number };
     if (open > 0) return undefined;
     const row = this.sql.selectEvent!.get(eventId) as EventRow;
+    const failed = JSON.parse(row.failed) as FailedRequest[];
+    const original = failed.length > 0 ? (JSON.parse(this.sql.eventText!.get(eventId) as string) as unknown) : undefined;
     this.sql.deleteEvent!.run(eventId);
     this.queuedEvents--;
     const event: QueuedEvent = {
@@ -350,11 +356,11 @@ export class SqliteOutbox implements Outbox {
       index: row.idx,
       messageId: row.message_id,
       ...(row.user_key !== null ? { userKey: row.user_key } : {}),
-      event: JSON.parse(row.event) as unknown,
+      event: original,
       totalRequests: row.total_requests,
       attempts: row.attempts,
       ...(row.first_attempt_at !== null ? { firstAttemptAt: row.first_attempt_at } : {}),
-      failed: JSON.parse(row.failed) as FailedRequest[],
+      failed,
       last: JSON.parse(row.last_response) as QueuedEvent['last'],
     };
     const { outcome, deadLetter } = finalOf(event, now);

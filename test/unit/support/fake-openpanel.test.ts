@@ -64,6 +64,19 @@ describe('fake OpenPanel ingestion API', () => {
     expect(f.stats.rejected).toBe(1);
   });
 
+  it('holds each group as OpenPanel\'s group buffer merges upserts: flattened, merged over what it held, name and type as sent', async () => {
+    const f = await start();
+    const upsert = (name: string, type: string, properties: Record<string, unknown>) => post(f, { type: 'group', payload: { id: 'acme', name, type, properties } });
+    await upsert('Acme', 'company', { plan: 'free', seats: 5, address: { city: 'Lyon', zip: '69001' }, meta: '{"tier":1}', broken: '{"a":', note: ' hi ' });
+    await upsert('Acme Inc', 'workspace', { plan: null, address: { city: 'Oslo' }, seats: '', flag: false });
+    expect(f.groups.get('acme')).toEqual({
+      name: 'Acme Inc',
+      type: 'workspace',
+      // null and '' under a held key remove it; a nested object merges path by path; JSON strings are expanded.
+      properties: { 'address.city': 'Oslo', 'address.zip': '69001', 'meta.tier': '1', note: 'hi', flag: 'false' },
+    });
+  });
+
   it('returns the zod issues of an invalid body', async () => {
     const f = await start();
     const res = await post(f, { type: 'assign_group', payload: { groupIds: [] } });

@@ -112,6 +112,6 @@ describe.each(folders)('fixtures/%s', (folder) => {
         expect(Object.keys(headers)).not.toContain('openpanel-client-secret');
       }
     }
-    expect(JSON.stringify(results)).not.toContain(destination.config.clientSecret);
+    expect(JSON.stringify(results)).not.toContain(secret);
   });
 });
