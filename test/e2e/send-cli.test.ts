@@ -171,7 +171,8 @@ describe('send while OpenPanel is down', () => {
     // One request probes the outage every outageProbeMs: short here, so the 100 failures come quickly.
     const config = { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, backoffBaseMs: 50, backoffMaxMs: 500, outageProbeMs: 20 };
     const running = cli(['send', '--input', input, '--data-dir', join(work, 'outage')], config);
-    while (fake.stats.injectedFailures < 100 || fake.stats.received < 100) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The first wave fails, then one request probes every outageProbeMs (README: Outages).
+    while (fake.stats.injectedFailures < 10) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     fake.outage(undefined);
     const { code, stdout, stderr } = await running;

@@ -28,7 +28,7 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
   const health = destination.health();
   const left = await destination.close();
   process.stdout.write(`replayed ${delivered + failed} dead letters: delivered ${delivered}, still failing ${failed}\n`);
-  if (!health.healthy) {
+  if (health.cause === 'credentials') {
     process.stderr.write(`${health.reason ?? 'OpenPanel refused the credentials'}; delivery stopped, ${left.queuedEvents} events kept queued in ${stateLocation(config.store, options.dataDir)}: fix the credentials and run replay again\n`);
     return EXIT_CREDENTIALS;
   }

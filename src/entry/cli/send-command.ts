@@ -102,7 +102,7 @@ export async function sendCommand(options: SendOptions): Promise<number> {
     observer: {
       onAttempt(attempt) {
         notices?.onAttempt(attempt);
-        if (attempt.status === 401 && !destination.health().healthy) stop('paused');
+        if (attempt.status === 401 && destination.health().cause === 'credentials') stop('paused');
       },
       onFinal(outcome) {
         tally.add(outcome);

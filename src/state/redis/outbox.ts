@@ -5,6 +5,7 @@ import { finalOf, type FailedRequest, type QueuedEvent } from '../../delivery/ev
 import { eventOfDeadLetter } from '../../delivery/lanes.js';
 import {
   QueueFullError,
+  readStoredRequest,
   type ChangeSet,
   type CommitResult,
   type FinalOutcome,
@@ -114,7 +115,7 @@ export class RedisOutbox implements Outbox {
       eventId,
       lane,
       key,
-      request: JSON.parse(request) as OpenPanelRequest,
+      ...readStoredRequest(request),
       attempts: Number(attempts),
       ...(first !== false ? { firstAttemptAt: Number(first) } : {}),
     }));
