@@ -24,6 +24,8 @@ const config = writeConfig({ ...JSON.parse(readFileSync(new URL('../examples/con
 const serve = await startServe(['--config', config, '--host', '127.0.0.1', '--data-dir', join(work, 'data')]);
 console.log(`serve listening at ${serve.url}, delivering to a local OpenPanel sink at ${sink.url}\n`);
 
+// Checked after cleanup, so an error of the demo itself is not replaced by serve's exit code.
+let code: Awaited<ReturnType<typeof serve.stop>> | undefined;
 try {
   // The SDK exactly as an app uses it; only `host` points at serve.
   const analytics = new Analytics({ writeKey, host: serve.url, flushAt: 50 });
@@ -54,8 +56,8 @@ try {
   console.log('\ntracks, each with its groups:');
   for (const t of of('track')) console.log(`  ${String(t['profileId']).padEnd(10)} ${String(t['name']).padEnd(18)} groups=${show(t['groups'] ?? [])}`);
 } finally {
-  const code = await serve.stop();
+  code = await serve.stop();
   await sink.close();
   rmSync(work, { recursive: true, force: true });
-  if (code !== 0) throw new Error(`serve exited with ${code}:\n${serve.output()}`);
 }
+if (code !== 0) throw new Error(`serve exited with ${code}:\n${serve.output()}`);

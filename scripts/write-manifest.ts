@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { definitionFiles } from './definition-files.js';
 
-for (const [path, text] of Object.entries(definitionFiles())) {
+for (const [path, text] of Object.entries(await definitionFiles())) {
   const target = fileURLToPath(new URL(`../${path}`, import.meta.url));
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, text);

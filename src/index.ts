@@ -3,8 +3,8 @@ export { configSchema, destinationConfigSchema, runtimeConfigSchema, type Destin
 export type { OpenPanelRequest, OpenPanelBody } from './openpanel/contract.js';
 export type { TransformResult } from './transform/result.js';
 export type { EventOutcome, OutcomeStatus } from './delivery/outcome.js';
-export type { AttemptReport, DeliveryHealth, DeliveryObserver } from './delivery/deliverer.js';
-export type { Outbox, OutboxStats } from './delivery/outbox.js';
+export type { AttemptReport, DeliveryHealth, DeliveryObserver, TakenEvent } from './delivery/deliverer.js';
+export type { FinalOutcome, Outbox, OutboxRequest, OutboxStats } from './delivery/outbox.js';
 export type { MembershipStore, GroupAssignment } from './membership/store.js';
 export { process, processRouterDest, useStore, FilteredEventError, type ProcessorInput, type RestRequest, type RouterOutput, type RudderDestination } from './entry/rudderstack/transformer-api.js';
 export { normalizeConfigInput } from './config/normalize.js';

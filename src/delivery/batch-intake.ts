@@ -40,8 +40,11 @@ export interface BatchIntake {
   now: () => number;
 }
 
+const DUPLICATE = 'duplicate:';
 export const duplicateReason = (messageId: string | undefined): string =>
-  `duplicate: every request of messageId ${messageId ?? '(none)'} was already delivered or is queued`;
+  `${DUPLICATE} every request of messageId ${messageId ?? '(none)'} was already delivered or is queued`;
+/** A skip because every request of the event was already delivered or is queued (a re-sent event): the CLI's summary counts them. */
+export const isDuplicateSkip = (outcome: { status: string; reason?: string }): boolean => outcome.status === 'skipped' && outcome.reason?.startsWith(DUPLICATE) === true;
 
 /** Events without a messageId get one derived from their content, so a re-sent copy is still recognised. */
 const contentId = (event: unknown): string => `content-${createHash('sha1').update(JSON.stringify(event)).digest('base64url')}`;

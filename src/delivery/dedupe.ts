@@ -5,7 +5,7 @@ export type DedupeConfig = Pick<DestinationConfig, 'dedupeTtlHours' | 'dedupeMax
 
 /**
  * Requests already delivered, remembered for `dedupeTtlHours` (expiry by time, never by count). OpenPanel has no idempotency key, so
- * this is what keeps a CDP's re-sent batch from becoming duplicate events (DESIGN.md section 5).
+ * this is what keeps a CDP's re-sent batch from becoming duplicate events (docs/outbox.md).
  */
 export interface DedupeStore {
   /** The keys among `keys` delivered within the TTL. */

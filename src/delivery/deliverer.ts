@@ -55,6 +55,8 @@ export interface DeliveryHealth {
   healthy: boolean;
   status: 'ok' | 'degraded';
   reason?: string;
+  /** What degrades it: OpenPanel refusing the credentials (delivery paused until they work), an outage, or the loop itself failing. */
+  cause?: 'credentials' | 'outage' | 'delivery';
   /**
    * Whether new events should come here: false while OpenPanel refuses the credentials or the state store fails.
    * An outage of OpenPanel keeps it true: the outbox holds the events until it is over (README, serve).
@@ -80,18 +82,18 @@ export interface DelivererOptions {
 const lastBodyChars = 1000;
 /**
  * How long a claimed lane stays leased: past the request timeout (plus time to settle), so only a dead worker's
- * lease expires; short enough that other instances take a dead one's lanes within 30 s (DESIGN.md section 7).
+ * lease expires; short enough that other instances take a dead one's lanes within 30 s (docs/deployment.md).
  */
 const leaseMarginMs = 5_000;
 /** How soon delivery looks again after the state store failed, and how often it says so. */
 const storeRetryMs = 1_000;
 const storeWarnEveryMs = 60_000;
 /**
- * Transient failures on this many different lanes with no success in between mean OpenPanel itself is failing
- * (an outage, not one bad request): delivery then sends one probe per `outageProbeMs` instead of every lane
- * retrying on its own backoff (README: "Outages").
+ * This many transient failures in a row, on more than one lane, with no success in between, mean OpenPanel
+ * itself is failing (an outage, not one bad request, nor a flaky API where most requests still pass): delivery
+ * then sends one probe per `outageProbeMs` instead of every lane retrying on its own backoff (README: "Outages").
  */
-const outageLanes = 3;
+const outageFailures = 10;
 /** After an outage, requests in flight start at this and grow by one per delivered request (doubling per round trip). */
 const rampStart = 4;
 
@@ -106,7 +108,7 @@ function lastResponseOf(attempt: Attempt): LastResponse {
 }
 
 /**
- * The delivery workers (DESIGN.md section 5): claim ready lane heads from the outbox, one attempt each, and
+ * The delivery workers (docs/outbox.md "Delivery"): claim ready lane heads from the outbox, one attempt each, and
  * settle the result there (delivered, retry at a backoff time, failed, or released untouched). Nothing waits
  * in memory: a backoff is a lane's ready time in the outbox, so retries survive restarts and a user's later
  * requests wait behind the one retrying. A 401 pauses everything (health degraded, requests stay queued) and
@@ -136,7 +138,8 @@ export class Deliverer {
   private probeAt = 0;
   /** OpenPanel failing for many lanes at once: since when, and the last failure. */
   private outage: { reason: string } | undefined;
-  /** Lanes with a transient failure since the last delivered request. */
+  /** Transient failures since the last delivered request, and on which lanes. */
+  private failuresInARow = 0;
   private readonly failingLanes = new Set<string>();
   /** Lanes' backoffs to release (an outage ended): done by the loop, which owns the outbox calls. */
   private releaseBackoffs = false;
@@ -156,12 +159,17 @@ export class Deliverer {
 
   /** Degraded while credentials are refused, while OpenPanel is failing across the board, and while the loop fails. */
   get health(): DeliveryHealth {
-    const reason =
-      this.pausedFor ??
-      (this.outage && `OpenPanel failing for many users (${this.outage.reason}): one request probes every ${this.config.outageProbeMs} ms`) ??
-      (this.failure && `delivery failing: ${this.failure.error.message}; trying again every ${storeRetryMs / 1000} s`);
     const ready = this.pausedFor === undefined && this.failure === undefined;
-    return reason === undefined ? { healthy: true, status: 'ok', ready } : { healthy: false, status: 'degraded', reason, ready };
+    const degraded = (cause: DeliveryHealth['cause'], reason: string): DeliveryHealth => ({ healthy: false, status: 'degraded', reason, cause, ready });
+    if (this.pausedFor !== undefined) return degraded('credentials', this.pausedFor);
+    if (this.outage) return degraded('outage', `OpenPanel failing for many users (${this.outage.reason}): one request probes every ${this.config.outageProbeMs} ms`);
+    if (this.failure) return degraded('delivery', `delivery failing: ${this.failure.error.message}; trying again every ${storeRetryMs / 1000} s`);
+    return { healthy: true, status: 'ok', ready };
+  }
+
+  /** OpenPanel refuses the credentials: delivery waits for a fix (an outage, also unhealthy, passes by itself). */
+  get paused(): boolean {
+    return this.pausedFor !== undefined;
   }
 
   /** Why the last look at the outbox failed (the state store), until a look succeeds. */
@@ -302,7 +310,11 @@ export class Deliverer {
 
   private track(entry: OutboxEntry): Promise<void> {
     // Whatever goes wrong with one request (it cannot be serialised or sent) dead-letters it, not the loop.
-    const attempt = this.attempt(entry).catch((error: unknown) => this.unsendable(entry, error as Error)).finally(() => {
+    const attempt = (
+      entry.unreadable === undefined
+        ? this.attempt(entry).catch((error: unknown) => this.unsendable(entry, `could not be sent: ${(error as Error).message}`))
+        : Promise.resolve(this.unsendable(entry, entry.unreadable))
+    ).finally(() => {
       this.attempts.delete(attempt);
       this.wake();
     });
@@ -374,21 +386,21 @@ export class Deliverer {
     this.unsettled.push({ entry, settlement });
   }
 
-  /** A request that could not even be attempted: dead-lettered with why, so the lane's next request goes on. */
-  private unsendable(entry: OutboxEntry, error: Error): void {
+  /** A request that could not be read back or sent: dead-lettered with why, so the lane's next request goes on. */
+  private unsendable(entry: OutboxEntry, reason: string): void {
     const now = this.now();
-    const reason = `could not be sent: ${error.message}`;
     this.unsettled.push({ entry, settlement: { result: 'failed', reason, attempts: entry.attempts, firstAttemptAt: entry.firstAttemptAt ?? now, last: {} } });
   }
 
-  /** A transient failure; on enough different lanes with no success between, OpenPanel itself is failing. */
+  /** A transient failure; enough of them in a row, on different lanes, mean OpenPanel itself is failing. */
   private failedTransiently(lane: string, reason: string): void {
+    this.failuresInARow++;
     this.failingLanes.add(lane);
     if (this.outage !== undefined) {
       this.outage.reason = reason;
       return;
     }
-    if (this.failingLanes.size < outageLanes) return;
+    if (this.failuresInARow < outageFailures || this.failingLanes.size < 2) return;
     this.outage = { reason };
     this.probeAt = this.now() + this.config.outageProbeMs;
     this.options.onChange?.();
@@ -396,6 +408,7 @@ export class Deliverer {
 
   /** A request was delivered: an outage is over, every lane waiting on its backoff goes now, at a growing rate. */
   private recovered(): void {
+    this.failuresInARow = 0;
     this.failingLanes.clear();
     if (this.outage === undefined) {
       this.limit = Math.min(this.config.concurrency, this.limit + 1);

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { MembershipChanges } from '../membership/store.js';
+import { isPlainObject } from '../helpers/values.js';
 import type { OpenPanelRequest } from '../openpanel/contract.js';
 import { zDeadLetterRequest, type LastResponse } from './dead-letters.js';
 import type { EventOutcome } from './outcome.js';
 
 /**
- * The durable outbox (DESIGN.md section 5): what the transform decided, waiting to be delivered. Every backend
+ * The durable outbox (docs/outbox.md): what the transform decided, waiting to be delivered. Every backend
  * (state/sqlite, file or in memory; state/redis) implements `Outbox` and passes test/contract/outbox.contract.ts.
  *
  * Model
@@ -24,7 +25,7 @@ import type { EventOutcome } from './outcome.js';
  *
  * Atomicity (each method is one transaction: SQLite `db.transaction`, Redis one Lua script or MULTI/EXEC)
  * - `commit(changes)`: applies the membership merges (union keeping each group's earliest assignedAt, which
- *   is commutative, so two instances merging into one key lose nothing) and upsert fingerprints, drops
+ *   is commutative, so two instances merging into one key lose nothing) and group states, drops
  *   requests whose key was delivered within the dedupe TTL or is already queued, appends the rest to their
  *   lanes (a lane becomes ready at its head's `readyAt`), and records the events. An event none of whose
  *   requests was queued is reported `duplicate` and not stored. Fails as a whole with `QueueFullError` when
@@ -109,6 +110,35 @@ export interface OutboxEntry {
   attempts: number;
   /** Time (ms) of its first attempt, when there was one. */
   firstAttemptAt?: number;
+  /** Why the stored request could not be read back (then `request` holds its stored text): dead-lettered unsent. */
+  unreadable?: string;
+}
+
+/** How much of an unreadable request's stored text its dead letter keeps. */
+const unreadableTextChars = 2_000;
+
+/**
+ * A request as a backend stored it (JSON text), read back for a claim. Text that is not a request any more
+ * (a damaged file, a hand edit) does not fail the claim of every lane: the entry says why, and keeps the text in
+ * a stand-in request for its dead letter.
+ */
+export function readStoredRequest(text: string): Pick<OutboxEntry, 'request' | 'unreadable'> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return unreadableRequest(text, `not JSON (${(error as Error).message})`);
+  }
+  // The shape only (a full check costs on every claim): what the deliverer reads before sending.
+  const shaped = isPlainObject(value) && isPlainObject(value.headers) && isPlainObject(value.body) && typeof value.body.type === 'string';
+  return shaped ? { request: value as unknown as OpenPanelRequest } : unreadableRequest(text, 'not an OpenPanel request');
+}
+
+function unreadableRequest(text: string, why: string): Pick<OutboxEntry, 'request' | 'unreadable'> {
+  return {
+    request: { headers: {}, body: { type: 'unreadable', payload: { stored: text.slice(0, unreadableTextChars) } } } as unknown as OpenPanelRequest,
+    unreadable: `the queued request could not be read back: ${why}`,
+  };
 }
 
 export type Settlement =

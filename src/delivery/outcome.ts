@@ -1,4 +1,4 @@
-/** The one final outcome every event gets (DESIGN.md section 5). */
+/** The one final outcome every event gets (docs/outbox.md "Outcomes"). */
 export type OutcomeStatus = 'delivered' | 'skipped' | 'rejected' | 'dead_lettered';
 
 export interface EventOutcome {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GroupAssignment } from './store.js';
 
 /**
- * Event-time membership rules shared by every store, so they all answer alike (DESIGN.md section 4).
+ * Event-time membership rules shared by every store, so they all answer alike (docs/mapping.md "Group membership").
  * A key's assignments are kept as the list the SDK instance would hold had it seen the calls in event-time
  * order: earliest assignedAt first, ties in arrival order, one entry per group at its earliest assignedAt.
  */

@@ -10,7 +10,7 @@ export interface GroupAssignment {
 }
 
 /**
- * Server-side twin of the OpenPanel SDK instance's `groups`, for every user at once (DESIGN.md section 4).
+ * Server-side twin of the OpenPanel SDK instance's `groups`, for every user at once (docs/mapping.md "Group membership").
  * Keys are userId, else anonymousId. Async so SQLite and Redis backends plug in behind the same contract.
  */
 export interface MembershipStore {

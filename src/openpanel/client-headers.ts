@@ -1,8 +1,7 @@
 import pkg from '../../package.json' with { type: 'json' };
-import type { DestinationConfig } from '../config/schema.js';
 
 /** Headers every request carries; the client secret is deliberately not here (see OpenPanelRequest). */
-export function clientHeaders(config: DestinationConfig): Record<string, string> {
+export function clientHeaders(config: { clientId: string }): Record<string, string> {
   return {
     'openpanel-client-id': config.clientId,
     'openpanel-sdk-name': pkg.name,

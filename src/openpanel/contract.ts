@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { eventNameProblem } from './event-name.js';
 
-/** The bodies OpenPanel's POST /track accepts (DESIGN.md section 3), one zod schema per shape. */
+/** The bodies OpenPanel's POST /track accepts (docs/openpanel-contract.md), one zod schema per shape. */
 export const zProfileId = z.union([z.string().min(1), z.number()]);
 
 export const zTrackPayload = z

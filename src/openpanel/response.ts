@@ -12,7 +12,7 @@ export interface Attempt {
   message?: string;
 }
 
-/** How the delivery engine must treat an attempt (DESIGN.md sections 3 and 5). */
+/** How the delivery engine must treat an attempt (docs/openpanel-contract.md, docs/outbox.md "Delivery"). */
 export type Verdict =
   | { kind: 'delivered' }
   | { kind: 'retry'; reason: string; retryAfterMs?: number }

@@ -211,7 +211,7 @@ export function outboxContract(backend: OutboxBackend): void {
       expect(await outbox.stats()).toMatchObject({ queuedEvents: 2, queuedRequests: 2 });
     }));
 
-    it('requeues dead letters oldest first with their history, and stats count what waits', withState(async ({ outbox, deadLetters }) => {
+    it('requeues dead letters oldest first with their history, and stats count what waits', withState(async ({ outbox }) => {
       await outbox.commit(changes([event(0, 'm1', 'u1', [track('A')]), event(1, 'm2', 'u1', [track('B')])], noMembership, T0));
       for (let i = 0; i < 2; i++) {
         const [head] = await outbox.claim(1, T0, LEASE);

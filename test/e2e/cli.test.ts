@@ -7,7 +7,7 @@ import { zOpenPanelBody } from '../../src/openpanel/contract.js';
 import { generateEvents } from '../support/event-stream.js';
 import { bin } from '../support/cli.js';
 
-/** The built CLI (`pretest` builds it) as DESIGN.md section 6 describes `transform` and `validate-config`. */
+/** The built CLI (`pretest` builds it) as the README describes `transform` and `validate-config`. */
 const work = mkdtempSync(join(tmpdir(), 'op-cli-'));
 const SECRET = 'sec_cli_test_never_printed';
 const config = join(work, 'config.json');

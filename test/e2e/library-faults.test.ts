@@ -85,14 +85,14 @@ describe('a destination starved of OpenPanel', () => {
     const accepted = await destination.send(events, { until: 'accepted' });
     const queued = accepted.filter((o) => o.status === 'accepted').length;
     await until(() => !destination.health().healthy);
-    expect(destination.health()).toEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel refused the credentials \(HTTP 401/) });
+    expect(destination.health()).toEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel refused the credentials \(HTTP 401/), cause: 'credentials', ready: false });
     await delay(500);
     // Refused: the requests in flight at the first 401, then one probe every 100 ms; nothing dead-lettered.
     expect(fake.stats.rejected).toBeLessThan(8 + 10);
     expect(await destination.stats()).toMatchObject({ queuedEvents: queued, deadLetters: 0 });
     fake.outage(undefined);
     await destination.flush();
-    expect(destination.health()).toEqual({ healthy: true, status: 'ok' });
+    expect(destination.health()).toEqual({ healthy: true, status: 'ok', ready: true });
     expect(await destination.stats()).toEqual({ queuedEvents: 0, queuedRequests: 0, deadLetters: 0 });
     expect(fake.requests.length).toBe(expected.length);
     expect(perProfile(fake.requests.map((r) => r.body))).toEqual(perProfile(expected));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateEvents } from '../support/event-stream.js';
@@ -62,7 +62,33 @@ describe('send through a flaky OpenPanel', () => {
     const { code, stdout } = await cli(['send', '--input', input, '--data-dir', join(work, 'flaky')], config);
     expect(code).toBe(0);
     expect(fake.requests).toEqual([]);
-    expect(stdout).toMatch(/^delivered 0, skipped \d+, rejected 0, dead-lettered 0/);
+    // Every event skipped: those the first run delivered are said to be, the rest were skipped then too (no requests).
+    const skipped = /^delivered 0, skipped (\d+) \((\d+) already delivered or queued\), rejected 0, dead-lettered 0/.exec(stdout);
+    const { delivered, skipped: skippedFirst } = await expectedFor(fake.clientId, fake.clientSecret);
+    expect([Number(skipped?.[1]), Number(skipped?.[2])]).toEqual([delivered + skippedFirst, delivered]);
+  });
+});
+
+describe('input and data dir mistakes', () => {
+  const config = { clientId: '2c9d4e6f-1a3b-4c5d-8e7f-9a0b1c2d3e4f', clientSecret: 'sec_mistakes', apiUrl: 'http://127.0.0.1:9' };
+
+  it.each([
+    ['send', 'a missing file', () => join(work, 'nope.ndjson'), 'no such file'],
+    ['transform', 'a missing file', () => join(work, 'nope.ndjson'), 'no such file'],
+    ['send', 'a directory', () => work, 'it is a directory'],
+  ])('%s --input with %s: one line, exit 2, nothing created', async (command, _case, path, why) => {
+    const dataDir = join(work, `never-${command}`);
+    const { code, stdout, stderr } = await cli([command, '--input', path(), ...(command === 'send' ? ['--data-dir', dataDir] : [])], config);
+    expect({ code, stdout, stderr }).toEqual({ code: 2, stdout: '', stderr: `--input ${path()}: cannot be read (${why})\n` });
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('replay on a data dir that does not exist says so, exit 2, and creates nothing', async () => {
+    const dataDir = join(work, 'typo-dir');
+    const { code, stdout, stderr } = await cli(['replay', '--data-dir', dataDir], config);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr).toBe(`replay: --data-dir ${dataDir} does not exist: no dead letters there (send and serve create it)\n`);
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
 
@@ -142,9 +168,11 @@ describe('send while OpenPanel is down', () => {
 
   it('says on stderr (piped) what fails and how many events wait, then delivers everything once OpenPanel is back', async () => {
     fake.outage('503');
-    const config = { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, backoffBaseMs: 50, backoffMaxMs: 500 };
+    // One request probes the outage every outageProbeMs: short here, so the 100 failures come quickly.
+    const config = { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, backoffBaseMs: 50, backoffMaxMs: 500, outageProbeMs: 20 };
     const running = cli(['send', '--input', input, '--data-dir', join(work, 'outage')], config);
-    while (fake.stats.injectedFailures < 100 || fake.stats.received < 100) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The first wave fails, then one request probes every outageProbeMs (README: Outages).
+    while (fake.stats.injectedFailures < 10) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     fake.outage(undefined);
     const { code, stdout, stderr } = await running;

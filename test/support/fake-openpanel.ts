@@ -7,7 +7,7 @@ import { mergeGroup, type HeldGroup } from './openpanel-groups.js';
 import { seededRandom } from './seeded-random.js';
 
 /**
- * A fake OpenPanel ingestion API that enforces DESIGN.md section 3, for end-to-end tests and the bench.
+ * A fake OpenPanel ingestion API that enforces docs/openpanel-contract.md, for end-to-end tests and the bench.
  * Checks run in the real server's order: route, body validation, then client auth, then the handler's own
  * refusals. Injected failures stand for a proxy in front of OpenPanel: they never store the event, so a
  * correct client ends with every event stored exactly once.

@@ -36,7 +36,12 @@ if (require.main === module) {
   process.stdin.on('data', (chunk) => (input += chunk));
   process.stdin.on('end', async () => {
     const api = requireHere('openpanel-destination');
-    const { BaseError } = requireHere('@rudderstack/integrations-lib/build/errors/index.js');
+    let BaseError = class NoHostPackage {};
+    try {
+      ({ BaseError } = requireHere('@rudderstack/integrations-lib/build/errors/index.js'));
+    } catch {
+      // A host without the optional peer: errors are the package's own (hostBaseError false).
+    }
     const answers = await transformerCalls(api, BaseError, JSON.parse(input));
     // The membership store's connections would keep a host alive: this one is done.
     process.stdout.write(JSON.stringify(answers), () => process.exit(0));

@@ -2,7 +2,7 @@ import { ConfigurationError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
 import type { DestinationConfig } from '../../config/schema.js';
 
-/** Exit code for a bad config or bad usage (DESIGN.md section 6). */
+/** Exit code for a bad config or bad usage (README "Exit codes"). */
 export const EXIT_CONFIG = 2;
 
 /** Loads --config plus the OPENPANEL_DESTINATION_* environment; on a bad config prints one line per problem and exits 2. */

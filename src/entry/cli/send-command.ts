@@ -2,10 +2,11 @@ import type { AttemptReport } from '../../delivery/deliverer.js';
 import { isFailure, type EventOutcome, type OutcomeStatus } from '../../delivery/outcome.js';
 import type { Transport } from '../../openpanel/http-client.js';
 import { stateLocation } from '../../state/open-state.js';
+import { isDuplicateSkip } from '../../delivery/batch-intake.js';
 import { openDestination, type AcceptOutcome } from '../library/destination.js';
 import { batches } from './batches.js';
 import { configOrExit } from './config-option.js';
-import { countLines, readInput } from './input.js';
+import { countLines, inputOrExit, readInput } from './input.js';
 import { progressBar } from './progress.js';
 import { printSummary } from './summary.js';
 
@@ -37,9 +38,12 @@ class Tally {
   readonly counts: Record<OutcomeStatus, number> = { delivered: 0, skipped: 0, rejected: 0, dead_lettered: 0 };
   readonly firstFailures: EventOutcome[] = [];
   failures = 0;
+  /** Skipped because an earlier run (or this one) already delivered or queued them. */
+  alreadyDelivered = 0;
 
   add(outcome: EventOutcome): void {
     this.counts[outcome.status]++;
+    if (isDuplicateSkip(outcome)) this.alreadyDelivered++;
     if (!isFailure(outcome)) return;
     if (this.failures++ < 20) this.firstFailures.push(outcome);
   }
@@ -80,6 +84,7 @@ function troubleNotices(queued: () => Promise<number>, maxRetryAgeMs: number) {
  */
 export async function sendCommand(options: SendOptions): Promise<number> {
   const config = configOrExit(options.config);
+  inputOrExit(options.input);
   const tally = new Tally();
   // The bar's total costs a pass over the file: only worth it when there is a terminal to draw on.
   const progress = progressBar(process.stderr.isTTY ? await countLines(options.input) : undefined);
@@ -97,7 +102,7 @@ export async function sendCommand(options: SendOptions): Promise<number> {
     observer: {
       onAttempt(attempt) {
         notices?.onAttempt(attempt);
-        if (attempt.status === 401 && !destination.health().healthy) stop('paused');
+        if (attempt.status === 401 && destination.health().cause === 'credentials') stop('paused');
       },
       onFinal(outcome) {
         tally.add(outcome);

@@ -6,7 +6,7 @@ import type { Transport } from '../../openpanel/http-client.js';
 import { createDestination } from '../library/destination.js';
 import { buildServer } from '../server/app.js';
 import { createActivity } from '../server/console/activity.js';
-import { loggerOptions } from '../server/logging.js';
+import { deadLetterLog, loggerOptions } from '../server/logging.js';
 import { createMetrics } from '../server/metrics.js';
 import { configOrExit, EXIT_CONFIG } from './config-option.js';
 
@@ -50,7 +50,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const metrics = createMetrics(() => destination.stats());
   // What this instance sees happen, for the console (only served with an adminToken).
   const activity = config.adminToken === undefined ? undefined : createActivity();
-  const observer = activity ? combineObservers(metrics.observer, activity.observer) : metrics.observer;
+  const observer = combineObservers(metrics.observer, deadLetterLog(logger), ...(activity ? [activity.observer] : []));
   const destination = createDestination(config, { dataDir: options.dataDir, observer, transport: options.transport });
   const consoleOptions = activity && { destination, activity, instanceId: `${hostname()}:${process.pid}` };
   const server = buildServer({ config, intake: destination, metrics, logger, open: !options.auth, ...(consoleOptions ? { console: consoleOptions } : {}) });

@@ -1,7 +1,7 @@
 import type { TransformResult } from '../../transform/result.js';
 import { createDryRun } from '../library/dry-run.js';
 import { configOrExit } from './config-option.js';
-import { readInput } from './input.js';
+import { inputOrExit, readInput } from './input.js';
 import { writeOrStop } from './output.js';
 import { formatPretty } from './pretty.js';
 
@@ -23,6 +23,7 @@ const outputLine = ({ userKey: _, ...line }: TransformResult): TransformResult =
  */
 export async function transformCommand(options: TransformOptions): Promise<void> {
   const config = configOrExit(options.config);
+  inputOrExit(options.input);
   const destination = createDryRun(config);
   let index = 0;
   // Lines are written in chunks: one write per line cost more than the transform itself (docs: README, Performance).

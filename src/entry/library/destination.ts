@@ -49,6 +49,8 @@ export interface SendOptions {
 export { QueueFullError };
 
 const BATCH_SIZE = 500;
+/** close() without a dataDir: how long accepted events get to be delivered before they are dropped (README "Library"). */
+const MEMORY_DRAIN_MS = 10_000;
 
 /** The library's public API (README "Library"): what `createDestination` returns. */
 export interface Destination {
@@ -78,8 +80,9 @@ export interface Destination {
   flush(): Promise<void>;
   /**
    * Stops taking events and starting requests; requests on the wire get `deadlineMs` (default: the request
-   * timeout) to finish; the rest stays queued (in `dataDir`, for the next run). Then releases the state;
-   * resolves with what is left queued.
+   * timeout) to finish; the rest stays queued (in `dataDir`, for the next run). Without a `dataDir` (state in
+   * memory) it first delivers what was accepted, within `deadlineMs` (default 10 s), and warns
+   * (process.emitWarning) with how many it drops. Then releases the state; resolves with what is left queued.
    */
   close(deadline?: { deadlineMs?: number } | number): Promise<OutboxStats>;
 }
@@ -342,7 +345,8 @@ export function openDestination(configInput: DestinationConfigInput, options: De
       if (signal?.aborted) return 'stopped';
       const failure = lastingStateFailure();
       if (orStateFailure && failure) throw failure;
-      if (orPaused && !deliverer.health.healthy) return 'paused';
+      // Paused for the credentials only: an OpenPanel outage is waited out like any retry.
+      if (orPaused && deliverer.paused) return 'paused';
       if (deliverer.inFlight === 0 && (await outbox.stats()).queuedEvents === 0) return 'drained';
       await change;
     }
@@ -388,9 +392,18 @@ export function openDestination(configInput: DestinationConfigInput, options: De
       closing = (async () => {
         await serially(async () => undefined);
         try {
-          await deliverer.close(deadlineMs);
+          // Without a dataDir (SQLite in memory) nothing outlives the process: deliver what was accepted first,
+          // within the deadline (unless OpenPanel refuses the credentials), then say how many are dropped.
+          const inMemory = options.dataDir === undefined && config.store.type === 'sqlite';
+          const started = now();
+          const drainMs = deadlineMs ?? MEMORY_DRAIN_MS;
+          if (inMemory && drainMs > 0) await drained({ orPaused: true, signal: AbortSignal.timeout(drainMs) });
+          await deliverer.close(inMemory ? Math.max(0, drainMs - (now() - started)) : deadlineMs);
           const left = await outbox.stats();
-          strand(new Error(`destination closed with ${left.queuedEvents} events still queued${options.dataDir ? ` in ${options.dataDir}` : ' (in memory: lost)'}`));
+          strand(new Error(`destination closed with ${left.queuedEvents} events still queued${options.dataDir ? ` in ${options.dataDir}` : inMemory ? ' (in memory: lost)' : ''}`));
+          if (inMemory && left.queuedEvents > 0) {
+            process.emitWarning(`closed with ${left.queuedEvents} accepted events undelivered: without a dataDir they were in memory and are dropped`, 'OpenPanelDestinationWarning');
+          }
           return left;
         } catch (error) {
           // The store failed (Redis unreachable): what is queued stays there; the state is released all the same.

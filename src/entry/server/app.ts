@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { DestinationConfig } from '../../config/schema.js';
 import { QueueFullError } from '../../delivery/outbox.js';
@@ -9,7 +10,7 @@ import { registerDeadLetters } from './dead-letters.js';
 import { registerHealth } from './health.js';
 import { HttpError } from './http-error.js';
 import type { Intake } from './intake.js';
-import { describeBytes } from './limits.js';
+import { describeBytes, segmentBatchBytes } from './limits.js';
 import { registerMetricsRoute, type Metrics } from './metrics.js';
 import { registerTrackingApi } from './tracking-api.js';
 import { registerTransformerApi } from './transformer-routes.js';
@@ -47,6 +48,8 @@ export interface Server {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** An incoming X-Request-Id worth keeping: a token (UUIDs, trace ids), nothing that could forge a log line. */
+const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 /** Within SDKs' request timeouts (10 s and more): room freed meanwhile takes the batch instead of a 503 and a retry. */
 const DEFAULT_ROOM_WAIT_MS = 2_000;
 
@@ -63,6 +66,11 @@ export function buildServer(options: ServerOptions): Server {
     requestTimeout,
     // Node checks request timeouts on this interval; the default (30 s) would let a slow body hold on far longer.
     http: { connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    // X-Request-Id from a proxy or client is kept (when it is a plain token) for the logs and echoed; else one is made.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     return503OnClosing: true,
     // request.ip reads X-Forwarded-For only from these proxies (README, Configuration: trustProxy).
     ...(config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {}),
@@ -83,6 +91,10 @@ export function buildServer(options: ServerOptions): Server {
       if (inFlight === 0) for (const resolve of idle) resolve();
     });
     if (stopping && request.method === 'POST') throw new HttpError(503, 'shutting down: send again later', { 'retry-after': '5', connection: 'close' });
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -141,7 +153,7 @@ function answerError(
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     status = bodyLimitStatus ?? 413;
-    message = `the body is over ${bodyLimit === undefined ? 'the limit' : describeBytes(bodyLimit)}${bodyLimitStatus === 400 ? ' (Segment\'s limit for a batch; 32 KB an event)' : ''}`;
+    message = `the body is over ${bodyLimit === undefined ? 'the limit' : describeBytes(bodyLimit)}${bodyLimit === segmentBatchBytes ? ' (Segment\'s limit for a batch; 32 KB an event)' : ''}`;
   }
   if (status >= 500 && status !== 503) {
     log.error({ err: error }, 'request failed');

@@ -12,7 +12,7 @@ const zPage = z.object({
 
 /**
  * Dead letters over HTTP, for operators: `GET /dead-letters?limit=&after=` pages oldest first,
- * `POST /dead-letters/replay` re-sends them all. Both need `Authorization: Bearer <adminToken>`;
+ * `POST /dead-letters/replay` re-sends them all, `DELETE /dead-letters/:id` discards one. All need `Authorization: Bearer <adminToken>`;
  * without an adminToken configured they are not served.
  */
 export function registerDeadLetters(app: FastifyInstance, intake: Intake, adminToken: string): void {
@@ -31,4 +31,10 @@ export function registerDeadLetters(app: FastifyInstance, intake: Intake, adminT
   });
 
   app.post('/dead-letters/replay', { preHandler: authenticate }, async () => intake.replay());
+
+  app.delete('/dead-letters/:id', { preHandler: authenticate }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if ((await intake.deadLetters.remove([id])) === 0) throw httpError(404, `no dead letter ${id}`);
+    return reply.code(204).send();
+  });
 }

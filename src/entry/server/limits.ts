@@ -2,6 +2,8 @@
 export const KB = 1024;
 export const segmentEventBytes = 32 * KB;
 export const segmentBatchBytes = 500 * KB;
+/** `/v1/import`: bulk loads (backfills through RudderStack's import route) send bigger batches than SDKs do. */
+export const importBytes = 4 * KB * KB;
 /** Segment's Webhooks (Actions) batches and RudderStack's Webhook destination stay well under this. */
 export const webhookBytes = 4 * KB * KB;
 /** rudder-server's transformer calls carry whole router batches with their destination configs. */

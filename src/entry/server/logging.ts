@@ -1,5 +1,6 @@
 import type { LoggerOptions } from 'pino';
 import { secretKeys } from '../../config/schema.js';
+import type { DeliveryObserver } from '../../delivery/deliverer.js';
 
 /**
  * pino settings for the server: JSON lines with every place a secret could surface censored — credential
@@ -16,6 +17,18 @@ export function loggerOptions(level = 'info'): LoggerOptions {
         'config.store.url',
       ],
       censor: '***',
+    },
+  };
+}
+
+/**
+ * One warn line per dead-lettered event (README, serve): its outbox id (what `DELETE /dead-letters/:id` and the
+ * console take), messageId and OpenPanel's reason. Requests and their headers are not logged: they carry the secret.
+ */
+export function deadLetterLog(log: { warn(fields: object, message: string): void }): DeliveryObserver {
+  return {
+    onFinal({ status, eventId, messageId, reason }) {
+      if (status === 'dead_lettered') log.warn({ eventId, ...(messageId === undefined ? {} : { messageId }), reason }, 'event dead-lettered');
     },
   };
 }

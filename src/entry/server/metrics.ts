@@ -15,7 +15,9 @@ const statusClass = (status: number | undefined, code: string | undefined): stri
  */
 export function createMetrics(stats: () => ReturnType<Intake['stats']>) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'openpanel_destination_' });
+  // Node's process metrics under their usual names (process_cpu_seconds_total, nodejs_heap_size_used_bytes), as every
+  // exporter has them, so stock dashboards and alerts work; only this service's own metrics carry its prefix.
+  collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
   const eventsReceived = new Counter({

@@ -6,7 +6,7 @@ import { correctDeviceTimes } from './intake-time.js';
 import { isPlainObject } from '../../helpers/values.js';
 import { httpError } from './http-error.js';
 import type { Intake } from './intake.js';
-import { describeBytes, jsonBytes, segmentBatchBytes, segmentEventBytes } from './limits.js';
+import { describeBytes, importBytes, jsonBytes, segmentBatchBytes, segmentEventBytes } from './limits.js';
 import type { Metrics } from './metrics.js';
 
 /** The single-event endpoints of Segment's HTTP tracking API; each sets the event's type. */
@@ -37,19 +37,21 @@ export function registerTrackingApi(app: FastifyInstance, options: TrackingApiOp
   };
   const routeOptions = { bodyLimit: segmentBatchBytes, config: { bodyLimitStatus: 400 }, preHandler: authenticate };
 
-  app.post('/v1/batch', routeOptions, async (request): Promise<AcceptedBody> => {
+  const batchRoute = async (request: FastifyRequest): Promise<AcceptedBody> => {
     const body = request.body;
     if (!isPlainObject(body) || !Array.isArray(body.batch)) throw httpError(400, 'the body must be {"batch": [events]}');
     const events: unknown[] = body.batch;
-    // The batch's sentAt stands for each event's when it has none (SDKs stamp the batch): it corrects their clocks.
+    // The batch's sentAt stands for each event's when it has none (a timestamp fallback for clock-less events).
     // The events were just parsed from this request: filling the field in place copies nothing.
     if (body.sentAt !== undefined) for (const event of events) if (isPlainObject(event) && event.sentAt === undefined) event.sentAt = body.sentAt;
     fillClientIp(events, request);
-    correctDeviceTimes(events, Date.now());
     // No event can be larger than the body it came in.
     const refused = (request.rawBody?.length ?? Infinity) > segmentEventBytes ? oversized(events) : undefined;
     return acceptEvents(intake, metrics, request.log, { source: 'tracking_api', events, refused, single: false });
-  });
+  };
+  app.post('/v1/batch', routeOptions, batchRoute);
+  // RudderStack's bulk route (its SDKs' and tools' imports): /v1/batch's auth and semantics, a larger body.
+  app.post('/v1/import', { ...routeOptions, bodyLimit: importBytes }, batchRoute);
 
   for (const type of singleEventTypes) {
     app.post(`/v1/${type}`, routeOptions, async (request): Promise<AcceptedBody> => {

@@ -15,7 +15,7 @@ export interface RedisStoreConfig {
 export const DEFAULT_REDIS_PREFIX = 'openpanel-destination:';
 
 /**
- * The scaled-out state (DESIGN.md section 7): every instance and transformer replica opens the same Redis and
+ * The scaled-out state (docs/state-backends.md "Redis"): every instance and transformer replica opens the same Redis and
  * prefix, and together they act as one destination. One connection per state, closed with it.
  */
 export function openRedisState(store: RedisStoreConfig, config: StateConfig, options: RedisOutboxOptions & { now?: () => number } = {}): State {

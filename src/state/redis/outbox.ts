@@ -5,6 +5,7 @@ import { finalOf, type FailedRequest, type QueuedEvent } from '../../delivery/ev
 import { eventOfDeadLetter } from '../../delivery/lanes.js';
 import {
   QueueFullError,
+  readStoredRequest,
   type ChangeSet,
   type CommitResult,
   type FinalOutcome,
@@ -64,7 +65,7 @@ export interface RedisOutboxOptions {
 }
 
 /**
- * The outbox in Redis, shared by every instance (DESIGN.md section 7). Each method is one Lua script, so a
+ * The outbox in Redis, shared by every instance (docs/state-backends.md "Redis"). Each method is one Lua script, so a
  * commit (membership merges, group states, enqueue, bound check) and a settle are atomic across instances;
  * leases expire, so a dead instance's lane heads are claimed again by the others once `leaseMs` has passed.
  * An event that ends with failures takes two steps: the settle marks it finishing, then its dead letter (built
@@ -114,7 +115,7 @@ export class RedisOutbox implements Outbox {
       eventId,
       lane,
       key,
-      request: JSON.parse(request) as OpenPanelRequest,
+      ...readStoredRequest(request),
       attempts: Number(attempts),
       ...(first !== false ? { firstAttemptAt: Number(first) } : {}),
     }));

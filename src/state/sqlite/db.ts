@@ -1,10 +1,9 @@
-import type Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StateError } from '../state-error.js';
-import { betterSqlite3OrFail } from './engine.js';
+import { betterSqlite3OrFail, type StateDb } from './engine.js';
 
-export type StateDb = Database.Database;
+export type { StateDb };
 
 export interface OpenStateOptions {
   /** How long to wait for another process to release the data dir before giving up; default 5 s. */

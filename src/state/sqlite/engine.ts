@@ -1,9 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { StateError } from '../state-error.js';
-import type { StateDb } from './db.js';
 
 type BetterSqlite3Class = typeof BetterSqlite3;
+/** A SQLite database as the stores use it (better-sqlite3's, or node:sqlite's in its shape). */
+export type StateDb = BetterSqlite3.Database;
 
 const requireHere = createRequire(import.meta.url);
 const firstLine = (error: Error): string => error.message.split('\n')[0] ?? error.name;
@@ -47,6 +48,8 @@ interface SyncDatabase {
 
 /** node:sqlite's database in better-sqlite3's shape, for the calls SqliteMembershipStore makes (exec, prepare, transaction). */
 class NodeSqliteDb {
+  private open = true;
+
   constructor(
     readonly name: string,
     private readonly db: SyncDatabase,
@@ -82,8 +85,10 @@ class NodeSqliteDb {
     return Object.assign(inMode('DEFERRED'), { immediate: inMode('IMMEDIATE') });
   }
 
+  /** Idempotent, as better-sqlite3's close is (node:sqlite throws on a second close). */
   close(): void {
-    this.db.close();
+    if (this.open) this.db.close();
+    this.open = false;
   }
 }
 

@@ -5,6 +5,7 @@ import { eventOfDeadLetter, replayedRequest } from '../../delivery/lanes.js';
 import { supersedingUpsert } from '../../delivery/supersede.js';
 import {
   QueueFullError,
+  readStoredRequest,
   type ChangeSet,
   type CommitResult,
   type FinalOutcome,
@@ -313,7 +314,7 @@ export class SqliteOutbox implements Outbox {
         eventId: String(head.event_id),
         lane,
         key: head.key,
-        request: JSON.parse(head.request) as OpenPanelRequest,
+        ...readStoredRequest(head.request),
         attempts: head.attempts,
         ...(head.first_attempt_at !== null ? { firstAttemptAt: head.first_attempt_at } : {}),
       };

@@ -53,7 +53,7 @@ describe('Deliverer: answers', () => {
     const [record] = await deadLetters.list();
     expect(record).toMatchObject({ id: outcome.deadLetterId, messageId: 'm1', userKey: 'u1', index: 3, attempts: 1, requests: [track('Signed Up')] });
     expect(record?.lastResponse.status).toBe(reply[0]);
-    expect(deliverer.health).toEqual({ healthy: true, status: 'ok' });
+    expect(deliverer.health).toEqual({ healthy: true, status: 'ok', ready: true });
     await deliverer.close();
   });
 
@@ -63,14 +63,14 @@ describe('Deliverer: answers', () => {
     const { deliverer, deliver, deadLetters, outbox } = newDeliverer(testConfig({ pauseProbeMs: 5_000 }), { sleep, now });
     const outcome = deliver(job(0, 'm1', 'u1', [track('A')]));
     await until(() => !deliverer.health.healthy);
-    expect(deliverer.health).toEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/401.*clientId and clientSecret/) });
+    expect(deliverer.health).toEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/401.*clientId and clientSecret/), cause: 'credentials', ready: false });
     // Refused attempts are not spent from the retry budget: the request waits, queued, for credentials that work.
     expect(await outcome).toEqual({ index: 0, messageId: 'm1', status: 'delivered', attempts: 1 });
     expect(api.received).toHaveLength(3);
     expect(clock.delays).toEqual([5_000, 5_000]);
     expect(await deadLetters.count()).toBe(0);
     expect((await outbox.stats()).queuedEvents).toBe(0);
-    expect(deliverer.health).toEqual({ healthy: true, status: 'ok' });
+    expect(deliverer.health).toEqual({ healthy: true, status: 'ok', ready: true });
     await deliverer.close();
   });
 

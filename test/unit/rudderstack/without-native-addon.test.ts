@@ -18,16 +18,18 @@ import { EXIT_STATE_UNUSABLE } from '../../../src/state/state-error.js';
 const run = promisify(execFile);
 const calls = new URL('../../support/transformer-calls.cjs', import.meta.url).pathname;
 const host = hostWithoutNativeAddon();
+const plainHost = hostWithoutNativeAddon({ integrationsLib: false });
 const dataDir = mkdtempSync(join(tmpdir(), 'openpanel-no-addon-'));
 const prefix = testPrefix('no-addon');
 afterAll(async () => {
   host.remove();
+  plainHost.remove();
   rmSync(dataDir, { recursive: true, force: true });
   await deleteKeys(prefix);
 });
 
-async function inHost(env: Record<string, string>): Promise<{ answers: TransformerAnswers; stderr: string }> {
-  const child = run(process.execPath, [calls], { cwd: host.dir, env: { PATH: process.env.PATH, OPENPANEL_DESTINATION_DATA_DIR: dataDir, ...env } });
+async function inHost(env: Record<string, string>, { dir } = host): Promise<{ answers: TransformerAnswers; stderr: string }> {
+  const child = run(process.execPath, [calls], { cwd: dir, env: { PATH: process.env.PATH, OPENPANEL_DESTINATION_DATA_DIR: dataDir, ...env } });
   child.child.stdin?.end(JSON.stringify(harnessCalls));
   const { stdout, stderr } = await child;
   return { answers: JSON.parse(stdout) as TransformerAnswers, stderr };
@@ -85,5 +87,16 @@ describe('the CommonJS entry in a host whose better-sqlite3 was installed withou
     const failure = (await run(process.execPath, args, { cwd: host.dir, env: { PATH: process.env.PATH } }).catch((error: unknown) => error)) as { code: number; stderr: string };
     expect(failure.code).toBe(EXIT_STATE_UNUSABLE);
     expect(failure.stderr.trim()).toMatch(/^better-sqlite3: cannot be loaded \(Could not locate the bindings file\.[^\n]*\): build its native addon \(npm rebuild better-sqlite3\) or use a Redis store$/);
+  });
+
+  it('without the optional peer @rudderstack/integrations-lib, gives the same answers with its own error classes', async () => {
+    const redis = { OPENPANEL_DESTINATION_STORE_URL: testRedisUrl };
+    const withPeer = await inHost({ ...redis, OPENPANEL_DESTINATION_STORE_PREFIX: `${prefix}with:` });
+    const withoutPeer = await inHost({ ...redis, OPENPANEL_DESTINATION_STORE_PREFIX: `${prefix}without:` }, plainHost);
+    const errors = withPeer.answers.processed.flat().flatMap((a) => ('error' in a ? [a.error] : []));
+    expect(errors.length).toBeGreaterThan(3);
+    expect(errors.every((e) => e.hostBaseError)).toBe(true);
+    const ownClasses = withPeer.answers.processed.map((events) => events.map((a) => ('error' in a ? { error: { ...a.error, hostBaseError: false } } : a)));
+    expect(withoutPeer.answers).toEqual({ ...withPeer.answers, processed: ownClasses });
   });
 });

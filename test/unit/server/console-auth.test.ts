@@ -53,6 +53,9 @@ describe('console sign-in', () => {
     expect(answer.statusCode).toBe(303);
     expect(answer.headers.location).toBe('/console/login?failed=1');
     expect(answer.headers['set-cookie']).toBeUndefined();
+    const logged = t.logs.filter((line) => line.includes('console sign-in refused'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).not.toContain('not-the-token');
   });
 
   it('refuses a login posted from another site', async () => {

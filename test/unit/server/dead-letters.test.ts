@@ -41,11 +41,28 @@ describe('dead letters over HTTP', () => {
     expect(response.json().message).toMatch(/limit must be a whole number from 1 to 1000/);
   });
 
+  it('logs one warn line per dead-lettered event, with its id, messageId and reason, and no secret', async () => {
+    const lines = t.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'event dead-lettered');
+    expect(lines.map((line) => line.messageId)).toEqual(['dl-0', 'dl-1', 'dl-2']);
+    expect(lines[0]).toMatchObject({ level: 40, eventId: expect.any(String), reason: expect.stringMatching(/400/) });
+    expect(t.logs.join('')).not.toContain(t.fake.clientSecret);
+  });
+
   it('replays them all; what OpenPanel still refuses stays a dead letter', async () => {
     const replay = await t.request('POST', '/dead-letters/replay', undefined, admin);
     expect(replay.json()).toEqual({ delivered: 0, failed: 3 });
     const after = (await t.request('GET', '/dead-letters', undefined, admin)).json();
     expect(after.deadLetters).toHaveLength(3);
+  });
+
+  it('discards one dead letter with DELETE /dead-letters/:id (404 when there is none)', async () => {
+    const [first] = (await t.request('GET', '/dead-letters', undefined, admin)).json().deadLetters as Array<{ id: string }>;
+    expect((await t.request('DELETE', `/dead-letters/${first!.id}`, undefined, { ...admin, 'content-type': 'text/plain' })).status).toBe(204);
+    const again = await t.request('DELETE', `/dead-letters/${first!.id}`, undefined, { ...admin, 'content-type': 'text/plain' });
+    expect(again.status).toBe(404);
+    expect(again.json().message).toBe(`no dead letter ${first!.id}`);
+    expect((await t.request('DELETE', `/dead-letters/${first!.id}`, undefined, { 'content-type': 'text/plain' })).status).toBe(401);
+    expect((await t.request('GET', '/dead-letters', undefined, admin)).json().deadLetters).toHaveLength(2);
   });
 });
 

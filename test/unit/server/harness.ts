@@ -7,7 +7,7 @@ import { combineObservers } from '../../../src/delivery/deliverer.js';
 import { buildServer, type Server } from '../../../src/entry/server/app.js';
 import { createActivity } from '../../../src/entry/server/console/activity.js';
 import { createDestination, type Destination } from '../../../src/entry/library/destination.js';
-import { loggerOptions } from '../../../src/entry/server/logging.js';
+import { deadLetterLog, loggerOptions } from '../../../src/entry/server/logging.js';
 import { createMetrics } from '../../../src/entry/server/metrics.js';
 import { startFakeOpenPanel, type FakeOpenPanel, type FakeOpenPanelOptions } from '../../support/fake-openpanel.js';
 import { eventually } from '../../support/eventually.js';
@@ -66,12 +66,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const metrics = createMetrics(() => destination.stats());
   const activity = options.console ? createActivity() : undefined;
-  const destination = createDestination(config, { observer: activity ? combineObservers(metrics.observer, activity.observer) : metrics.observer });
+  const logger = pino(loggerOptions('debug'), stream);
+  const observer = combineObservers(metrics.observer, deadLetterLog(logger), ...(activity ? [activity.observer] : []));
+  const destination = createDestination(config, { observer });
   const server = buildServer({
     config,
     intake: destination,
     metrics,
-    logger: pino(loggerOptions('debug'), stream),
+    logger,
     open: options.open,
     requestTimeoutMs: options.requestTimeoutMs,
     roomWaitMs: options.roomWaitMs,

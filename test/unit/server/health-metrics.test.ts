@@ -59,7 +59,9 @@ describe('/health, /metrics and backpressure', () => {
     expect(sample(text, 'openpanel_destination_event_outcomes_total', { status: 'delivered' })).toBe(2);
     expect(sample(text, 'openpanel_destination_requests_total', { type: 'track', result: 'delivered' })).toBe(2);
     expect(sample(text, 'openpanel_destination_delivery_duration_seconds_count', { type: 'track' })).toBe(2);
-    expect(text).toContain('openpanel_destination_process_resident_memory_bytes');
+    expect(text).toContain('\nprocess_resident_memory_bytes ');
+    expect(text).toContain('\nprocess_cpu_seconds_total ');
+    expect(text).not.toContain('openpanel_destination_process_');
     expect(sample(text, 'openpanel_destination_delivery_loop_failures_total')).toBe(0);
   });
 

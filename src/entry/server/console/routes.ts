@@ -23,7 +23,7 @@ export interface ConsoleOptions {
 
 const assetHeaders = {
   'cache-control': 'no-cache',
-  'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
 };
@@ -70,7 +70,10 @@ export function registerConsole(app: FastifyInstance, config: DestinationConfig 
     scope.post('/console/login', async (request: FastifyRequest, reply) => {
       if (!sameOrigin(request)) throw httpError(403, 'sign in from the console\'s own login page');
       const token = (request.body as { token?: unknown } | undefined)?.token;
-      if (typeof token !== 'string' || !safeEqual(token, adminToken)) return reply.redirect('/console/login?failed=1', 303);
+      if (typeof token !== 'string' || !safeEqual(token, adminToken)) {
+        request.log.warn({ ip: request.ip }, 'console sign-in refused: wrong admin token');
+        return reply.redirect('/console/login?failed=1', 303);
+      }
       setSessionCookie(request, reply, newSession(adminToken));
       return reply.redirect('/console', 303);
     });
