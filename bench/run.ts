@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createDestination } from '../src/index.js';
+import { createDestination } from '../src/entry/library/destination.js';
 import type { OpenPanelRequest } from '../src/openpanel/contract.js';
 import type { TransformResult } from '../src/transform/result.js';
 import { generateEvents } from '../test/support/event-stream.js';

@@ -99,3 +99,21 @@ export type GroupEvent = z.infer<typeof zGroupEvent>;
 export type AliasEvent = z.infer<typeof zAliasEvent> & { userId: string };
 export type CdpEvent = TrackEvent | PageEvent | ScreenEvent | IdentifyEvent | GroupEvent | AliasEvent;
 export type CdpEventType = CdpEvent['type'];
+
+/**
+ * Events as a library caller writes them (README "Library"), before lenient.ts reads them: times as ISO-8601
+ * text or epoch numbers, ids as strings or numbers. TypeScript then rejects a misspelt `type` or a missing `event`.
+ */
+type Written<T extends z.ZodType> = Omit<z.input<T>, 'timestamp' | 'originalTimestamp' | 'sentAt' | 'receivedAt'> & {
+  timestamp?: string | number;
+  originalTimestamp?: string | number;
+  sentAt?: string | number;
+  receivedAt?: string | number;
+};
+export type TrackEventInput = Written<typeof zTrackEvent>;
+export type PageEventInput = Written<typeof zPageEvent>;
+export type ScreenEventInput = Written<typeof zScreenEvent>;
+export type IdentifyEventInput = Written<typeof zIdentifyEvent>;
+export type GroupEventInput = Written<typeof zGroupEvent>;
+export type AliasEventInput = Written<typeof zAliasEvent>;
+export type CdpEventInput = TrackEventInput | PageEventInput | ScreenEventInput | IdentifyEventInput | GroupEventInput | AliasEventInput;

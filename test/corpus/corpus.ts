@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createDestination, type TransformResult } from '../../src/index.js';
+import { createDestination } from '../../src/entry/library/destination.js';
+import { type TransformResult } from '../../src/index.js';
 import type { OpenPanelRequest } from '../../src/openpanel/contract.js';
 import { openPanelSees } from '../support/openpanel-user-agent.js';
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDestination, QueueFullError } from '../../src/index.js';
+import { createDestination } from '../../src/entry/library/destination.js';
+import { QueueFullError } from '../../src/index.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 
 /** The library against an older self-hosted OpenPanel that answers 400 to `group` and `assign_group`. */

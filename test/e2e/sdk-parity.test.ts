@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { OpenPanel } from '@openpanel/sdk';
-import { createDestination } from '../../src/index.js';
+import { createDestination } from '../../src/entry/library/destination.js';
 import type { OpenPanelBody } from '../../src/openpanel/contract.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDestination } from '../../src/index.js';
+import { createDestination } from '../../src/entry/library/destination.js';
 import type { OpenPanelBody } from '../../src/openpanel/contract.js';
 import { generateEvents } from '../support/event-stream.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@je
 import { execFile } from 'node:child_process';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDestination } from '../../src/index.js';
+import { createDestination } from '../../src/entry/library/destination.js';
 import { EXIT_STATE_UNUSABLE } from '../../src/state/state-error.js';
 import { generateEvents } from '../support/event-stream.js';
 import { fakeClientId, fakeClientSecret, startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';

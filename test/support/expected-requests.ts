@@ -1,4 +1,4 @@
-import { createDestination } from '../../src/index.js';
+import { createDestination } from '../../src/entry/library/destination.js';
 import type { OpenPanelBody } from '../../src/openpanel/contract.js';
 
 /** What OpenPanel must end up with for `events`: every request the transform makes for them, in stream order. */

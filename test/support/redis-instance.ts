@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { createDestination, type AcceptOutcome, type DestinationConfigInput, type DestinationOptions } from '../../src/index.js';
+import { createDestination } from '../../src/entry/library/destination.js';
+import { type AcceptOutcome, type DestinationConfigInput, type DestinationOptions } from '../../src/index.js';
 
 /**
  * One destination instance in its own process (run with tsx), on a shared store (or its own data dir): it commits the batches it is

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseConfig } from '../../config/load.js';
 import type { DestinationConfig, DestinationConfigInput } from '../../config/schema.js';
 import { parseEvent } from '../../events/parse-event.js';
+import type { CdpEventInput } from '../../events/schema.js';
 import { wellFormed } from '../../events/well-formed.js';
 import { Deliverer, type DelivererOptions, type DeliveryHealth, type DeliveryObserver } from '../../delivery/deliverer.js';
 import { commitBatch as commitToOutbox, duplicateReason, takenEvent, type AcceptOutcome, type Committed } from '../../delivery/batch-intake.js';
@@ -85,6 +86,17 @@ export interface Destination {
    * (process.emitWarning) with how many it drops. Then releases the state; resolves with what is left queued.
    */
   close(deadline?: { deadlineMs?: number } | number): Promise<OutboxStats>;
+}
+
+/**
+ * The library's API as the package exports it (src/index.ts): the same object, with events typed as the spec's
+ * shapes so TypeScript callers get them checked. Inside, events are `unknown` until validated at intake.
+ */
+export interface CheckedDestination extends Omit<Destination, 'transform' | 'accept' | 'send'> {
+  transform(events: readonly CdpEventInput[]): Promise<TransformResult[]>;
+  accept(events: readonly CdpEventInput[], options?: { waitForRoomMs?: number }): Promise<AcceptOutcome[]>;
+  send(events: readonly CdpEventInput[], options: SendOptions & { until: 'accepted' }): Promise<AcceptOutcome[]>;
+  send(events: readonly CdpEventInput[], options?: SendOptions): Promise<EventOutcome[]>;
 }
 
 /** The destination as the CLI drives it: the public API plus its plumbing (backpressure, waiting for the queue to drain). */

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import pkg from '../../../package.json' with { type: 'json' };
-import { createDestination, type Destination, type DestinationConfigInput, type TransformResult } from '../../../src/index.js';
+import { createDestination, type Destination } from '../../../src/entry/library/destination.js';
+import { type DestinationConfigInput, type TransformResult } from '../../../src/index.js';
 import { zOpenPanelBody } from '../../../src/openpanel/contract.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createDestination } from '../../../src/index.js';
+import { createDestination } from '../../../src/entry/library/destination.js';
 import { zOpenPanelBody } from '../../../src/openpanel/contract.js';
 import { generateEvents } from '../../support/event-stream.js';
 import { seededRandom, type Random } from '../../support/seeded-random.js';
