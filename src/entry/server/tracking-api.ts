@@ -45,6 +45,7 @@ export function registerTrackingApi(app: FastifyInstance, options: TrackingApiOp
     // The events were just parsed from this request: filling the field in place copies nothing.
     if (body.sentAt !== undefined) for (const event of events) if (isPlainObject(event) && event.sentAt === undefined) event.sentAt = body.sentAt;
     fillClientIp(events, request);
+    correctDeviceTimes(events, Date.now());
     // No event can be larger than the body it came in.
     const refused = (request.rawBody?.length ?? Infinity) > segmentEventBytes ? oversized(events) : undefined;
     return acceptEvents(intake, metrics, request.log, { source: 'tracking_api', events, refused, single: false });
