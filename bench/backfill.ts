@@ -20,7 +20,9 @@ export async function writeBackfill(file: string, events: number): Promise<numbe
   let written = 0;
   for (let seed = 1000; written < events; seed++) {
     const users = Math.min(USERS_PER_CHUNK, Math.ceil((events - written) / EVENTS_PER_USER));
-    const lines = generateEvents({ users, eventsPerUser: EVENTS_PER_USER, seed }).map((e) => JSON.stringify(e)).join('\n');
+    const lines = generateEvents({ users, eventsPerUser: EVENTS_PER_USER, seed })
+      .map((e) => JSON.stringify(e))
+      .join('\n');
     written += lines.split('\n').length;
     if (!out.write(`${lines}\n`)) await once(out, 'drain');
   }

@@ -31,7 +31,13 @@ const takeAll: Intake = {
 
 async function listenOurs(apiUrl: string, real: boolean): Promise<AddressInfo> {
   // The bench measures intake, not backpressure: the queue bound is out of the way.
-  const config = configSchema.parse({ clientId: '5f0c8b9e-2d4a-4c1e-9b7a-3e6f1d2c4a80', clientSecret: 'sec_fake_openpanel_secret', apiUrl, writeKey: benchWriteKey, maxQueuedEvents: 10_000_000 });
+  const config = configSchema.parse({
+    clientId: '5f0c8b9e-2d4a-4c1e-9b7a-3e6f1d2c4a80',
+    clientSecret: 'sec_fake_openpanel_secret',
+    apiUrl,
+    writeKey: benchWriteKey,
+    maxQueuedEvents: 10_000_000,
+  });
   const metrics = createMetrics(() => intake.stats());
   // Committed as serve commits: to the SQLite outbox in a data dir (removed with the OS temp folder).
   const intake: Intake = real ? createDestination(config, { dataDir: mkdtempSync(join(tmpdir(), 'bench-intake-')), observer: metrics.observer }) : takeAll;

@@ -19,7 +19,13 @@ const events = 2_500;
 const latencyMs = 20;
 const writeKey = 'wk_bench_outage';
 
-const backlog = Array.from({ length: events }, (_, i) => ({ type: 'track', messageId: `o-${i}`, userId: `u-${i % users}`, event: 'Backlogged', properties: { i } }));
+const backlog = Array.from({ length: events }, (_, i) => ({
+  type: 'track',
+  messageId: `o-${i}`,
+  userId: `u-${i % users}`,
+  event: 'Backlogged',
+  properties: { i },
+}));
 
 /**
  * Starts serve and POSTs the backlog (with OpenPanel down for `outageMs` when given, from before the first event);
@@ -29,7 +35,12 @@ async function drain(fake: FakeOpenPanel, outageMs?: number): Promise<{ ms: numb
   fake.reset();
   if (outageMs !== undefined) fake.outage('503');
   const dir = mkdtempSync(join(tmpdir(), 'op-bench-outage-'));
-  const serve = await startServe(['--config', writeConfig({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, writeKey }, dir), '--data-dir', join(dir, 'data')]);
+  const serve = await startServe([
+    '--config',
+    writeConfig({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, writeKey }, dir),
+    '--data-dir',
+    join(dir, 'data'),
+  ]);
   try {
     for (let start = 0; start < events; start += 500) {
       const response = await postBatch(serve.url, writeKey, backlog.slice(start, start + 500));
@@ -60,7 +71,14 @@ try {
   );
   console.log(
     formatTable([
-      { name: `drain after a ${outageSeconds} s outage`, unit: 's', figure: recovery.ms / 1000, floor: Math.max(floor.ms, 1) / 1000, floorName: 'same backlog, no outage', goal: { atMost: 5 } },
+      {
+        name: `drain after a ${outageSeconds} s outage`,
+        unit: 's',
+        figure: recovery.ms / 1000,
+        floor: Math.max(floor.ms, 1) / 1000,
+        floorName: 'same backlog, no outage',
+        goal: { atMost: 5 },
+      },
     ]),
   );
 } finally {

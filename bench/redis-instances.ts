@@ -26,9 +26,25 @@ const batchSize = 500;
 function stream(): unknown[] {
   const events: unknown[] = [];
   const t0 = Date.parse('2026-01-05T10:00:00.000Z');
-  for (let u = 0; u < users; u++) events.push({ type: 'group', messageId: `g-${u}`, userId: `u-${u}`, groupId: `org-${u}`, traits: { name: `Org ${u}` }, timestamp: new Date(t0).toISOString() });
+  for (let u = 0; u < users; u++)
+    events.push({
+      type: 'group',
+      messageId: `g-${u}`,
+      userId: `u-${u}`,
+      groupId: `org-${u}`,
+      traits: { name: `Org ${u}` },
+      timestamp: new Date(t0).toISOString(),
+    });
   for (let i = 0; i < tracksPerUser; i++) {
-    for (let u = 0; u < users; u++) events.push({ type: 'track', messageId: `t-${u}-${i}`, userId: `u-${u}`, event: 'Step', properties: { i }, timestamp: new Date(t0 + 1000 + i).toISOString() });
+    for (let u = 0; u < users; u++)
+      events.push({
+        type: 'track',
+        messageId: `t-${u}-${i}`,
+        userId: `u-${u}`,
+        event: 'Step',
+        properties: { i },
+        timestamp: new Date(t0 + 1000 + i).toISOString(),
+      });
   }
   return events;
 }
@@ -45,7 +61,14 @@ interface Runner {
 
 /** The built CLI's `serve` on its own data dir, fed over /v1/batch. */
 async function startServeRunner(config: DestinationConfigInput, dir: string): Promise<Runner> {
-  const serve = await startServe(['--config', writeConfig({ ...config, writeKey }, dir), '--host', '127.0.0.1', '--data-dir', mkdtempSync(join(dir, 'serve-'))]);
+  const serve = await startServe([
+    '--config',
+    writeConfig({ ...config, writeKey }, dir),
+    '--host',
+    '127.0.0.1',
+    '--data-dir',
+    mkdtempSync(join(dir, 'serve-')),
+  ]);
   return {
     pid: serve.child.pid!,
     async accept(batch) {
@@ -66,11 +89,19 @@ async function redisCpuSeconds(): Promise<number> {
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function run(fake: FakeOpenPanelProcess, name: string, instances: number, store: 'sqlite' | 'redis', kind: 'library' | 'serve'): Promise<{ seconds: number; intakeSeconds: number; redisCpu: number; instancesCpu: number }> {
+async function run(
+  fake: FakeOpenPanelProcess,
+  name: string,
+  instances: number,
+  store: 'sqlite' | 'redis',
+  kind: 'library' | 'serve',
+): Promise<{ seconds: number; intakeSeconds: number; redisCpu: number; instancesCpu: number }> {
   await fake.reset();
   const prefix = testPrefix('bench');
   const dir = mkdtempSync(join(tmpdir(), 'opd-bench-'));
@@ -91,16 +122,20 @@ async function run(fake: FakeOpenPanelProcess, name: string, instances: number, 
     const instancesCpuBefore = started.reduce((sum, instance) => sum + cpuSecondsOf(instance.pid), 0);
     const t0 = performance.now();
     // Each instance takes every n-th batch; its own batches commit one after another.
-    await Promise.all(started.map(async (instance, n) => {
-      for (let b = n; b < batches.length; b += instances) await instance.accept(batches[b]!);
-    }));
+    await Promise.all(
+      started.map(async (instance, n) => {
+        for (let b = n; b < batches.length; b += instances) await instance.accept(batches[b]!);
+      }),
+    );
     const intakeSeconds = (performance.now() - t0) / 1000;
     while ((await fake.stats()).stored < expectedRequests) await sleep(20);
     const seconds = (performance.now() - t0) / 1000;
     const redisCpu = (await redisCpuSeconds()) - cpuBefore;
     const instancesCpu = started.reduce((sum, instance) => sum + cpuSecondsOf(instance.pid), 0) - instancesCpuBefore;
     const stored = (await fake.stats()).stored;
-    console.log(`${name}: ${stored} of ${expectedRequests} requests stored in ${seconds.toFixed(2)} s (all accepted after ${intakeSeconds.toFixed(2)} s); CPU: instances ${instancesCpu.toFixed(2)} s, Redis ${redisCpu.toFixed(2)} s`);
+    console.log(
+      `${name}: ${stored} of ${expectedRequests} requests stored in ${seconds.toFixed(2)} s (all accepted after ${intakeSeconds.toFixed(2)} s); CPU: instances ${instancesCpu.toFixed(2)} s, Redis ${redisCpu.toFixed(2)} s`,
+    );
     return { seconds, intakeSeconds, redisCpu, instancesCpu };
   } finally {
     await Promise.all(started.map((instance) => instance.close()));
@@ -123,8 +158,21 @@ try {
     const { seconds, redisCpu, instancesCpu } = await run(fake, name, instances, store, kind);
     const ideal = (instances * concurrency) / (latencyMs / 1000);
     // CPU per request: what bounds throughput on a busy machine, and what a Redis core can carry.
-    rows.push({ name: `${name}: instances' CPU per request`, unit: 'µs', figure: (instancesCpu * 1e6) / expectedRequests, floor: 1e6 / ideal, floorName: 'wall time per request at the floor' });
-    if (store === 'redis') rows.push({ name: `${name}: Redis CPU per request`, unit: 'µs', figure: (redisCpu * 1e6) / expectedRequests, floor: 1e6 / ideal, floorName: 'wall time per request at the floor' });
+    rows.push({
+      name: `${name}: instances' CPU per request`,
+      unit: 'µs',
+      figure: (instancesCpu * 1e6) / expectedRequests,
+      floor: 1e6 / ideal,
+      floorName: 'wall time per request at the floor',
+    });
+    if (store === 'redis')
+      rows.push({
+        name: `${name}: Redis CPU per request`,
+        unit: 'µs',
+        figure: (redisCpu * 1e6) / expectedRequests,
+        floor: 1e6 / ideal,
+        floorName: 'wall time per request at the floor',
+      });
     rows.push({ name: `${name}: requests/s`, unit: 'req/s', figure: expectedRequests / seconds, floor: ideal, floorName: 'concurrency x instances / latency' });
     rows.push({ name: `${name}: events/s`, unit: 'ev/s', figure: events / seconds, floor: ideal, floorName: 'concurrency x instances / latency' });
   }

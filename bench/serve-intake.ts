@@ -87,10 +87,12 @@ async function steady(url: string, batches: string[]): Promise<number[]> {
     if (wait > 0) await sleep(wait);
     const sentAt = performance.now();
     pending.push(
-      pool.request({ path: '/v1/batch', method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: batches[i]! }).then(async (response) => {
-        await response.body.text();
-        latencies.push(performance.now() - sentAt);
-      }),
+      pool
+        .request({ path: '/v1/batch', method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: batches[i]! })
+        .then(async (response) => {
+          await response.body.text();
+          latencies.push(performance.now() - sentAt);
+        }),
     );
   }
   await Promise.all(pending);
@@ -116,7 +118,7 @@ export async function serveIntakeRows(checks: string[]): Promise<Row[]> {
   const events = generateEvents({ users: 1000, eventsPerUser: 20, seed: 11 });
   const warm = bodies(generateEvents({ users: 100, eventsPerUser: 20, seed: 12 }), batchSize);
   const batches = bodies(events, batchSize);
-  const steadyEvents = generateEvents({ users: 500, eventsPerUser: steadyEventsPerSecond * steadySeconds / 500, seed: 13 });
+  const steadyEvents = generateEvents({ users: 500, eventsPerUser: (steadyEventsPerSecond * steadySeconds) / 500, seed: 13 });
   const steadyBatches = bodies(steadyEvents, steadyBatch);
   const fake = await startFakeOpenPanelProcess();
   const rows: Row[] = [];
@@ -152,10 +154,35 @@ export async function serveIntakeRows(checks: string[]): Promise<Row[]> {
     const floor = results.get('floor')!;
     checks.push(`intake ours: fake OpenPanel stored ${(await fake.stats()).stored} requests (delivery runs alongside intake)`);
     const floorName = 'Fastify parse + answer';
-    rows.push({ name: `serve intake: /v1/batch of ${batchSize}`, unit: 'ev/s', figure: events.length / ours.seconds, floor: events.length / floor.seconds, floorName, goal: { atLeast: 0.5 } });
-    rows.push({ name: 'serve HTTP layer only (intake a no-op)', unit: 'ev/s', figure: events.length / routes.seconds, floor: events.length / floor.seconds, floorName });
-    rows.push({ name: 'serve intake + delivery: server CPU per event', unit: 'µs', figure: ours.cpuMicros / events.length, floor: floor.cpuMicros / events.length, floorName });
-    rows.push({ name: 'serve HTTP layer: server CPU per event', unit: 'µs', figure: routes.cpuMicros / events.length, floor: floor.cpuMicros / events.length, floorName });
+    rows.push({
+      name: `serve intake: /v1/batch of ${batchSize}`,
+      unit: 'ev/s',
+      figure: events.length / ours.seconds,
+      floor: events.length / floor.seconds,
+      floorName,
+      goal: { atLeast: 0.5 },
+    });
+    rows.push({
+      name: 'serve HTTP layer only (intake a no-op)',
+      unit: 'ev/s',
+      figure: events.length / routes.seconds,
+      floor: events.length / floor.seconds,
+      floorName,
+    });
+    rows.push({
+      name: 'serve intake + delivery: server CPU per event',
+      unit: 'µs',
+      figure: ours.cpuMicros / events.length,
+      floor: floor.cpuMicros / events.length,
+      floorName,
+    });
+    rows.push({
+      name: 'serve HTTP layer: server CPU per event',
+      unit: 'µs',
+      figure: routes.cpuMicros / events.length,
+      floor: floor.cpuMicros / events.length,
+      floorName,
+    });
     for (const p of [50, 99]) {
       rows.push({
         name: `serve ack latency p${p} @${steadyEventsPerSecond} ev/s (batches of ${steadyBatch})`,

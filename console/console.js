@@ -137,7 +137,15 @@ function requestRow(request) {
   return el(
     'div',
     { class: 'request' },
-    el('div', {}, el('b', {}, request.body.type), ' ', el('span', { class: `status ${request.status}` }, request.status), ` ${request.attempts} attempt(s)`, last ? ` · last answer: ${last}` : ''),
+    el(
+      'div',
+      {},
+      el('b', {}, request.body.type),
+      ' ',
+      el('span', { class: `status ${request.status}` }, request.status),
+      ` ${request.attempts} attempt(s)`,
+      last ? ` · last answer: ${last}` : '',
+    ),
     el('pre', {}, json({ headers: request.headers, body: request.body })),
   );
 }

@@ -29,7 +29,14 @@ let code: Awaited<ReturnType<typeof serve.stop>> | undefined;
 try {
   // The SDK exactly as an app uses it; only `host` points at serve.
   const analytics = new Analytics({ writeKey, host: serve.url, flushAt: 50 });
-  const calls = { identify: analytics.identify, group: analytics.group, track: analytics.track, page: analytics.page, screen: analytics.screen, alias: analytics.alias };
+  const calls = {
+    identify: analytics.identify,
+    group: analytics.group,
+    track: analytics.track,
+    page: analytics.page,
+    screen: analytics.screen,
+    alias: analytics.alias,
+  };
   for (const { type, ...fields } of seed) {
     const call = calls[type as keyof typeof calls];
     if (call === undefined) throw new Error(`seed event of unknown type ${type}`);
@@ -48,7 +55,8 @@ try {
   const of = (type: string): Array<SinkRequest['payload']> => sink.received.filter((r) => r.type === type).map((r) => r.payload);
   console.log(`OpenPanel received ${sink.received.length} requests for ${seed.length} events:\n`);
   console.log('group upserts (upsertGroup):');
-  for (const g of of('group')) console.log(`  ${g['id']}  type=${g['type']} name=${show(g['name'])}${g['properties'] ? ` properties=${show(g['properties'])}` : ''}`);
+  for (const g of of('group'))
+    console.log(`  ${g['id']}  type=${g['type']} name=${show(g['name'])}${g['properties'] ? ` properties=${show(g['properties'])}` : ''}`);
   console.log('\ngroup assignments (setGroup):');
   for (const a of of('assign_group')) console.log(`  ${a['profileId']} -> ${show(a['groupIds'])}`);
   console.log('\nidentified profiles:');

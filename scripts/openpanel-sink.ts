@@ -37,7 +37,8 @@ export async function startOpenPanelSink(): Promise<OpenPanelSink> {
       } catch {
         return answer(400, { message: 'Body is not valid JSON' });
       }
-      if (typeof body?.type !== 'string' || typeof body.payload !== 'object' || body.payload === null) return answer(400, { message: 'body must be {type, payload}' });
+      if (typeof body?.type !== 'string' || typeof body.payload !== 'object' || body.payload === null)
+        return answer(400, { message: 'body must be {type, payload}' });
       received.push({ type: body.type, payload: body.payload });
       const deviceId = String(body.payload['profileId'] ?? 'anonymous');
       answer(200, { deviceId, sessionId: `session-${deviceId}` });

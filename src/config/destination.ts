@@ -9,7 +9,21 @@ const zEventName = (emptyMeansNone = false) =>
   });
 
 /** RudderStack's source types (rudder-integrations-config), each of which may send to a cloud-mode destination. */
-export const sourceTypes = ['android', 'androidKotlin', 'ios', 'iosSwift', 'web', 'unity', 'amp', 'reactnative', 'flutter', 'cordova', 'shopify', 'cloud', 'warehouse'] as const;
+export const sourceTypes = [
+  'android',
+  'androidKotlin',
+  'ios',
+  'iosSwift',
+  'web',
+  'unity',
+  'amp',
+  'reactnative',
+  'flutter',
+  'cordova',
+  'shopify',
+  'cloud',
+  'warehouse',
+] as const;
 
 /** One consent rule of the RudderStack form: the provider and the category IDs the user must have consented to. */
 const zConsentRule = z.object({
@@ -44,19 +58,38 @@ export const destinationConfigSchema = z.object({
   deviceIdFromAnonymousId: z
     .boolean()
     .default(true)
-    .meta({ title: 'Device ID from anonymousId', description: "Send anonymousId as OpenPanel's device id, so devices and sessions follow the CDP's stable id." }),
+    .meta({
+      title: 'Device ID from anonymousId',
+      description: "Send anonymousId as OpenPanel's device id, so devices and sessions follow the CDP's stable id.",
+    }),
   revenueEventName: zEventName(true)
     .default('Order Completed')
     .meta({ title: 'Revenue event', description: 'Track event whose revenue property also yields an OpenPanel revenue event. Empty: none.' }),
-  revenueProperty: z.string().min(1).default('revenue').meta({ title: 'Revenue property', description: 'Property of the revenue event holding the amount in major units (e.g. 12.34).' }),
+  revenueProperty: z
+    .string()
+    .min(1)
+    .default('revenue')
+    .meta({ title: 'Revenue property', description: 'Property of the revenue event holding the amount in major units (e.g. 12.34).' }),
   eventFilteringOption: z
     .enum(['disable', 'whitelistedEvents', 'blacklistedEvents'])
     .default('disable')
-    .meta({ title: 'Event filtering', description: 'Which list filters track events: disable, whitelistedEvents (only those) or blacklistedEvents (all but those).' }),
-  whitelistedEvents: z.array(z.string().min(1)).default([]).meta({ title: 'Allowlisted events', description: 'Track event names sent when eventFilteringOption is whitelistedEvents.' }),
-  blacklistedEvents: z.array(z.string().min(1)).default([]).meta({ title: 'Denylisted events', description: 'Track event names skipped when eventFilteringOption is blacklistedEvents.' }),
+    .meta({
+      title: 'Event filtering',
+      description: 'Which list filters track events: disable, whitelistedEvents (only those) or blacklistedEvents (all but those).',
+    }),
+  whitelistedEvents: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({ title: 'Allowlisted events', description: 'Track event names sent when eventFilteringOption is whitelistedEvents.' }),
+  blacklistedEvents: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({ title: 'Denylisted events', description: 'Track event names skipped when eventFilteringOption is blacklistedEvents.' }),
   consentManagement: z
     .partialRecord(z.enum(sourceTypes), z.array(zConsentRule))
     .default({})
-    .meta({ title: 'Consent management', description: 'Consent rules per source type, as the RudderStack form stores them; rudder-server applies them before events reach the destination.' }),
+    .meta({
+      title: 'Consent management',
+      description: 'Consent rules per source type, as the RudderStack form stores them; rudder-server applies them before events reach the destination.',
+    }),
 });

@@ -48,7 +48,8 @@ interface JsonSchemaNode {
   anyOf?: JsonSchemaNode[];
 }
 
-const kindOf = (node: JsonSchemaNode): Kind => (node.type === 'boolean' ? 'boolean' : node.type === 'array' ? 'list' : node.type === 'object' ? 'json' : 'text');
+const kindOf = (node: JsonSchemaNode): Kind =>
+  node.type === 'boolean' ? 'boolean' : node.type === 'array' ? 'list' : node.type === 'object' ? 'json' : 'text';
 
 /** Fields of an object setting with named fields (store: type, url, prefix), across its variants. */
 export const objectFields = (node: JsonSchemaNode): Map<string, JsonSchemaNode> =>

@@ -67,7 +67,13 @@ function unknownKeys(input: Record<string, unknown>): string[] {
     if (fields.length === 0 || !isPlainObject(value)) return [];
     return Object.keys(value)
       .filter((field) => !fields.includes(field))
-      .map((field) => unknownName(`${key}.${field}`, 'key', fields.map((known) => `${key}.${known}`)));
+      .map((field) =>
+        unknownName(
+          `${key}.${field}`,
+          'key',
+          fields.map((known) => `${key}.${known}`),
+        ),
+      );
   });
 }
 
@@ -163,7 +169,9 @@ function issueRule(issue: Issue): string {
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
     case 'invalid_union':
       // A discriminated union (store.type) lists its options; the values come from the schema.
-      return 'options' in issue && Array.isArray(issue.options) ? `must be one of ${issue.options.map((value) => JSON.stringify(value)).join(', ')}` : 'is invalid';
+      return 'options' in issue && Array.isArray(issue.options)
+        ? `must be one of ${issue.options.map((value) => JSON.stringify(value)).join(', ')}`
+        : 'is invalid';
     case 'custom':
       // Our own refinements' messages: written from the rule, never from the value.
       return issue.message;

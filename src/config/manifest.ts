@@ -25,9 +25,7 @@ const zodProperty = z.looseObject({
   enum: z.array(z.string()).optional(),
   default: z.unknown().optional(),
 });
-const destinationProperties = z
-  .record(z.string(), zodProperty)
-  .parse(z.toJSONSchema(destinationConfigSchema, { io: 'input' }).properties);
+const destinationProperties = z.record(z.string(), zodProperty).parse(z.toJSONSchema(destinationConfigSchema, { io: 'input' }).properties);
 
 type Json = null | boolean | number | string | Json[] | JsonObject;
 interface JsonObject {
@@ -194,7 +192,8 @@ function uiField(field: FormField, required: boolean): UiField {
     throw new Error(`rudderstack-form.json: text field ${configKey} needs a regex and a regexErrorMessage`);
   }
   const defaultValue = typeof property.default === 'string' && property.default !== '' ? property.default : undefined;
-  if (defaultValue !== undefined && !new RegExp(field.regex).test(defaultValue)) throw new Error(`rudderstack-form.json: ${configKey} regex rejects its default`);
+  if (defaultValue !== undefined && !new RegExp(field.regex).test(defaultValue))
+    throw new Error(`rudderstack-form.json: ${configKey} regex rejects its default`);
   return {
     type: 'textInput',
     label,
@@ -230,7 +229,15 @@ function consentField(): UiField {
         variant: 'badge',
         preRequisites: { fields: [{ configKey: 'provider', value: 'custom' }] },
       },
-      { type: 'tagInput', label: c.consentsLabel, note: c.consentsNote, configKey: 'consents', tagKey: 'consent', placeholder: c.consentsPlaceholder, default: [{ consent: '' }] },
+      {
+        type: 'tagInput',
+        label: c.consentsLabel,
+        note: c.consentsNote,
+        configKey: 'consents',
+        tagKey: 'consent',
+        placeholder: c.consentsPlaceholder,
+        default: [{ consent: '' }],
+      },
     ],
   };
 }
@@ -257,7 +264,11 @@ function deriveConfigSchema(ui: UiConfig, db: DbConfig): ConfigJsonSchema {
   for (const template of ui.baseTemplate) {
     for (const field of template.sections.flatMap((s) => s.groups.flatMap((g) => g.fields))) {
       properties[field.configKey] = fieldSchema(field, db);
-      if (template.title === 'Initial setup' && db.config.destConfig.defaultConfig?.includes(field.configKey) && (!('preRequisites' in field) || field.required === true)) {
+      if (
+        template.title === 'Initial setup' &&
+        db.config.destConfig.defaultConfig?.includes(field.configKey) &&
+        (!('preRequisites' in field) || field.required === true)
+      ) {
         required.push(field.configKey);
       }
     }
@@ -290,7 +301,13 @@ function valueSchema(field: UiField): JsonObject {
       return { type: 'string', enum: enumValues, ...('default' in field ? { default: field.default } : {}) };
     }
     case 'tagInput':
-      return { type: 'array', items: { type: 'object', properties: { [String(field.tagKey)]: { type: 'string', pattern: typeof field.regex === 'string' ? field.regex : DEFAULT_PATTERN } } } };
+      return {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { [String(field.tagKey)]: { type: 'string', pattern: typeof field.regex === 'string' ? field.regex : DEFAULT_PATTERN } },
+        },
+      };
     case 'dynamicCustomForm':
       return rowsSchema(field.rowFields as UiField[]);
     default:

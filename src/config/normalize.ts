@@ -75,7 +75,8 @@ function renameOldKeys(raw: Record<string, unknown>, warnings: string[]): Record
 
 function filteringFromOldLists(allow: unknown, deny: unknown): Record<string, unknown> {
   const denied = Array.isArray(deny) ? deny : [];
-  if (Array.isArray(allow) && allow.length > 0) return { eventFilteringOption: 'whitelistedEvents', whitelistedEvents: allow.filter((name) => !denied.includes(name)) };
+  if (Array.isArray(allow) && allow.length > 0)
+    return { eventFilteringOption: 'whitelistedEvents', whitelistedEvents: allow.filter((name) => !denied.includes(name)) };
   if (denied.length > 0) return { eventFilteringOption: 'blacklistedEvents', blacklistedEvents: denied };
   // Empty lists mean no filtering; a non-list is left under the new name for the schema to report.
   const notLists = Object.entries({ whitelistedEvents: allow, blacklistedEvents: deny }).filter(([, list]) => list !== undefined && !Array.isArray(list));

@@ -44,7 +44,8 @@ const DUPLICATE = 'duplicate:';
 export const duplicateReason = (messageId: string | undefined): string =>
   `${DUPLICATE} every request of messageId ${messageId ?? '(none)'} was already delivered or is queued`;
 /** A skip because every request of the event was already delivered or is queued (a re-sent event): the CLI's summary counts them. */
-export const isDuplicateSkip = (outcome: { status: string; reason?: string }): boolean => outcome.status === 'skipped' && outcome.reason?.startsWith(DUPLICATE) === true;
+export const isDuplicateSkip = (outcome: { status: string; reason?: string }): boolean =>
+  outcome.status === 'skipped' && outcome.reason?.startsWith(DUPLICATE) === true;
 
 /** Events without a messageId get one derived from their content, so a re-sent copy is still recognised. */
 const contentId = (event: unknown): string => `content-${createHash('sha1').update(JSON.stringify(event)).digest('base64url')}`;
@@ -57,7 +58,12 @@ const membershipKeys = (event: unknown): string[] => {
 };
 
 /** How an event was taken, for the delivery observer (the console's live view). */
-export const takenEvent = (outcome: AcceptOutcome & { eventId?: string }, event: unknown, userKey?: string, requests: readonly OutboxRequest[] = []): TakenEvent => ({
+export const takenEvent = (
+  outcome: AcceptOutcome & { eventId?: string },
+  event: unknown,
+  userKey?: string,
+  requests: readonly OutboxRequest[] = [],
+): TakenEvent => ({
   ...outcome,
   ...(userKey !== undefined ? { userKey } : {}),
   event,
@@ -77,7 +83,8 @@ export async function commitBatch(
 ): Promise<CommittedBatch> {
   const overlay = new MembershipOverlay(membership);
   await overlay.preload(events.flatMap(membershipKeys));
-  const takenByOutbox = async (messageId: string, request: OpenPanelRequest): Promise<boolean> => (await outbox.taken(requestKeys(messageId, [request]))).size > 0;
+  const takenByOutbox = async (messageId: string, request: OpenPanelRequest): Promise<boolean> =>
+    (await outbox.taken(requestKeys(messageId, [request]))).size > 0;
   const transformEvent = createTransformer({ config, membership: overlay, mappings, now, taken: takenByOutbox, messageIdOf: contentId, stampReceivedAt: true });
   const results: TransformResult[] = [];
   for (let i = 0; i < events.length; i++) results.push(await transformEvent(events[i], indexOf(i)));
@@ -87,7 +94,13 @@ export async function commitBatch(
     // Kept for its dead letter as the transform read it: text every store can hold (src/events/well-formed.ts).
     const { value: event } = wellFormed(events[i]);
     const messageId = result.messageId ?? contentId(event);
-    queued.push({ index: result.index, messageId, ...(result.userKey !== undefined ? { userKey: result.userKey } : {}), event, requests: laneRequests(messageId, result.userKey, result.requests) });
+    queued.push({
+      index: result.index,
+      messageId,
+      ...(result.userKey !== undefined ? { userKey: result.userKey } : {}),
+      event,
+      requests: laneRequests(messageId, result.userKey, result.requests),
+    });
   }
   const seen = results.flatMap((result, i) => (result.unchanged ? requestKeys(result.messageId ?? contentId(events[i]), result.unchanged) : []));
   const committed = await outbox.commit({ membership: overlay.changes(), events: queued, now: now(), seen }, maxQueued);

@@ -17,7 +17,6 @@ export interface DedupeStore {
 export const dedupeCapWarning = (count: number, max: number): string =>
   `warning: ${count} delivered request keys are remembered, more than dedupeMaxIds (${max}); they are kept until dedupeTtlHours expires them (a smaller window, or a larger cap, silences this)`;
 
-
 function discriminator(request: OpenPanelRequest): string {
   const { body } = request;
   switch (body.type) {

@@ -162,7 +162,8 @@ export class Deliverer {
     const ready = this.pausedFor === undefined && this.failure === undefined;
     const degraded = (cause: DeliveryHealth['cause'], reason: string): DeliveryHealth => ({ healthy: false, status: 'degraded', reason, cause, ready });
     if (this.pausedFor !== undefined) return degraded('credentials', this.pausedFor);
-    if (this.outage) return degraded('outage', `OpenPanel failing for many users (${this.outage.reason}): one request probes every ${this.config.outageProbeMs} ms`);
+    if (this.outage)
+      return degraded('outage', `OpenPanel failing for many users (${this.outage.reason}): one request probes every ${this.config.outageProbeMs} ms`);
     if (this.failure) return degraded('delivery', `delivery failing: ${this.failure.error.message}; trying again every ${storeRetryMs / 1000} s`);
     return { healthy: true, status: 'ok', ready };
   }
@@ -296,7 +297,8 @@ export class Deliverer {
         const entries = await this.outbox.claim(free, this.now(), this.leaseMs);
         this.storeWorks();
         // Paused (or an outage began) while claiming: hand them back untried.
-        if (this.pausedFor !== undefined || this.outage !== undefined) this.unsettled.push(...entries.map((entry) => ({ entry, settlement: { result: 'released' } as const })));
+        if (this.pausedFor !== undefined || this.outage !== undefined)
+          this.unsettled.push(...entries.map((entry) => ({ entry, settlement: { result: 'released' } as const })));
         else for (const entry of entries) void this.track(entry);
         if (entries.length > 0) continue;
       }

@@ -39,7 +39,8 @@ export function readLeniently(raw: Record<string, unknown>): { input: Record<str
   }
   // RudderStack's SDKs and transformer also read the anonymous id from context.traits (older SDKs put it there only).
   const traitsAnonymousId = contextTraitsAnonymousId(raw);
-  if ((raw.anonymousId === undefined || raw.anonymousId === null || raw.anonymousId === '') && traitsAnonymousId !== undefined) set('anonymousId', traitsAnonymousId);
+  if ((raw.anonymousId === undefined || raw.anonymousId === null || raw.anonymousId === '') && traitsAnonymousId !== undefined)
+    set('anonymousId', traitsAnonymousId);
   let unreadable: string[] | undefined;
   for (const key of timeFields) {
     const value = raw[key];

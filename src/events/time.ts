@@ -25,7 +25,9 @@ function fromEpoch(value: number): number | undefined {
 function fromDateTime(text: string): number | undefined {
   const m = dateTime.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) =>
+    part === undefined ? undefined : Number(part),
+  ) as number[];
   const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
   if (month! < 1 || month! > 12 || day! < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
   const utc = Date.UTC(year!, month! - 1, day!, hour, minute, second, millis);

@@ -17,10 +17,25 @@ export function headerValue(value: unknown): string | undefined {
 export const isServerLikeUserAgent = (ua: string): boolean => /^[^/]+\/[\d.]+$/.test(ua) || !/\s/.test(ua);
 
 /** A model or version as one UA token: the characters that delimit UA tokens removed. */
-const token = (value: string | undefined) => value?.replace(/[;()\\/\r\n\t]|[^\x20-\x7e]/g, '').replace(/\s+/g, ' ').trim().slice(0, 64) || undefined;
+const token = (value: string | undefined) =>
+  value
+    ?.replace(/[;()\\/\r\n\t]|[^\x20-\x7e]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 64) || undefined;
 
 type Platform = 'iOS' | 'iPadOS' | 'Android' | 'macOS';
-const platformOfOs: Record<string, Platform> = { ios: 'iOS', 'iphone os': 'iOS', ipados: 'iPadOS', 'ipad os': 'iPadOS', android: 'Android', macos: 'macOS', 'mac os x': 'macOS', 'mac os': 'macOS', osx: 'macOS' };
+const platformOfOs: Record<string, Platform> = {
+  ios: 'iOS',
+  'iphone os': 'iOS',
+  ipados: 'iPadOS',
+  'ipad os': 'iPadOS',
+  android: 'Android',
+  macos: 'macOS',
+  'mac os x': 'macOS',
+  'mac os': 'macOS',
+  osx: 'macOS',
+};
 const platformOfDeviceType: Record<string, Platform> = { ios: 'iOS', android: 'Android' };
 
 /**

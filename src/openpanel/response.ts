@@ -13,10 +13,7 @@ export interface Attempt {
 }
 
 /** How the delivery engine must treat an attempt (docs/openpanel-contract.md, docs/outbox.md "Delivery"). */
-export type Verdict =
-  | { kind: 'delivered' }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number }
-  | { kind: 'fatal'; reason: string; unhealthy?: string };
+export type Verdict = { kind: 'delivered' } | { kind: 'retry'; reason: string; retryAfterMs?: number } | { kind: 'fatal'; reason: string; unhealthy?: string };
 
 const reasonBodyChars = 200;
 

@@ -19,7 +19,10 @@ export function integrationsSkipReason(event: CdpEvent): string | undefined {
 }
 
 /** Track names excluded by the config's event filtering (RudderStack's allowlist/denylist settings). */
-export function eventListSkipReason(name: string, config: Pick<DestinationConfig, 'eventFilteringOption' | 'whitelistedEvents' | 'blacklistedEvents'>): string | undefined {
+export function eventListSkipReason(
+  name: string,
+  config: Pick<DestinationConfig, 'eventFilteringOption' | 'whitelistedEvents' | 'blacklistedEvents'>,
+): string | undefined {
   const { eventFilteringOption: option } = config;
   if (option === 'blacklistedEvents' && config.blacklistedEvents.includes(name)) return `event "${name}" is in blacklistedEvents`;
   if (option === 'whitelistedEvents' && !config.whitelistedEvents.includes(name)) return `event "${name}" is not in whitelistedEvents`;

@@ -70,7 +70,15 @@ export type TransformEvent = (raw: unknown, index: number) => Promise<TransformR
  * validate -> filter -> map (with membership) for one raw event. Membership reads and writes happen here, so
  * callers must transform one user's events in input order (they do: one at a time, in order).
  */
-export function createTransformer({ config, membership, mappings = loadMappings(), now = Date.now, taken, stampReceivedAt = false, messageIdOf }: TransformerDeps): TransformEvent {
+export function createTransformer({
+  config,
+  membership,
+  mappings = loadMappings(),
+  now = Date.now,
+  taken,
+  stampReceivedAt = false,
+  messageIdOf,
+}: TransformerDeps): TransformEvent {
   const baseHeaders = clientHeaders(config);
   return async (input, index) => {
     // Text no store can keep (lone surrogates, NUL) becomes U+FFFD before anything reads the event.

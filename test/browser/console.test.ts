@@ -37,7 +37,16 @@ describe('console in a browser', () => {
     t.fake.refuse((body) => (body.type === 'track' && body.payload.name === blockedName ? 'Event name contains blocked content' : undefined));
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(8_000);
@@ -72,7 +81,9 @@ describe('console in a browser', () => {
       event({ type: 'identify', messageId: 'i-1', userId: 'u-ada', traits: { email: 'ada@example.com', name: 'Ada Lovelace' } }),
     ]);
     for (let i = 0; i < 3; i++) {
-      await send(Array.from({ length: 10 }, (_, n) => event({ type: 'track', messageId: `t-${i}-${n}`, userId: 'u-ada', event: 'Report Exported', properties: { n } })));
+      await send(
+        Array.from({ length: 10 }, (_, n) => event({ type: 'track', messageId: `t-${i}-${n}`, userId: 'u-ada', event: 'Report Exported', properties: { n } })),
+      );
       await page.waitForTimeout(300);
     }
     await page.waitForFunction(() => /Last hour: 32 received, 32 delivered/.test(document.querySelector('#rates-totals')?.textContent ?? ''));

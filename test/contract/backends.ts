@@ -16,18 +16,27 @@ export interface OpenedState {
 
 /** Every backend, each opened fresh and isolated: the contract suites run once per entry. */
 export const backends: Array<[name: string, open: (now: () => number, config?: StateConfig) => OpenedState]> = [
-  ['sqlite in memory', (now, config = contractConfig) => {
-    const state = openSqliteState(undefined, config, { now });
-    return { state, dispose: () => state.close() };
-  }],
-  ['sqlite', (now, config = contractConfig) => {
-    const dir = mkdtempSync(join(tmpdir(), 'opd-contract-'));
-    const state = openSqliteState(dir, config, { now });
-    return { state, dispose: async () => (await state.close(), rmSync(dir, { recursive: true, force: true })) };
-  }],
-  ['redis', (now, config = contractConfig) => {
-    const prefix = testPrefix('contract');
-    const state = openRedisState({ url: testRedisUrl, prefix }, config, { now });
-    return { state, dispose: async () => (await state.close(), await deleteKeys(prefix)) };
-  }],
+  [
+    'sqlite in memory',
+    (now, config = contractConfig) => {
+      const state = openSqliteState(undefined, config, { now });
+      return { state, dispose: () => state.close() };
+    },
+  ],
+  [
+    'sqlite',
+    (now, config = contractConfig) => {
+      const dir = mkdtempSync(join(tmpdir(), 'opd-contract-'));
+      const state = openSqliteState(dir, config, { now });
+      return { state, dispose: async () => (await state.close(), rmSync(dir, { recursive: true, force: true })) };
+    },
+  ],
+  [
+    'redis',
+    (now, config = contractConfig) => {
+      const prefix = testPrefix('contract');
+      const state = openRedisState({ url: testRedisUrl, prefix }, config, { now });
+      return { state, dispose: async () => (await state.close(), await deleteKeys(prefix)) };
+    },
+  ],
 ];

@@ -28,7 +28,13 @@ outboxContract({
 });
 
 const request = (profileId: string): OpenPanelRequest => ({ headers: {}, body: { type: 'track', payload: { name: 'e', profileId } } });
-const event = (index: number, userKey: string): NewOutboxEvent => ({ index, messageId: `m${index}`, userKey, event: {}, requests: laneRequests(`m${index}`, userKey, [request(userKey)]) });
+const event = (index: number, userKey: string): NewOutboxEvent => ({
+  index,
+  messageId: `m${index}`,
+  userKey,
+  event: {},
+  requests: laneRequests(`m${index}`, userKey, [request(userKey)]),
+});
 
 describe('sqlite outbox: a state file from a version that queued lone surrogates', () => {
   it('claims and settles such a lane (named as read back) and the lanes behind it', async () => {
@@ -39,7 +45,10 @@ describe('sqlite outbox: a state file from a version that queued lone surrogates
     const state = open(dirs.get(before)!);
     const claimed = await state.outbox.claim(10, 2, 60_000);
     expect(claimed.map((entry) => entry.lane).sort()).toEqual(['u:ok', 'u:\ufffd\ufffd\ufffdx']);
-    const finals = await state.outbox.settle(claimed.map((entry) => ({ entry, settlement: { result: 'delivered', attempts: 1 } as const })), 3);
+    const finals = await state.outbox.settle(
+      claimed.map((entry) => ({ entry, settlement: { result: 'delivered', attempts: 1 } as const })),
+      3,
+    );
     expect(finals.map((final) => final.status)).toEqual(['delivered', 'delivered']);
     expect((await state.outbox.stats()).queuedEvents).toBe(0);
     await state.close();
@@ -60,7 +69,10 @@ describe('sqlite outbox: a damaged request', () => {
     expect(damaged.unreadable).toMatch(/^the queued request could not be read back: not JSON/);
     expect(damaged.request.body).toEqual({ type: 'unreadable', payload: { stored: '{"headers": {}, "bo' } });
     expect(claimed.find((entry) => entry.lane === 'u:ok')).toMatchObject({ request: request('ok') });
-    const [final] = await state.outbox.settle([{ entry: damaged, settlement: { result: 'failed', reason: damaged.unreadable!, attempts: 0, firstAttemptAt: 2, last: {} } }], 3);
+    const [final] = await state.outbox.settle(
+      [{ entry: damaged, settlement: { result: 'failed', reason: damaged.unreadable!, attempts: 0, firstAttemptAt: 2, last: {} } }],
+      3,
+    );
     expect(final).toMatchObject({ status: 'dead_lettered', messageId: 'm0' });
     expect((await state.deadLetters.list())[0]).toMatchObject({ messageId: 'm0', requests: [damaged.request] });
     await state.close();

@@ -68,19 +68,38 @@ describe.each(backends)('%s stores (contract)', (_name, open) => {
 
     it('applies a change set', async () => {
       const { membership } = state;
-      await membership.apply({ merges: [['u1', [{ groupId: 'g2', assignedAt: 20 }, { groupId: 'g1', assignedAt: 10 }]]] });
+      await membership.apply({
+        merges: [
+          [
+            'u1',
+            [
+              { groupId: 'g2', assignedAt: 20 },
+              { groupId: 'g1', assignedAt: 10 },
+            ],
+          ],
+        ],
+      });
       expect((await membership.get('u1')).map((a) => a.groupId)).toEqual(['g1', 'g2']);
     });
 
     it('keeps each group as OpenPanel merges its upserts: name and type as sent, properties merged and flattened', async () => {
       const { membership } = state;
       expect(await membership.group('acme')).toBeUndefined();
-      const first = await membership.upsertGroup({ id: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'free', seats: 5, meta: { tier: 1 } } }, 100);
+      const first = await membership.upsertGroup(
+        { id: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'free', seats: 5, meta: { tier: 1 } } },
+        100,
+      );
       expect(first).toEqual({ groupId: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'free', seats: '5', 'meta.tier': '1' }, updatedAt: 100 });
       // Nothing new: the same state, its time unchanged.
       expect(await membership.upsertGroup({ id: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'free' } }, 200)).toEqual(first);
       const second = await membership.upsertGroup({ id: 'acme', name: 'Acme Inc', type: 'workspace', properties: { seats: null, industry: ' retail ' } }, 300);
-      expect(second).toEqual({ groupId: 'acme', name: 'Acme Inc', type: 'workspace', properties: { plan: 'free', 'meta.tier': '1', industry: 'retail' }, updatedAt: 300 });
+      expect(second).toEqual({
+        groupId: 'acme',
+        name: 'Acme Inc',
+        type: 'workspace',
+        properties: { plan: 'free', 'meta.tier': '1', industry: 'retail' },
+        updatedAt: 300,
+      });
       expect(await membership.group('acme')).toEqual(second);
       expect(await membership.group('beta')).toBeUndefined();
     });

@@ -50,7 +50,9 @@ if (corpusMissing !== undefined) console.warn(corpusMissing);
   /** [event, track request] for every ok track-like request, to state rules over the whole corpus. */
   const tracks = () =>
     results.flatMap((result, i) =>
-      result.status === 'ok' ? result.requests.filter((r) => r.body.type === 'track').map((request) => [corpus[i]?.event as Record<string, any>, request] as const) : [],
+      result.status === 'ok'
+        ? result.requests.filter((r) => r.body.type === 'track').map((request) => [corpus[i]?.event as Record<string, any>, request] as const)
+        : [],
     );
 
   it('sends mobile events (iOS, Android context) with a user-agent OpenPanel takes for a device, not a server', () => {
@@ -75,6 +77,11 @@ if (corpusMissing !== undefined) console.warn(corpusMissing);
 
   it('tallies outcomes and what reached OpenPanel as committed (npm run corpus-tally rewrites it)', () => {
     const expected = JSON.parse(readFileSync(`${corpusDir}expected-tally.json`, 'utf8')) as unknown;
-    expect(tally(corpus.map((line) => line.event), results)).toEqual(expected);
+    expect(
+      tally(
+        corpus.map((line) => line.event),
+        results,
+      ),
+    ).toEqual(expected);
   });
 });

@@ -85,7 +85,8 @@ function countRequest(request: OpenPanelRequest, add: (key: string) => void) {
   const properties = body.payload.properties ?? {};
   const kind = body.payload.name === 'revenue' ? 'revenue' : 'track';
   add(`${kind} requests`);
-  for (const key of ['__timestamp', '__path', '__referrer', '__title', '__deviceId', '__os', '__model']) if (properties[key] !== undefined) add(`${kind} with ${key}`);
+  for (const key of ['__timestamp', '__path', '__referrer', '__title', '__deviceId', '__os', '__model'])
+    if (properties[key] !== undefined) add(`${kind} with ${key}`);
   if (typeof properties['__path'] === 'string' && /[?&]utm_/.test(properties['__path'])) add(`${kind} with utm_* in __path`);
   add(`${kind} user-agent: ${agentKind(request.headers['user-agent'])}`);
 }

@@ -12,7 +12,10 @@ import { bin, workWithInput } from '../support/cli.js';
  */
 jest.setTimeout(60_000);
 const run = promisify(execFile);
-const { work, input } = workWithInput('op-state-', Array.from({ length: 400 }, (_, i) => ({ type: 'track', messageId: `m${i}`, userId: `u${i % 20}`, event: 'Tick' })));
+const { work, input } = workWithInput(
+  'op-state-',
+  Array.from({ length: 400 }, (_, i) => ({ type: 'track', messageId: `m${i}`, userId: `u${i % 20}`, event: 'Tick' })),
+);
 const env = { PATH: process.env.PATH ?? '' };
 
 describe('send on a data dir it cannot use', () => {
@@ -35,13 +38,42 @@ describe('send on a data dir it cannot use', () => {
   }
 
   const cases: Array<[string, () => string, number, RegExp]> = [
-    ['a data dir that is a file', () => (writeFileSync(join(work, 'a-file'), 'x'), join(work, 'a-file')), 4, /a-file: cannot create the data dir: a file of that name is in the way \(EEXIST\): move it aside or pass another --data-dir$/],
-    ['a data dir under a file', () => (writeFileSync(join(work, 'a-file-2'), 'x'), join(work, 'a-file-2', 'data')), 4, /data: cannot create the data dir: a part of the path is a file, not a directory \(ENOTDIR\): pass another --data-dir$/],
-    ['a state file that is a folder', () => (mkdirSync(join(work, 'folder-state', 'state.sqlite'), { recursive: true }), join(work, 'folder-state')), 4, /folder-state\/state\.sqlite: cannot be opened for writing \(SQLITE_CANTOPEN\): fix its permissions or pass another --data-dir$/],
-    ['a corrupted state file', () => (mkdirSync(join(work, 'corrupt')), writeFileSync(join(work, 'corrupt', 'state.sqlite'), 'this is not a database '.repeat(400)), join(work, 'corrupt')), 5, /corrupt\/state\.sqlite: not a readable state database \(SQLITE_NOTADB\): move it aside \(events queued in it are lost\) and run again$/],
+    [
+      'a data dir that is a file',
+      () => (writeFileSync(join(work, 'a-file'), 'x'), join(work, 'a-file')),
+      4,
+      /a-file: cannot create the data dir: a file of that name is in the way \(EEXIST\): move it aside or pass another --data-dir$/,
+    ],
+    [
+      'a data dir under a file',
+      () => (writeFileSync(join(work, 'a-file-2'), 'x'), join(work, 'a-file-2', 'data')),
+      4,
+      /data: cannot create the data dir: a part of the path is a file, not a directory \(ENOTDIR\): pass another --data-dir$/,
+    ],
+    [
+      'a state file that is a folder',
+      () => (mkdirSync(join(work, 'folder-state', 'state.sqlite'), { recursive: true }), join(work, 'folder-state')),
+      4,
+      /folder-state\/state\.sqlite: cannot be opened for writing \(SQLITE_CANTOPEN\): fix its permissions or pass another --data-dir$/,
+    ],
+    [
+      'a corrupted state file',
+      () => (
+        mkdirSync(join(work, 'corrupt')),
+        writeFileSync(join(work, 'corrupt', 'state.sqlite'), 'this is not a database '.repeat(400)),
+        join(work, 'corrupt')
+      ),
+      5,
+      /corrupt\/state\.sqlite: not a readable state database \(SQLITE_NOTADB\): move it aside \(events queued in it are lost\) and run again$/,
+    ],
   ];
   if (process.getuid?.() !== 0) {
-    cases.push(['a read-only data dir', () => (mkdirSync(join(work, 'read-only')), chmodSync(join(work, 'read-only'), 0o500), join(work, 'read-only')), 4, /read-only: the data dir is not readable and writable: permission denied \(EACCES\)/]);
+    cases.push([
+      'a read-only data dir',
+      () => (mkdirSync(join(work, 'read-only')), chmodSync(join(work, 'read-only'), 0o500), join(work, 'read-only')),
+      4,
+      /read-only: the data dir is not readable and writable: permission denied \(EACCES\)/,
+    ]);
   }
 
   it.each(cases)('%s: one line naming path, cause and remedy, its own exit code, nothing sent', async (_label, makeDir, exitCode, line) => {
@@ -63,7 +95,9 @@ describe('send on a data dir it cannot use', () => {
     const second = await send(dataDir, '--lock-timeout', '300');
     expect(second.code).toBe(6);
     expect(second.stderr.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(/busy\/state\.sqlite: in use by another openpanel-destination process \(waited 0.3 s\): let it finish or stop it, or pass another --data-dir$/),
+      expect.stringMatching(
+        /busy\/state\.sqlite: in use by another openpanel-destination process \(waited 0.3 s\): let it finish or stop it, or pass another --data-dir$/,
+      ),
     ]);
     expect(await firstExit).toBe(0);
     expect(firstOut).toMatch(/^delivered 400, skipped 0, rejected 0, dead-lettered 0/);

@@ -21,7 +21,11 @@ function cli(args: string[], stdin = '', env: Record<string, string> = {}): Prom
     child.stdin?.end(stdin);
   });
 }
-const lines = (stdout: string): Array<Record<string, unknown>> => stdout.trim().split('\n').map((line) => JSON.parse(line));
+const lines = (stdout: string): Array<Record<string, unknown>> =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 
 const group = { type: 'group', messageId: 'm1', userId: 'u1', groupId: 'org_1', traits: { name: 'Org One' } };
 const track = { type: 'track', messageId: 'm2', userId: 'u1', event: 'Report Exported' };

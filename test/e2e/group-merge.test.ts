@@ -21,7 +21,10 @@ jest.setTimeout(60_000);
 
 /** Runs `send` with the events on stdin in bursts (each committed on its own); kills it with -9 once `killWhen()` holds. */
 async function send(dataDir: string, configFile: string, events: readonly unknown[], killWhen?: () => boolean): Promise<number | null> {
-  const child = spawn(process.execPath, [bin, 'send', '--data-dir', dataDir, '--config', configFile], { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'send', '--data-dir', dataDir, '--config', configFile], {
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -36,7 +39,12 @@ async function send(dataDir: string, configFile: string, events: readonly unknow
   child.stdin.on('error', () => undefined); // killed while we still write
   const burst = Math.ceil(events.length / 6);
   for (let i = 0; i < events.length && !done; i += burst) {
-    child.stdin.write(`${events.slice(i, i + burst).map((e) => JSON.stringify(e)).join('\n')}\n`);
+    child.stdin.write(
+      `${events
+        .slice(i, i + burst)
+        .map((e) => JSON.stringify(e))
+        .join('\n')}\n`,
+    );
     await sleep(80);
   }
   child.stdin.end();
@@ -57,7 +65,9 @@ describe('group calls, full and partial, through send with faults, superseding a
   afterAll(async () => {
     await fake.close();
     rmSync(work, { recursive: true, force: true });
-    process.stdout.write(`group-merge: ${figures.groups} groups checked, ${figures.properties} properties compared (name and type included), ${figures.merged} merged upserts arrived, ${figures.kills} runs killed with -9\n`);
+    process.stdout.write(
+      `group-merge: ${figures.groups} groups checked, ${figures.properties} properties compared (name and type included), ${figures.merged} merged upserts arrived, ${figures.kills} runs killed with -9\n`,
+    );
     expect(figures.kills).toBeGreaterThan(0);
   });
 
@@ -66,7 +76,10 @@ describe('group calls, full and partial, through send with faults, superseding a
     const calls = groupCalls(seed, 240);
     const dataDir = join(work, `data-${seed}`);
     const configFile = join(work, `config-${seed}.json`);
-    writeFileSync(configFile, JSON.stringify({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency: 4, backoffBaseMs: 2, backoffMaxMs: 20 }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency: 4, backoffBaseMs: 2, backoffMaxMs: 20 }),
+    );
     // Killed somewhere between the first upsert accepted and most of them.
     const killAfter = 1 + Math.floor(seededRandom(seed)() * 40);
     const first = await send(dataDir, configFile, calls, () => fake.stats.accepted >= killAfter);

@@ -74,19 +74,30 @@ describe('a destination starved of OpenPanel', () => {
     expect(attempts.filter((a) => a.result === 'retry' && a.status === 503).length).toBeGreaterThan(8);
     expect(fake.requests.length).toBe(expected.length);
     expect(perProfile(fake.requests.map((r) => r.body))).toEqual(perProfile(expected));
-    process.stdout.write(`outage of ${Math.round(outageMs / 1000)} simulated s: all ${final.length} events final ${Math.round((recoveredMs - outageMs) / 1000)} simulated s after it ended, ${attempts.length} attempts, no dead letter\n`);
+    process.stdout.write(
+      `outage of ${Math.round(outageMs / 1000)} simulated s: all ${final.length} events final ${Math.round((recoveredMs - outageMs) / 1000)} simulated s after it ended, ${attempts.length} attempts, no dead letter\n`,
+    );
     await destination.close();
   });
 
   it('pauses on a 401 (degraded, events queued, no flood), probes, and resumes when the credentials work again', async () => {
     fake.reset();
     const dataDir = mkdtempSync(join(tmpdir(), 'op-401-'));
-    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency: 8, pauseProbeMs: 100 }, { dataDir });
+    const destination = createDestination(
+      { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency: 8, pauseProbeMs: 100 },
+      { dataDir },
+    );
     fake.outage('401');
     const accepted = await destination.send(events, { until: 'accepted' });
     const queued = accepted.filter((o) => o.status === 'accepted').length;
     await until(() => !destination.health().healthy);
-    expect(destination.health()).toEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel refused the credentials \(HTTP 401/), cause: 'credentials', ready: false });
+    expect(destination.health()).toEqual({
+      healthy: false,
+      status: 'degraded',
+      reason: expect.stringMatching(/^OpenPanel refused the credentials \(HTTP 401/),
+      cause: 'credentials',
+      ready: false,
+    });
     await delay(500);
     // Refused: the requests in flight at the first 401, then one probe every 100 ms; nothing dead-lettered.
     expect(fake.stats.rejected).toBeLessThan(8 + 10);

@@ -71,7 +71,8 @@ describe('createDestination().accept', () => {
   });
   afterAll(() => fake.close());
 
-  const tracks = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ type: 'track', messageId: `${prefix}-${i}`, userId: 'u1', event: 'Tick' }));
+  const tracks = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ type: 'track', messageId: `${prefix}-${i}`, userId: 'u1', event: 'Tick' }));
 
   it('resolves once committed, refuses a call beyond maxQueuedEvents with QueueFullError (nothing of it kept), and reports stats', async () => {
     const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, maxQueuedEvents: 5 });
@@ -147,8 +148,16 @@ describe('replay', () => {
     expect(await fixed.replay()).toEqual({ delivered: 2, failed: 0 });
     expect(await fixed.stats()).toEqual({ queuedEvents: 0, queuedRequests: 0, deadLetters: 0 });
     const assigned = current.requests.filter((r) => r.body.type === 'assign_group').map((r) => r.body.payload);
-    expect(assigned).toEqual([{ groupIds: ['org_1'], profileId: 'u1' }, { groupIds: ['org_2'], profileId: 'u1' }]);
-    expect(current.requests.filter((r) => r.body.type === 'group').map((r) => (r.body.payload as { id: string }).id).sort()).toEqual(['org_1', 'org_2']);
+    expect(assigned).toEqual([
+      { groupIds: ['org_1'], profileId: 'u1' },
+      { groupIds: ['org_2'], profileId: 'u1' },
+    ]);
+    expect(
+      current.requests
+        .filter((r) => r.body.type === 'group')
+        .map((r) => (r.body.payload as { id: string }).id)
+        .sort(),
+    ).toEqual(['org_1', 'org_2']);
     expect(await fixed.replay()).toEqual({ delivered: 0, failed: 0 });
     await fixed.close();
   });

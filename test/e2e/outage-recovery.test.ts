@@ -41,7 +41,13 @@ describe('recovery from an outage', () => {
     fake.outage('503');
     const serve = await startServe(['--config', config, '--data-dir', join(work, 'data')]);
     try {
-      const events = Array.from({ length: EVENTS }, (_, i) => ({ type: 'track', messageId: `out-${i}`, userId: `user-${i % USERS}`, event: 'Backlogged', properties: { n: i } }));
+      const events = Array.from({ length: EVENTS }, (_, i) => ({
+        type: 'track',
+        messageId: `out-${i}`,
+        userId: `user-${i % USERS}`,
+        event: 'Backlogged',
+        properties: { n: i },
+      }));
       for (let start = 0; start < EVENTS; start += 500) {
         const response = await postBatch(serve.url, writeKey, events.slice(start, start + 500));
         expect(await response.json()).toMatchObject({ accepted: 500 });

@@ -18,11 +18,25 @@ const groupOf = (u: number): string => `org-${u % 6}`;
 function stream(): Array<Record<string, unknown>> {
   const events: Array<Record<string, unknown>> = [];
   for (let u = 0; u < USERS; u++) {
-    events.push({ type: 'group', messageId: `g-${u}`, userId: `user-${u}`, groupId: groupOf(u), traits: { name: `Org ${u % 6}`, seats: u }, timestamp: new Date(T0 + u).toISOString() });
+    events.push({
+      type: 'group',
+      messageId: `g-${u}`,
+      userId: `user-${u}`,
+      groupId: groupOf(u),
+      traits: { name: `Org ${u % 6}`, seats: u },
+      timestamp: new Date(T0 + u).toISOString(),
+    });
   }
   for (let i = 0; i < TRACKS_PER_USER; i++) {
     for (let u = 0; u < USERS; u++) {
-      events.push({ type: 'track', messageId: `t-${u}-${i}`, userId: `user-${u}`, event: 'Step Done', properties: { seq: i }, timestamp: new Date(T0 + 1_000 + i * 100 + u).toISOString() });
+      events.push({
+        type: 'track',
+        messageId: `t-${u}-${i}`,
+        userId: `user-${u}`,
+        event: 'Step Done',
+        properties: { seq: i },
+        timestamp: new Date(T0 + 1_000 + i * 100 + u).toISOString(),
+      });
     }
   }
   return events;
@@ -87,7 +101,8 @@ describe('three instances on one Redis, one killed with -9 mid-stream', () => {
     }
 
     const tracksOf = (u: number): TrackPayload[] => fake.tracksOf(`user-${u}`);
-    const allThere = (): boolean => Array.from({ length: USERS }, (_, u) => new Set(tracksOf(u).map((t) => t.properties?.seq)).size).every((n) => n === TRACKS_PER_USER);
+    const allThere = (): boolean =>
+      Array.from({ length: USERS }, (_, u) => new Set(tracksOf(u).map((t) => t.properties?.seq)).size).every((n) => n === TRACKS_PER_USER);
     await until(allThere, 'every track at OpenPanel');
 
     let doubled = 0;

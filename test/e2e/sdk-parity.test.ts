@@ -83,7 +83,10 @@ const flows: Flow[] = [
     name: 'Multi-tenant — workspaces',
     sdk: async (op) => {
       await op.identify({ profileId: sam.id });
-      for (const workspace of [{ id: 'ws_marketing', name: 'Marketing' }, { id: 'ws_sales', name: 'Sales' }]) {
+      for (const workspace of [
+        { id: 'ws_marketing', name: 'Marketing' },
+        { id: 'ws_sales', name: 'Sales' },
+      ]) {
         await op.upsertGroup({ id: workspace.id, type: 'workspace', name: workspace.name });
         await op.setGroup(workspace.id);
         await op.track('workspace_opened', { workspace: workspace.name });

@@ -109,7 +109,11 @@ describe('send with a wrong secret, then with the right one', () => {
     expect(fake.stats.rejected).toBeLessThanOrEqual(64);
     expect(wrong.stdout).toMatch(/^delivered 0, skipped \d+, rejected 0, dead-lettered 0\n$/);
     const lines = wrong.stderr.trim().split('\n');
-    expect(lines).toEqual([expect.stringMatching(/^OpenPanel refused the credentials \(HTTP 401: .*\): check clientId and clientSecret; delivery stopped, \d+ events kept queued in .*wrong-secret: fix the credentials, then run the same send again/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^OpenPanel refused the credentials \(HTTP 401: .*\): check clientId and clientSecret; delivery stopped, \d+ events kept queued in .*wrong-secret: fix the credentials, then run the same send again/,
+      ),
+    ]);
     expect(`${wrong.stdout}${wrong.stderr}`).not.toContain('sec_wrong_value_123');
 
     const fixed = await cli(['send', '--input', input, '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret });
@@ -117,7 +121,10 @@ describe('send with a wrong secret, then with the right one', () => {
     const expected = await expectedFor(fake.clientId, fake.clientSecret);
     expect(sortedBodies(fake.requests.map((r) => r.body))).toEqual(sortedBodies(expected.bodies));
     expect(perProfile(fake.requests.map((r) => r.body))).toEqual(perProfile(expected.bodies));
-    expect(await cli(['replay', '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret })).toMatchObject({ code: 0, stdout: 'replayed 0 dead letters: delivered 0, still failing 0\n' });
+    expect(await cli(['replay', '--data-dir', dataDir], { ...base, clientSecret: fake.clientSecret })).toMatchObject({
+      code: 0,
+      stdout: 'replayed 0 dead letters: delivered 0, still failing 0\n',
+    });
   });
 });
 
@@ -132,7 +139,9 @@ describe('send interrupted with Ctrl-C', () => {
     const dataDir = join(work, 'interrupted');
     const file = join(work, 'config-interrupt.json');
     writeFileSync(file, JSON.stringify({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency: 4 }));
-    const child = execFile(process.execPath, [bin, 'send', '--input', input, '--data-dir', dataDir, '--config', file], { env: { PATH: process.env.PATH ?? '' } });
+    const child = execFile(process.execPath, [bin, 'send', '--input', input, '--data-dir', dataDir, '--config', file], {
+      env: { PATH: process.env.PATH ?? '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: string) => (stdout += chunk));
@@ -177,7 +186,9 @@ describe('send while OpenPanel is down', () => {
     fake.outage(undefined);
     const { code, stdout, stderr } = await running;
     expect(code).toBe(0);
-    expect(stderr).toMatch(/^OpenPanel is not accepting requests \(HTTP 503\): \d+ events queued, retrying with backoff for up to 240 min; Ctrl-C keeps them queued for the next run$/m);
+    expect(stderr).toMatch(
+      /^OpenPanel is not accepting requests \(HTTP 503\): \d+ events queued, retrying with backoff for up to 240 min; Ctrl-C keeps them queued for the next run$/m,
+    );
     expect(stdout).toMatch(/dead-lettered 0/);
     const expected = await expectedFor(fake.clientId, fake.clientSecret);
     expect(sortedBodies(fake.requests.map((r) => r.body))).toEqual(sortedBodies(expected.bodies));
@@ -195,10 +206,18 @@ describe('send interrupted twice', () => {
   it('a second Ctrl-C stops waiting for the requests on the wire, which stay queued; the same send delivers everything', async () => {
     const dataDir = join(work, 'twice');
     const small = join(work, 'small.ndjson');
-    writeFileSync(small, events.slice(0, 300).map((e) => JSON.stringify(e)).join('\n'));
+    writeFileSync(
+      small,
+      events
+        .slice(0, 300)
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
     const file = join(work, 'config-twice.json');
     writeFileSync(file, JSON.stringify({ clientId: slow.clientId, clientSecret: slow.clientSecret, apiUrl: slow.url, concurrency: 8 }));
-    const child = execFile(process.execPath, [bin, 'send', '--input', small, '--data-dir', dataDir, '--config', file], { env: { PATH: process.env.PATH ?? '' } });
+    const child = execFile(process.execPath, [bin, 'send', '--input', small, '--data-dir', dataDir, '--config', file], {
+      env: { PATH: process.env.PATH ?? '' },
+    });
     let stderr = '';
     child.stderr?.on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -46,7 +46,9 @@ interface Run {
 
 /** Starts `send`; `interrupt` (if given) runs once `when()` holds, while the process runs. */
 function send(dataDir: string, configFile: string, interrupt?: { when: () => boolean; signal: NodeJS.Signals }): Promise<Run> {
-  const child = spawn(process.execPath, [bin, 'send', '--input', input, '--data-dir', dataDir, '--config', configFile], { env: { PATH: process.env.PATH ?? '' } });
+  const child = spawn(process.execPath, [bin, 'send', '--input', input, '--data-dir', dataDir, '--config', configFile], {
+    env: { PATH: process.env.PATH ?? '' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -120,7 +122,10 @@ describe('send killed and run again', () => {
   beforeAll(async () => {
     fake = await startFakeOpenPanel({ latencyMs: 3 });
     configFile = join(work, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency, backoffBaseMs: 5, backoffMaxMs: 100 }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency, backoffBaseMs: 5, backoffMaxMs: 100 }),
+    );
     want = await expected(fake.clientId, fake.clientSecret);
     expect(want.filter((b) => b.type === 'group').length).toBeGreaterThan(70);
   });
@@ -128,9 +133,21 @@ describe('send killed and run again', () => {
 
   it.each([
     ['kill -9 early', [{ at: 20, signal: 'SIGKILL' as const }]],
-    ['kill -9 mid-stream, twice', [{ at: 0.3, signal: 'SIGKILL' as const }, { at: 0.7, signal: 'SIGKILL' as const }]],
+    [
+      'kill -9 mid-stream, twice',
+      [
+        { at: 0.3, signal: 'SIGKILL' as const },
+        { at: 0.7, signal: 'SIGKILL' as const },
+      ],
+    ],
     ['SIGTERM mid-stream', [{ at: 0.5, signal: 'SIGTERM' as const }]],
-    ['SIGTERM, then kill -9', [{ at: 0.2, signal: 'SIGTERM' as const }, { at: 0.6, signal: 'SIGKILL' as const }]],
+    [
+      'SIGTERM, then kill -9',
+      [
+        { at: 0.2, signal: 'SIGTERM' as const },
+        { at: 0.6, signal: 'SIGKILL' as const },
+      ],
+    ],
   ])('%s: every request stored once (kill -9: at most the in-flight doubled), in order, every group as the input made it', async (_label, kills) => {
     fake.reset();
     const dataDir = join(work, `data-${Math.random().toString(36).slice(2)}`);
@@ -150,7 +167,10 @@ describe('send killed and run again', () => {
     }
     const last = await send(dataDir, configFile);
     expect({ code: last.code, stderr: last.stderr }).toEqual({ code: 0, stderr: expect.not.stringMatching(/dead-lettered|Error/) });
-    const doubled = check(fake.requests.map((r) => r.body), want);
+    const doubled = check(
+      fake.requests.map((r) => r.body),
+      want,
+    );
     expect(doubled).toBeLessThanOrEqual(kill9s * concurrency);
     // A run after everything is delivered sends nothing.
     const stored = fake.requests.length;

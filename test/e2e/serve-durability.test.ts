@@ -62,7 +62,8 @@ describe('serve killed with -9 mid-stream', () => {
     expect(acknowledged.size).toBeGreaterThan(0);
 
     serve = await startServe(['--config', config, '--host', '127.0.0.1', '--data-dir', dataDir]);
-    const stored = (): Set<string> => new Set(fake.requests.flatMap((r) => (r.body.type === 'track' ? [`${r.body.payload.profileId}-${(r.body.payload.properties as { n: number }).n}`] : [])));
+    const stored = (): Set<string> =>
+      new Set(fake.requests.flatMap((r) => (r.body.type === 'track' ? [`${r.body.payload.profileId}-${(r.body.payload.properties as { n: number }).n}`] : [])));
     const missing = (): string[] => {
       const delivered = stored();
       return [...acknowledged].filter((id) => !delivered.has(id));

@@ -61,7 +61,15 @@ describe('three serve instances on one Redis, one killed with -9 mid-stream', ()
     // Slow enough that the victim has requests on the wire and lanes leased when it dies.
     fake = await startFakeOpenPanel({ latencyMs: 20 });
     // The lease is the request timeout + 5 s: the dead instance's lanes move to the others after it.
-    const config = writeConfig({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, writeKey, concurrency, timeoutMs: 2_000, store: { type: 'redis', url: testRedisUrl, prefix } });
+    const config = writeConfig({
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      apiUrl: fake.url,
+      writeKey,
+      concurrency,
+      timeoutMs: 2_000,
+      store: { type: 'redis', url: testRedisUrl, prefix },
+    });
     dirs.push(join(config, '..'));
     instances = await Promise.all(
       [0, 1, 2].map(() => {
@@ -133,7 +141,9 @@ describe('three serve instances on one Redis, one killed with -9 mid-stream', ()
     // and retried (OpenPanel stored the first; a stall of this process, where the fake answers, can cause one).
     const retried = (await Promise.all(live.map((instance) => retriesOf(instance)))).reduce((a, b) => a + b, 0);
     const doubled = stored().length - expected.bodies.length;
-    console.log(`serve-instances: ${events.length} events, ${expected.bodies.length} requests, ${doubled} doubled, ${retried} retried by the live instances, ${unacknowledgedAtKill} batch re-sent after the kill`);
+    console.log(
+      `serve-instances: ${events.length} events, ${expected.bodies.length} requests, ${doubled} doubled, ${retried} retried by the live instances, ${unacknowledgedAtKill} batch re-sent after the kill`,
+    );
     expect(doubled).toBeGreaterThanOrEqual(0);
     expect(doubled).toBeLessThanOrEqual(concurrency + retried);
   });

@@ -13,7 +13,6 @@ jest.setTimeout(60_000);
 const secrets = { writeKey: 'wk_proc_8e21b4', webhookSecret: 'whs_proc_3f90aa', adminToken: 'adm_proc_61c0de' };
 const dataDir = (): string => mkdtempSync(join(tmpdir(), 'op-serve-proc-'));
 
-
 describe('serve start-up rules', () => {
   let fake: FakeOpenPanel;
   beforeAll(async () => {
@@ -69,7 +68,12 @@ describe('serve start-up rules', () => {
   });
 
   it('a bad config exits 2 without printing secrets', async () => {
-    const { code, output } = await serveExit(['--config', writeConfig({ ...base(), clientId: 'not-a-uuid', writeKey: 'wk_shown_nowhere' }), '--data-dir', dataDir()]);
+    const { code, output } = await serveExit([
+      '--config',
+      writeConfig({ ...base(), clientId: 'not-a-uuid', writeKey: 'wk_shown_nowhere' }),
+      '--data-dir',
+      dataDir(),
+    ]);
     expect(code).toBe(2);
     expect(output).toMatch(/clientId: must be a UUID/);
     expect(output).not.toContain('wk_shown_nowhere');

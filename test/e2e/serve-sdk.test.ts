@@ -19,7 +19,6 @@ const writeKey = 'wk_e2e_sdk_41c9d7';
 const users = Array.from({ length: 12 }, (_, i) => ({ userId: `user-${i}`, groupId: `org-${i % 4}` }));
 const tracksPerUser = 10;
 
-
 describe('SDKs pointed at serve', () => {
   let fake: FakeOpenPanel;
   let serve: ServeProcess;

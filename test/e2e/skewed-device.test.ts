@@ -46,7 +46,14 @@ describe('a device with a skewed clock, straight to serve', () => {
     expect((await post({ batch: [group], sentAt: iso(now) })).status).toBe(200);
     // The phone, 2 h behind, sends a track it recorded 1 s before sending.
     const device = now - 2 * HOUR;
-    const track = { type: 'track', messageId: 'skew-track', userId: 'u-phone', anonymousId: 'phone-1', event: 'Report Exported', timestamp: iso(device - 1_000) };
+    const track = {
+      type: 'track',
+      messageId: 'skew-track',
+      userId: 'u-phone',
+      anonymousId: 'phone-1',
+      event: 'Report Exported',
+      timestamp: iso(device - 1_000),
+    };
     const sent = Date.now();
     expect((await post({ batch: [track], sentAt: iso(device) })).status).toBe(200);
 

@@ -47,7 +47,9 @@ describe('the state file fails mid-run', () => {
     expect(run.code).toBe(EXIT_STATE_UNUSABLE);
     expect(run.stderr.trimEnd().split('\n')).toEqual([
       expect.stringMatching(
-        new RegExp(`^${join(dataDir, 'state.sqlite')}: (the disk is full \\(SQLITE_FULL\\)|cannot be written any more \\(SQLITE_IOERR\\w*: the disk may be full or failing\\)): .*then run the same command again \\(what was committed is kept\\)$`),
+        new RegExp(
+          `^${join(dataDir, 'state.sqlite')}: (the disk is full \\(SQLITE_FULL\\)|cannot be written any more \\(SQLITE_IOERR\\w*: the disk may be full or failing\\)): .*then run the same command again \\(what was committed is kept\\)$`,
+        ),
       ),
     ]);
   }

@@ -29,7 +29,9 @@ function text(random: Random): string {
   return random() < 0.04 ? `${'x'.repeat(10_000 - short.length)}${short}` : short;
 }
 function object(random: Random): Record<string, unknown> {
-  return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [text(random), random() < 0.7 ? text(random) : { [text(random)]: [text(random)] }]));
+  return Object.fromEntries(
+    Array.from({ length: Math.floor(random() * 4) }, () => [text(random), random() < 0.7 ? text(random) : { [text(random)]: [text(random)] }]),
+  );
 }
 function fuzzEvent(random: Random, i: number): Record<string, unknown> {
   const type = pick(random, ['track', 'identify', 'group', 'page', 'screen', 'alias'] as const);
@@ -80,7 +82,10 @@ const baseConfig = () => ({ clientId: fake.clientId, clientSecret: fake.clientSe
 describe(`random Unicode in every field (seed ${SEED}, ${EVENTS} events)`, () => {
   it('transform: one outcome per event, in order, and only storable text in the requests', async () => {
     const { stdout } = await run(process.execPath, [bin, 'transform', '--config', writeConfig(baseConfig(), work), '--input', input], { maxBuffer: 64 << 20 });
-    const results = stdout.trim().split('\n').map((line) => JSON.parse(line) as { index: number; status: string; requests?: unknown[] });
+    const results = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { index: number; status: string; requests?: unknown[] });
     expect(results.map((result) => result.index)).toEqual([...fuzzed, ordinary].map((_, i) => i));
     const counts = tally(results.map((result) => result.status));
     expect(counts.ok! + (counts.skipped ?? 0) + (counts.rejected ?? 0)).toBe(EVENTS + 1);
@@ -95,9 +100,9 @@ describe(`random Unicode in every field (seed ${SEED}, ${EVENTS} events)`, () =>
     fake.reset();
     const config = writeConfig({ ...baseConfig(), ...extra() }, mkdtempSync(join(work, 'send-')));
     const dataDir = mkdtempSync(join(work, 'data-'));
-    const result = await run(process.execPath, [bin, 'send', '--config', config, '--input', input, '--data-dir', dataDir], { env: { PATH: process.env.PATH ?? '' } }).catch(
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+    const result = await run(process.execPath, [bin, 'send', '--config', config, '--input', input, '--data-dir', dataDir], {
+      env: { PATH: process.env.PATH ?? '' },
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     const summary = /delivered (\d+), skipped (\d+), rejected (\d+), dead-lettered (\d+)/.exec(result.stdout);
     expect(summary).not.toBeNull();
     const [delivered, skipped, rejected, deadLettered] = summary!.slice(1).map(Number) as [number, number, number, number];

@@ -92,7 +92,11 @@ export function generateEvents({ users, eventsPerUser, seed, startAt = defaultSt
     const orderSlot = Math.floor(random() * slots);
     for (let slot = 0; slot < slots; slot++) {
       if (slot === orderSlot) {
-        emit({ type: 'track', event: 'Order Completed', properties: { orderId: `ord_${seed}_${u}`, revenue: 10 + Math.floor(random() * 50_000) / 100, currency: 'USD' } });
+        emit({
+          type: 'track',
+          event: 'Order Completed',
+          properties: { orderId: `ord_${seed}_${u}`, revenue: 10 + Math.floor(random() * 50_000) / 100, currency: 'USD' },
+        });
       } else if (chance(0.05)) {
         const group = pick(groups);
         emit({ type: 'group', groupId: group.id, traits: group.traits });

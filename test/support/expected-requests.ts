@@ -2,7 +2,11 @@ import { createDestination } from '../../src/entry/library/destination.js';
 import type { OpenPanelBody } from '../../src/openpanel/contract.js';
 
 /** What OpenPanel must end up with for `events`: every request the transform makes for them, in stream order. */
-export async function expectedOf(events: readonly unknown[], clientId: string, clientSecret: string): Promise<{ bodies: OpenPanelBody[]; delivered: number; skipped: number }> {
+export async function expectedOf(
+  events: readonly unknown[],
+  clientId: string,
+  clientSecret: string,
+): Promise<{ bodies: OpenPanelBody[]; delivered: number; skipped: number }> {
   const destination = createDestination({ clientId, clientSecret });
   const results = await destination.transform([...events]);
   await destination.close();

@@ -25,7 +25,10 @@ const thisFile = fileURLToPath(import.meta.url);
 
 export async function startFakeOpenPanelProcess(options: FakeOpenPanelOptions = {}): Promise<FakeOpenPanelProcess> {
   const child = fork(thisFile, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [message] = (await Promise.race([once(child, 'message'), once(child, 'exit').then(() => Promise.reject(new Error('fake OpenPanel process exited')))])) as [Ready];
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(() => Promise.reject(new Error('fake OpenPanel process exited'))),
+  ])) as [Ready];
   let nextId = 0;
   const call = async <T>(command: Command['command']): Promise<T> => {
     const id = nextId++;

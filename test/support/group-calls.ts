@@ -50,8 +50,10 @@ export function foldCalls(calls: ReadonlyArray<Record<string, unknown>>): Map<st
     const id = call['groupId'] as string;
     const { name, type, groupType, ...properties } = call['traits'] as Record<string, unknown>;
     const held = groups.get(id);
-    groups.set(id, mergeGroup(held, { name: (name as string) ?? held?.name ?? id, type: ((type ?? groupType) as string) ?? held?.type ?? 'company', properties }));
+    groups.set(
+      id,
+      mergeGroup(held, { name: (name as string) ?? held?.name ?? id, type: ((type ?? groupType) as string) ?? held?.type ?? 'company', properties }),
+    );
   }
   return groups;
 }
-

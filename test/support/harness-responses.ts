@@ -33,7 +33,14 @@ function processorResponse(event: TransformerInput, answer: ProcessorAnswer): un
   if ('requests' in answer) return answer.requests.map((output) => ({ output, metadata: event.metadata, statusCode: 200 }));
   // Only the host's own BaseError keeps its status and tags in rudder-transformer: anything else fails the comparison.
   if (!answer.error.hostBaseError) return [{ notTheHostsBaseError: answer.error }];
-  return [{ metadata: event.metadata, statusCode: answer.error.status, error: answer.error.message, statTags: { ...answer.error.statTags, ...hostTags('processor', event.metadata) } }];
+  return [
+    {
+      metadata: event.metadata,
+      statusCode: answer.error.status,
+      error: answer.error.message,
+      statTags: { ...answer.error.statTags, ...hostTags('processor', event.metadata) },
+    },
+  ];
 }
 
 /** Each case's id, the response body the harness would compare, and the one the case expects. */

@@ -7,6 +7,7 @@ import { UAParser } from 'ua-parser-js';
  */
 export function openPanelSees(ua: string) {
   const { os, browser, device } = new UAParser(ua).getResult();
-  const server = /^[^/]+\/[\d.]+$/.test(ua) || (os.name === undefined && browser.name === undefined && device.vendor === undefined && device.model === undefined);
+  const server =
+    /^[^/]+\/[\d.]+$/.test(ua) || (os.name === undefined && browser.name === undefined && device.vendor === undefined && device.model === undefined);
   return { server, os: os.name, osVersion: os.version, type: device.type, model: device.model, vendor: device.vendor, browser: browser.name };
 }

@@ -24,7 +24,10 @@ type Reply = { id: number; outcomes?: AcceptOutcome[]; error?: string };
 const thisFile = fileURLToPath(import.meta.url);
 
 export async function startInstance(config: DestinationConfigInput, options: Pick<DestinationOptions, 'dataDir'> = {}): Promise<Instance> {
-  const child = fork(thisFile, [JSON.stringify(config), JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(thisFile, [JSON.stringify(config), JSON.stringify(options)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = once(child, 'exit');
   await Promise.race([once(child, 'message'), exited.then(() => Promise.reject(new Error('instance exited before it was ready')))]);
   let nextId = 0;
@@ -67,4 +70,5 @@ async function runInThisProcess(config: DestinationConfigInput, options: Destina
   process.send?.({ ready: true });
 }
 
-if (process.argv[1] === thisFile && process.send) await runInThisProcess(JSON.parse(process.argv[2] ?? '{}') as DestinationConfigInput, JSON.parse(process.argv[3] ?? '{}') as DestinationOptions);
+if (process.argv[1] === thisFile && process.send)
+  await runInThisProcess(JSON.parse(process.argv[2] ?? '{}') as DestinationConfigInput, JSON.parse(process.argv[3] ?? '{}') as DestinationOptions);

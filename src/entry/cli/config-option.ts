@@ -11,7 +11,9 @@ export function configOrExit(file: string | undefined): DestinationConfig {
     return loadConfig({ file });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
-    process.stderr.write(`invalid config${file ? ` (${file} and OPENPANEL_DESTINATION_* environment)` : ' (OPENPANEL_DESTINATION_* environment; or pass --config FILE)'}:\n`);
+    process.stderr.write(
+      `invalid config${file ? ` (${file} and OPENPANEL_DESTINATION_* environment)` : ' (OPENPANEL_DESTINATION_* environment; or pass --config FILE)'}:\n`,
+    );
     for (const line of error.message.split('\n')) process.stderr.write(`  ${line}\n`);
     process.exit(EXIT_CONFIG);
   }

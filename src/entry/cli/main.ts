@@ -9,9 +9,15 @@ import { watchOutput } from './output.js';
 const configOption = () =>
   new Option('--config <file>', 'config JSON (keys as in manifest.json); OPENPANEL_DESTINATION_<KEY> variables override it').env(flagVariables.config);
 const inputOption = () => new Option('--input <file>', 'events as NDJSON, a JSON array or {"batch": [...]} (default: stdin)');
-const dataDirOption = () => new Option('--data-dir <dir>', 'state: outbox, membership, delivered keys, dead letters (one process at a time)').default('./data').env(flagVariables.dataDir);
+const dataDirOption = () =>
+  new Option('--data-dir <dir>', 'state: outbox, membership, delivered keys, dead letters (one process at a time)')
+    .default('./data')
+    .env(flagVariables.dataDir);
 const lockTimeoutOption = () =>
-  new Option('--lock-timeout <ms>', 'how long to wait for another process using --data-dir before giving up (exit 6)').default(5000).argParser(Number).env(flagVariables.lockTimeout);
+  new Option('--lock-timeout <ms>', 'how long to wait for another process using --data-dir before giving up (exit 6)')
+    .default(5000)
+    .argParser(Number)
+    .env(flagVariables.lockTimeout);
 const transportOption = () =>
   new Option('--transport <name>', 'HTTP transport to OpenPanel').choices(['undici', 'http']).default('undici').env(flagVariables.transport);
 
@@ -91,4 +97,3 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(error.exitCode);
   }
 }
-

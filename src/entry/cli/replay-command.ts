@@ -29,7 +29,9 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
   const left = await destination.close();
   process.stdout.write(`replayed ${delivered + failed} dead letters: delivered ${delivered}, still failing ${failed}\n`);
   if (health.cause === 'credentials') {
-    process.stderr.write(`${health.reason ?? 'OpenPanel refused the credentials'}; delivery stopped, ${left.queuedEvents} events kept queued in ${stateLocation(config.store, options.dataDir)}: fix the credentials and run replay again\n`);
+    process.stderr.write(
+      `${health.reason ?? 'OpenPanel refused the credentials'}; delivery stopped, ${left.queuedEvents} events kept queued in ${stateLocation(config.store, options.dataDir)}: fix the credentials and run replay again\n`,
+    );
     return EXIT_CREDENTIALS;
   }
   return failed === 0 ? 0 : 1;

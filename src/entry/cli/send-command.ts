@@ -164,7 +164,9 @@ export async function sendCommand(options: SendOptions): Promise<number> {
   if (backlog > 0) process.stderr.write(`(${backlog} of these events were queued by an earlier run)\n`);
   const next = `run the same send again (or \`openpanel-destination serve\` on this ${redis ? 'store' : '--data-dir'}) to deliver them; nothing is sent twice`;
   if (stopped === 'paused') {
-    process.stderr.write(`${destination.health().reason ?? 'OpenPanel refused the credentials'}; delivery stopped, ${left.queuedEvents} events kept queued in ${where}: fix the credentials, then ${next}\n`);
+    process.stderr.write(
+      `${destination.health().reason ?? 'OpenPanel refused the credentials'}; delivery stopped, ${left.queuedEvents} events kept queued in ${where}: fix the credentials, then ${next}\n`,
+    );
     return EXIT_CREDENTIALS;
   }
   if (stopped) {

@@ -220,7 +220,10 @@ export function openDestination(configInput: DestinationConfigInput, options: De
    * delivered and sends nothing twice). Resolves with the outcome, final when it came within `waitMs`, else
    * `accepted`; undefined when there is no such dead letter. A fixed copy that is rejected leaves the record.
    */
-  async function replayDeadLetter(id: string, { event, waitMs = 5_000 }: { event?: unknown; waitMs?: number } = {}): Promise<(AcceptOutcome | EventOutcome) | undefined> {
+  async function replayDeadLetter(
+    id: string,
+    { event, waitMs = 5_000 }: { event?: unknown; waitMs?: number } = {},
+  ): Promise<(AcceptOutcome | EventOutcome) | undefined> {
     const record = await state.deadLetters.get(id);
     if (record === undefined) return undefined;
     let final: Promise<FinalOutcome | undefined> | undefined;
@@ -232,7 +235,10 @@ export function openDestination(configInput: DestinationConfigInput, options: De
         for (const settled of committed.settled) routeFinal(settled);
         const entry = committed.events[0]!;
         const base = { index: queuedEvent.index, messageId: record.messageId };
-        outcome = 'duplicate' in entry ? { ...base, status: 'skipped', reason: duplicateReason(record.messageId) } : { ...base, status: 'accepted', eventId: entry.eventId };
+        outcome =
+          'duplicate' in entry
+            ? { ...base, status: 'skipped', reason: duplicateReason(record.messageId) }
+            : { ...base, status: 'accepted', eventId: entry.eventId };
         options.observer?.onTaken?.(takenEvent(outcome, record.event, record.userKey, queuedEvent.requests));
       } else {
         const fixed = typeof event === 'object' && event !== null && !Array.isArray(event) ? { ...event, messageId: record.messageId } : event;
@@ -285,7 +291,8 @@ export function openDestination(configInput: DestinationConfigInput, options: De
       }
       const outcomes: AcceptOutcome[] = [];
       for (let start = 0; start < events.length; start += batchSize) {
-        for (const { eventId: _, final: __, ...outcome } of await commitBatch(events.slice(start, start + batchSize), (i) => start + i, Infinity)) outcomes.push(outcome);
+        for (const { eventId: _, final: __, ...outcome } of await commitBatch(events.slice(start, start + batchSize), (i) => start + i, Infinity))
+          outcomes.push(outcome);
       }
       return outcomes;
     });
@@ -296,11 +303,7 @@ export function openDestination(configInput: DestinationConfigInput, options: De
    * events' input positions (default: from 0). Undefined, nothing committed, when `signal` aborts first. Throws
    * the StateError when delivery found the store unusable (disk full): a run ends rather than queue on.
    */
-  async function acceptWhenRoom(
-    events: readonly unknown[],
-    indexes?: readonly number[],
-    signal?: AbortSignal,
-  ): Promise<Array<Committed> | undefined> {
+  async function acceptWhenRoom(events: readonly unknown[], indexes?: readonly number[], signal?: AbortSignal): Promise<Array<Committed> | undefined> {
     const indexOf = (i: number): number => indexes?.[i] ?? i;
     for (;;) {
       if (signal?.aborted) return undefined;
@@ -331,7 +334,10 @@ export function openDestination(configInput: DestinationConfigInput, options: De
       for (const { eventId, final, ...accepted } of (await acceptWhenRoom(events.slice(start, start + batchSize), indexes))!) {
         let outcome: Promise<EventOutcome | AcceptOutcome>;
         if (accepted.status !== 'accepted' || until === 'accepted' || eventId === undefined) outcome = Promise.resolve(accepted);
-        else outcome = (final ? Promise.resolve(final) : new Promise<FinalOutcome>((resolve, reject) => waiting.set(eventId, { resolve, reject }))).then(({ eventId: _, ...rest }) => rest);
+        else
+          outcome = (final ? Promise.resolve(final) : new Promise<FinalOutcome>((resolve, reject) => waiting.set(eventId, { resolve, reject }))).then(
+            ({ eventId: _, ...rest }) => rest,
+          );
         outcomes.push(onOutcome ? outcome.then((o) => (onOutcome(o), o)) : outcome);
       }
     }
@@ -349,9 +355,11 @@ export function openDestination(configInput: DestinationConfigInput, options: De
    * when `signal` aborts. With `orStateFailure`, throws the StateError of a store that failed and will not
    * recover by itself (disk full): a run ends instead of retrying forever (serve and flush wait it out).
    */
-  async function drained({ orPaused = false, orStateFailure = false, signal }: { orPaused?: boolean; orStateFailure?: boolean; signal?: AbortSignal } = {}): Promise<
-    'drained' | 'paused' | 'stopped'
-  > {
+  async function drained({
+    orPaused = false,
+    orStateFailure = false,
+    signal,
+  }: { orPaused?: boolean; orStateFailure?: boolean; signal?: AbortSignal } = {}): Promise<'drained' | 'paused' | 'stopped'> {
     for (;;) {
       const change = nextChange(signal);
       if (signal?.aborted) return 'stopped';
@@ -412,9 +420,16 @@ export function openDestination(configInput: DestinationConfigInput, options: De
           if (inMemory && drainMs > 0) await drained({ orPaused: true, signal: AbortSignal.timeout(drainMs) });
           await deliverer.close(inMemory ? Math.max(0, drainMs - (now() - started)) : deadlineMs);
           const left = await outbox.stats();
-          strand(new Error(`destination closed with ${left.queuedEvents} events still queued${options.dataDir ? ` in ${options.dataDir}` : inMemory ? ' (in memory: lost)' : ''}`));
+          strand(
+            new Error(
+              `destination closed with ${left.queuedEvents} events still queued${options.dataDir ? ` in ${options.dataDir}` : inMemory ? ' (in memory: lost)' : ''}`,
+            ),
+          );
           if (inMemory && left.queuedEvents > 0) {
-            process.emitWarning(`closed with ${left.queuedEvents} accepted events undelivered: without a dataDir they were in memory and are dropped`, 'OpenPanelDestinationWarning');
+            process.emitWarning(
+              `closed with ${left.queuedEvents} accepted events undelivered: without a dataDir they were in memory and are dropped`,
+              'OpenPanelDestinationWarning',
+            );
           }
           return left;
         } catch (error) {
@@ -429,4 +444,3 @@ export function openDestination(configInput: DestinationConfigInput, options: De
     },
   };
 }
-

@@ -48,7 +48,8 @@ export class FilteredEventError extends BaseError {
 const acceptsFilteredStatus = (requestMetadata: unknown): boolean =>
   isPlainObject(requestMetadata) && isPlainObject(requestMetadata.features) && requestMetadata.features['filter-code'] === true;
 
-const messageType = (message: unknown): string | undefined => (isPlainObject(message) && typeof message.type === 'string' ? message.type.toLowerCase() : undefined);
+const messageType = (message: unknown): string | undefined =>
+  isPlainObject(message) && typeof message.type === 'string' ? message.type.toLowerCase() : undefined;
 
 function eventUserId(message: unknown): string {
   if (!isPlainObject(message)) return '';
@@ -109,7 +110,13 @@ export async function processRouterDest(inputs: readonly ProcessorInput[], reque
     const metadata = [input.metadata];
     try {
       const requests = await processEvent(input, requestMetadata);
-      outputs.push({ batchedRequest: requests.length === 1 ? (requests[0] as RestRequest) : requests, metadata, batched: false, statusCode: 200, destination: input.destination });
+      outputs.push({
+        batchedRequest: requests.length === 1 ? (requests[0] as RestRequest) : requests,
+        metadata,
+        batched: false,
+        statusCode: 200,
+        destination: input.destination,
+      });
     } catch (error) {
       // An unreachable store is no fault of the event: the whole call fails, so the caller sends it again.
       if (error instanceof StoreUnavailableError) throw error;

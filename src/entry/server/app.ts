@@ -104,8 +104,12 @@ export function buildServer(options: ServerOptions): Server {
   });
 
   registerJsonBody(app);
-  app.setErrorHandler(async (error: FastifyError, request, reply) => answerError(error, request.routeOptions.config?.bodyLimitStatus, request.routeOptions.bodyLimit, reply, request.log));
-  app.setNotFoundHandler(async (request, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  app.setErrorHandler(async (error: FastifyError, request, reply) =>
+    answerError(error, request.routeOptions.config?.bodyLimitStatus, request.routeOptions.bodyLimit, reply, request.log),
+  );
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
 
   registerTrackingApi(app, { intake, metrics, writeKey: config.writeKey, open });
   registerWebhook(app, { intake, metrics, secret: config.webhookSecret, open });
@@ -153,7 +157,7 @@ function answerError(
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     status = bodyLimitStatus ?? 413;
-    message = `the body is over ${bodyLimit === undefined ? 'the limit' : describeBytes(bodyLimit)}${bodyLimit === segmentBatchBytes ? ' (Segment\'s limit for a batch; 32 KB an event)' : ''}`;
+    message = `the body is over ${bodyLimit === undefined ? 'the limit' : describeBytes(bodyLimit)}${bodyLimit === segmentBatchBytes ? " (Segment's limit for a batch; 32 KB an event)" : ''}`;
   }
   if (status >= 500 && status !== 503) {
     log.error({ err: error }, 'request failed');

@@ -61,7 +61,9 @@ export function jsonProblem(value: unknown): string | undefined {
 
 /** The body stream Fastify reads, decoded; `receivedEncodedLength` lets Fastify check Content-Length against the wire bytes. */
 function decoded(request: FastifyRequest, payload: Readable): Readable {
-  const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(request.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding === 'identity' || encoding === '') return payload;
   if (encoding !== 'gzip' && encoding !== 'deflate') throw httpError(415, `content-encoding ${encoding} is not supported: send identity, gzip or deflate`);
   const inflate = Object.assign(encoding === 'gzip' ? createGunzip() : createInflate(), { receivedEncodedLength: 0 });

@@ -11,7 +11,10 @@ export function loggerOptions(level = 'info'): LoggerOptions {
     level,
     redact: {
       paths: [
-        ...['authorization', '["x-signature"]', '["openpanel-client-secret"]'].flatMap((header) => [`req.headers${header.startsWith("[") ? "" : "."}${header}`, `headers${header.startsWith("[") ? "" : "."}${header}`]),
+        ...['authorization', '["x-signature"]', '["openpanel-client-secret"]'].flatMap((header) => [
+          `req.headers${header.startsWith('[') ? '' : '.'}${header}`,
+          `headers${header.startsWith('[') ? '' : '.'}${header}`,
+        ]),
         ...secretKeys.flatMap((key) => [key, `config.${key}`]),
         // A Redis URL may carry its password.
         'config.store.url',

@@ -15,9 +15,7 @@ const zProcessorBody = z.array(zProcessorInput);
 const zRouterBody = z.looseObject({ destType: z.string().optional(), input: z.array(zProcessorInput) });
 
 /** One processor-transform response item, as rudder-server reads them. */
-type ProcessorOutput =
-  | { output: RestRequest; metadata: unknown; statusCode: 200 }
-  | { metadata: unknown; statusCode: number; error: string; statTags: object };
+type ProcessorOutput = { output: RestRequest; metadata: unknown; statusCode: 200 } | { metadata: unknown; statusCode: number; error: string; statTags: object };
 
 /**
  * rudder-server announces that it takes 298 for filtered events with `X-Feature-Filter-Code: ?1` (a structured
@@ -55,7 +53,8 @@ export function registerTransformerApi(app: FastifyInstance, store: StoreConfig)
     const parsed = zRouterBody.safeParse(request.body);
     if (!parsed.success) throw shapeError('router transform', '{destType, input: [{message, destination: {Config}, metadata}]}', parsed.error);
     const { destType, input } = parsed.data;
-    if (destType !== undefined && destType.toLowerCase() !== 'openpanel') throw httpError(400, `router transform: destType ${destType} is not served here (openpanel only)`);
+    if (destType !== undefined && destType.toLowerCase() !== 'openpanel')
+      throw httpError(400, `router transform: destType ${destType} is not served here (openpanel only)`);
     return { output: await processRouterDest(input as ProcessorInput[], requestMetadata(request)) };
   });
 }

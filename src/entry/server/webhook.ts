@@ -26,7 +26,8 @@ export function registerWebhook(app: FastifyInstance, options: WebhookOptions): 
     if (secret === undefined) throw httpError(401, 'this server has no webhookSecret configured: /webhook is off');
     const signature = request.headers['x-signature'];
     if (typeof signature === 'string') {
-      if (!validSignature(request.rawBody ?? Buffer.alloc(0), signature, secret)) throw httpError(401, 'X-Signature does not match the body (expected hex HMAC-SHA1 of the raw body with the webhook secret)');
+      if (!validSignature(request.rawBody ?? Buffer.alloc(0), signature, secret))
+        throw httpError(401, 'X-Signature does not match the body (expected hex HMAC-SHA1 of the raw body with the webhook secret)');
       return;
     }
     const token = bearerToken(request.headers.authorization);

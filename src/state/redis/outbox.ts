@@ -88,7 +88,9 @@ export class RedisOutbox implements Outbox {
     options: RedisOutboxOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 1_000;
-    this.scripts = Object.fromEntries(outboxScripts.map((name) => [name, defineScript(client, `opdOutbox_${name}`, outboxLua[name])])) as RedisOutbox['scripts'];
+    this.scripts = Object.fromEntries(
+      outboxScripts.map((name) => [name, defineScript(client, `opdOutbox_${name}`, outboxLua[name])]),
+    ) as RedisOutbox['scripts'];
   }
 
   commit(changes: ChangeSet, maxQueuedEvents = Infinity): Promise<CommitResult> {
@@ -147,7 +149,11 @@ export class RedisOutbox implements Outbox {
   async requeueDeadLetters(limit: number, now: number): Promise<number> {
     const records = await this.deadLetters.list({ limit });
     if (records.length === 0) return 0;
-    await this.commitEvents({ membership: { merges: [] }, events: records.map(eventOfDeadLetter), now }, Infinity, records.map((r) => r.id));
+    await this.commitEvents(
+      { membership: { merges: [] }, events: records.map(eventOfDeadLetter), now },
+      Infinity,
+      records.map((r) => r.id),
+    );
     return records.length;
   }
 
@@ -177,8 +183,7 @@ export class RedisOutbox implements Outbox {
       ...(requeued.length > 0 ? { requeued } : {}),
     };
     const reply = JSON.parse(String(await this.run('commit', JSON.stringify(payload)))) as
-      | { full: number }
-      | { events: Array<[string, number] | 0> | Record<string, never>; settled: LuaEvent[] | Record<string, never> };
+      { full: number } | { events: Array<[string, number] | 0> | Record<string, never>; settled: LuaEvent[] | Record<string, never> };
     if ('full' in reply) throw new QueueFullError(reply.full, maxQueuedEvents);
     return {
       events: luaList(reply.events).map((entry) => (entry === 0 ? { duplicate: true as const } : { eventId: entry[0], queuedRequests: entry[1] })),

@@ -69,7 +69,8 @@ function failureKind(error: unknown): 'busy' | 'full' | 'corrupt' | 'unwritable'
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
   if (code === 'SQLITE_FULL') return 'full';
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return 'corrupt';
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_IOERR')) return 'unwritable';
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_IOERR'))
+    return 'unwritable';
   return undefined;
 }
 
@@ -108,7 +109,12 @@ export function stateFailure(error: unknown, file: string): unknown {
     case 'corrupt':
       return new StateError('corrupt', file, `not a readable state database any more (${code})`, 'move it aside (events queued in it are lost) and run again');
     case 'unwritable':
-      return new StateError('unusable', file, `cannot be written any more (${code}: the disk may be full or failing)`, `free some space or fix the disk and the file's permissions, ${again}`);
+      return new StateError(
+        'unusable',
+        file,
+        `cannot be written any more (${code}: the disk may be full or failing)`,
+        `free some space or fix the disk and the file's permissions, ${again}`,
+      );
     default:
       return error;
   }

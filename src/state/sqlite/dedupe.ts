@@ -79,7 +79,9 @@ export class SqliteDedupeStore implements DedupeStore {
   private dropOldest(): void {
     if (!this.warned) {
       this.warned = true;
-      process.emitWarning(`${dedupeCapWarning(this.approxCount, this.config.dedupeMaxIds)}; in memory the oldest are dropped: give a dataDir to keep them on disk`);
+      process.emitWarning(
+        `${dedupeCapWarning(this.approxCount, this.config.dedupeMaxIds)}; in memory the oldest are dropped: give a dataDir to keep them on disk`,
+      );
     }
     this.approxCount -= this.bound!.dropOldest.run(this.approxCount - this.config.dedupeMaxIds).changes;
   }

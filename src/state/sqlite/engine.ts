@@ -33,7 +33,12 @@ function loadBetterSqlite3(): BetterSqlite3Class | Error {
 export function betterSqlite3OrFail(): BetterSqlite3Class {
   const loaded = loadBetterSqlite3();
   if (loaded instanceof Error) {
-    throw new StateError('unusable', 'better-sqlite3', `cannot be loaded (${firstLine(loaded)})`, 'build its native addon (npm rebuild better-sqlite3) or use a Redis store');
+    throw new StateError(
+      'unusable',
+      'better-sqlite3',
+      `cannot be loaded (${firstLine(loaded)})`,
+      'build its native addon (npm rebuild better-sqlite3) or use a Redis store',
+    );
   }
   return loaded;
 }

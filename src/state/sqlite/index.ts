@@ -14,7 +14,11 @@ import { SqliteOutbox } from './outbox.js';
 export function openSqliteState(dataDir: string | undefined, config: StateConfig, options: OpenStateOptions & { now?: () => number } = {}): State {
   const inMemory = dataDir === undefined;
   const db = inMemory ? openMemoryDb() : openStateDb(dataDir, options);
-  const membership = new SqliteMembershipStore(db, { ttlMs: config.membershipTtlDays * DAY_MS, now: options.now, maxKeys: inMemory ? config.membershipMaxKeys : undefined });
+  const membership = new SqliteMembershipStore(db, {
+    ttlMs: config.membershipTtlDays * DAY_MS,
+    now: options.now,
+    maxKeys: inMemory ? config.membershipMaxKeys : undefined,
+  });
   const dedupe = new SqliteDedupeStore(db, config, options.now, inMemory);
   const deadLetters = new SqliteDeadLetterStore(db);
   const outbox = new SqliteOutbox(db, membership, dedupe, deadLetters);

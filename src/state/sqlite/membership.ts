@@ -36,7 +36,8 @@ class TouchedTable implements TouchedMap<string> {
   private readonly remove;
   private readonly prune;
   private readonly touchLagMs: number;
-  private readonly bound: { maxKeys: number; insert: Statement<[string, string, number]>; update: Statement<[string, number, string]>; evict: Statement<[number]> } | undefined;
+  private readonly bound:
+    { maxKeys: number; insert: Statement<[string, string, number]>; update: Statement<[string, number, string]>; evict: Statement<[number]> } | undefined;
   /** Rows in the table, kept exact when bounded. */
   private count = 0;
 
@@ -110,7 +111,8 @@ export class SqliteMembershipStore extends KeyedMembershipStore {
   ) {
     super();
     if (options.ttlMs !== undefined && !(options.ttlMs > 0)) throw new RangeError('ttlMs must be positive');
-    if (options.maxKeys !== undefined && !(Number.isInteger(options.maxKeys) && options.maxKeys > 0)) throw new RangeError('maxKeys must be a positive integer');
+    if (options.maxKeys !== undefined && !(Number.isInteger(options.maxKeys) && options.maxKeys > 0))
+      throw new RangeError('maxKeys must be a positive integer');
     const now = options.now ?? Date.now;
     this.membership = new TouchedTable(db, 'membership_assignments', options.ttlMs, now, options.maxKeys);
     // Group states replace the upsert fingerprints an earlier version kept.

@@ -110,7 +110,9 @@ export class SqliteOutbox implements Outbox {
       dropRequests: db.prepare('UPDATE outbox_events SET total_requests = total_requests - @n, open_requests = open_requests - @n WHERE id = @id'),
       deleteEvent: db.prepare('DELETE FROM outbox_events WHERE id = ?'),
       // The event's own JSON is read only for a dead letter: a delivered event does not need it.
-      selectEvent: db.prepare('SELECT id, idx, message_id, user_key, total_requests, attempts, first_attempt_at, failed, last_response FROM outbox_events WHERE id = ?'),
+      selectEvent: db.prepare(
+        'SELECT id, idx, message_id, user_key, total_requests, attempts, first_attempt_at, failed, last_response FROM outbox_events WHERE id = ?',
+      ),
       eventText: db.prepare('SELECT event FROM outbox_events WHERE id = ?').pluck(),
       closeOne: db.prepare('UPDATE outbox_events SET open_requests = open_requests - 1 WHERE id = ? RETURNING open_requests'),
       recordAttempts: db.prepare(
@@ -138,7 +140,10 @@ export class SqliteOutbox implements Outbox {
     // A failure mid-run (disk full) rolls the transaction back and surfaces as a StateError naming the file; what is
     // kept in memory is read again from what the file kept.
     this.commitTx = this.writing(db.transaction((changes: ChangeSet, maxQueuedEvents: number) => this.commitNow(changes, maxQueuedEvents)));
-    this.claimTx = guarded(db, db.transaction((limit: number, now: number, leaseMs: number) => this.claimNow(limit, now, leaseMs)));
+    this.claimTx = guarded(
+      db,
+      db.transaction((limit: number, now: number, leaseMs: number) => this.claimNow(limit, now, leaseMs)),
+    );
     this.settleTx = this.writing(
       db.transaction((settlements: ReadonlyArray<{ entry: OutboxEntry; settlement: Settlement }>, now: number) => {
         this.unleased = [];
@@ -335,7 +340,8 @@ export class SqliteOutbox implements Outbox {
       return undefined;
     }
     if (settlement.result === 'delivered') this.dedupe.mark(head.key);
-    else this.sql.recordFailure!.run(JSON.stringify({ request: entry.request, key: head.key, reason: settlement.reason } satisfies FailedRequest), head.event_id);
+    else
+      this.sql.recordFailure!.run(JSON.stringify({ request: entry.request, key: head.key, reason: settlement.reason } satisfies FailedRequest), head.event_id);
     this.sql.deleteRequest!.run(head.id);
     this.lanes.remove(entry.lane, head.id);
     this.queuedRequests--;

@@ -49,7 +49,8 @@ describe('imports run one way (docs/architecture.md "Layers")', () => {
     const dir = tree({
       'src/openpanel/contract.ts': 'export type Body = { type: string };\n',
       'src/openpanel/http-client.ts': 'export class OpenPanelClient {}\n',
-      'src/transform/track.ts': "import type { Body } from '../openpanel/contract.js';\nimport { OpenPanelClient } from '../openpanel/http-client.js';\nexport const b: Body[] = [];\nexport const c = OpenPanelClient;\n",
+      'src/transform/track.ts':
+        "import type { Body } from '../openpanel/contract.js';\nimport { OpenPanelClient } from '../openpanel/http-client.js';\nexport const b: Body[] = [];\nexport const c = OpenPanelClient;\n",
     });
     const { code, output } = await cruise(dir);
     expect(code).not.toBe(0);

@@ -77,7 +77,8 @@ describe('generated definition files', () => {
     for (const field of baseFields.filter((f) => f.type === 'textInput')) {
       expect([field.configKey, rudderSchema.properties[field.configKey]?.pattern]).toEqual([field.configKey, field.regex]);
       const value = parsedDefaults[field.configKey];
-      if (typeof value === 'string' && field.configKey !== 'clientSecret') expect([field.configKey, new RegExp(String(field.regex)).test(value)]).toEqual([field.configKey, true]);
+      if (typeof value === 'string' && field.configKey !== 'clientSecret')
+        expect([field.configKey, new RegExp(String(field.regex)).test(value)]).toEqual([field.configKey, true]);
     }
     expect(fieldOf('whitelistedEvents')?.preRequisites).toEqual({ fields: [{ configKey: 'eventFilteringOption', value: 'whitelistedEvents' }] });
   });

@@ -108,7 +108,9 @@ describe('the naming scheme', () => {
 
 describe('merge order: defaults < file < environment (< flags, README)', () => {
   it('lays the environment over the file, field by field for an object setting', () => {
-    const file = writeFile(JSON.stringify({ clientId, clientSecret: 'sec_file', concurrency: 4, timeoutMs: 500, store: { type: 'redis', url: 'redis://file:6379', prefix: 'p' } }));
+    const file = writeFile(
+      JSON.stringify({ clientId, clientSecret: 'sec_file', concurrency: 4, timeoutMs: 500, store: { type: 'redis', url: 'redis://file:6379', prefix: 'p' } }),
+    );
     const config = loadConfig({ file, env: { OPENPANEL_DESTINATION_CONCURRENCY: '9', OPENPANEL_DESTINATION_STORE_URL: 'redis://env:6379' } });
     expect(config).toMatchObject({ clientSecret: 'sec_file', concurrency: 9, timeoutMs: 500, store: { type: 'redis', url: 'redis://env:6379', prefix: 'p' } });
     expect(config.maxAttempts).toBe(500);
@@ -130,8 +132,14 @@ describe('merge order: defaults < file < environment (< flags, README)', () => {
 
 describe('unknown names and enum values', () => {
   it('names unknown keys and variables with "did you mean"', () => {
-    const file = writeFile(JSON.stringify({ clientId, clientSecret: 's', concurency: 4, writekey: 'wk', store: { type: 'redis', url: 'redis://h:6379', prefx: 'p' }, zzz: 1 }));
-    expect(problemsOf(() => loadConfig({ file, env: { OPENPANEL_DESTINATION_CONCURENCY: '3', OPENPANEL_DESTINATION_PORT: '80', OPENPANEL_DESTINATION_XYZZY: '1' } }))).toEqual([
+    const file = writeFile(
+      JSON.stringify({ clientId, clientSecret: 's', concurency: 4, writekey: 'wk', store: { type: 'redis', url: 'redis://h:6379', prefx: 'p' }, zzz: 1 }),
+    );
+    expect(
+      problemsOf(() =>
+        loadConfig({ file, env: { OPENPANEL_DESTINATION_CONCURENCY: '3', OPENPANEL_DESTINATION_PORT: '80', OPENPANEL_DESTINATION_XYZZY: '1' } }),
+      ),
+    ).toEqual([
       'OPENPANEL_DESTINATION_CONCURENCY: unknown variable; did you mean OPENPANEL_DESTINATION_CONCURRENCY?',
       'OPENPANEL_DESTINATION_PORT: unknown variable; did you mean PORT?',
       'OPENPANEL_DESTINATION_XYZZY: unknown variable',

@@ -20,7 +20,12 @@ describe('control-plane values', () => {
   });
 
   it('reads tags stored as objects, dropping the empty tag the form starts with', () => {
-    const config = parse({ ...credentials, eventFilteringOption: 'blacklistedEvents', blacklistedEvents: [{ eventName: 'Debug' }, { eventName: '' }], whitelistedEvents: [{ eventName: '' }] });
+    const config = parse({
+      ...credentials,
+      eventFilteringOption: 'blacklistedEvents',
+      blacklistedEvents: [{ eventName: 'Debug' }, { eventName: '' }],
+      whitelistedEvents: [{ eventName: '' }],
+    });
     expect(config).toMatchObject({ eventFilteringOption: 'blacklistedEvents', blacklistedEvents: ['Debug'], whitelistedEvents: [] });
   });
 
@@ -49,7 +54,11 @@ describe('renamed keys', () => {
 
   it('reads eventDenylist alone as the denylist; empty old lists as no filtering', () => {
     expect(parse({ ...credentials, eventDenylist: ['Debug'] })).toMatchObject({ eventFilteringOption: 'blacklistedEvents', blacklistedEvents: ['Debug'] });
-    expect(parse({ ...credentials, eventAllowlist: [], eventDenylist: [] })).toMatchObject({ eventFilteringOption: 'disable', whitelistedEvents: [], blacklistedEvents: [] });
+    expect(parse({ ...credentials, eventAllowlist: [], eventDenylist: [] })).toMatchObject({
+      eventFilteringOption: 'disable',
+      whitelistedEvents: [],
+      blacklistedEvents: [],
+    });
   });
 
   it('lets the new keys win, saying the old one is ignored', () => {

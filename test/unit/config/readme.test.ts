@@ -3,9 +3,7 @@ import { readFileSync } from 'node:fs';
 import { configSchema } from '../../../src/config/schema.js';
 
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-const rows = new Map(
-  [...readme.matchAll(/^\| `(\w+)` \| (.+?) \| .+ \|$/gm)].map(([, key, value]) => [key as string, value as string]),
-);
+const rows = new Map([...readme.matchAll(/^\| `(\w+)` \| (.+?) \| .+ \|$/gm)].map(([, key, value]) => [key as string, value as string]));
 
 describe("README's configuration table", () => {
   it.each(Object.keys(configSchema.shape))('documents %s with its default', (key) => {

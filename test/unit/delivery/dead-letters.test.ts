@@ -17,9 +17,7 @@ const record = (messageId: string): NewDeadLetter => ({
   lastAttemptAt: '2025-01-01T00:00:01.000Z',
 });
 
-describe.each<[string, () => DeadLetterStore]>([
-  ['sqlite', () => new SqliteDeadLetterStore(openMemoryStateDb())],
-])('%s dead-letter store', (_name, open) => {
+describe.each<[string, () => DeadLetterStore]>([['sqlite', () => new SqliteDeadLetterStore(openMemoryStateDb())]])('%s dead-letter store', (_name, open) => {
   it('adds, lists oldest first, counts and removes', async () => {
     const store = open();
     const first = await store.add(record('m1'));

@@ -48,7 +48,6 @@ describe.each(implementations)('%s dedupe store', (_name, open) => {
     time = 2 * hour + 1;
     expect(await store.delivered(['old', 'new'])).toEqual(new Set(['new']));
   });
-
 });
 
 describe('dedupe size cap', () => {

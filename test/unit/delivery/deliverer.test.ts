@@ -63,7 +63,13 @@ describe('Deliverer: answers', () => {
     const { deliverer, deliver, deadLetters, outbox } = newDeliverer(testConfig({ pauseProbeMs: 5_000 }), { sleep, now });
     const outcome = deliver(job(0, 'm1', 'u1', [track('A')]));
     await until(() => !deliverer.health.healthy);
-    expect(deliverer.health).toEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/401.*clientId and clientSecret/), cause: 'credentials', ready: false });
+    expect(deliverer.health).toEqual({
+      healthy: false,
+      status: 'degraded',
+      reason: expect.stringMatching(/401.*clientId and clientSecret/),
+      cause: 'credentials',
+      ready: false,
+    });
     // Refused attempts are not spent from the retry budget: the request waits, queued, for credentials that work.
     expect(await outcome).toEqual({ index: 0, messageId: 'm1', status: 'delivered', attempts: 1 });
     expect(api.received).toHaveLength(3);
@@ -122,7 +128,12 @@ describe('Deliverer: retry budget', () => {
     expect(outcome).toMatchObject({ status: 'dead_lettered', attempts: 3, reason: 'track: gave up after 3 attempts in 0s: HTTP 503: upstream down' });
     expect(api.received).toHaveLength(3);
     expect(await deadLetters.list()).toEqual([
-      expect.objectContaining({ attempts: 3, lastResponse: { status: 503, body: 'upstream down' }, reason: outcome.reason, event: { type: 'track', messageId: 'm1', userId: 'u1' } }),
+      expect.objectContaining({
+        attempts: 3,
+        lastResponse: { status: 503, body: 'upstream down' },
+        reason: outcome.reason,
+        event: { type: 'track', messageId: 'm1', userId: 'u1' },
+      }),
     ]);
     await deliverer.close();
   });
@@ -131,7 +142,11 @@ describe('Deliverer: retry budget', () => {
     const api = fakeOpenPanel(() => [500, 'boom']);
     // random 1: waits of 400 then 800 ms; the second would end past the 1 s budget.
     const { deliverer, deliver } = newDeliverer(testConfig({ maxRetryAgeMs: 1_000, backoffBaseMs: 400 }), { random: () => 1 });
-    expect(await deliver(job(0, 'm1', 'u1', [track('A')]))).toMatchObject({ status: 'dead_lettered', attempts: 2, reason: expect.stringMatching(/retry budget 1s/) });
+    expect(await deliver(job(0, 'm1', 'u1', [track('A')]))).toMatchObject({
+      status: 'dead_lettered',
+      attempts: 2,
+      reason: expect.stringMatching(/retry budget 1s/),
+    });
     expect(api.received).toHaveLength(2);
     await deliverer.close();
   });
@@ -139,7 +154,10 @@ describe('Deliverer: retry budget', () => {
   it('a network error exhausting the budget keeps its code in the dead letter', async () => {
     nock(apiUrl).post('/track').times(2).replyWithError(networkError('ECONNREFUSED'));
     const { deliverer, deliver, deadLetters } = newDeliverer(testConfig({ maxAttempts: 2 }));
-    expect(await deliver(job(0, 'm1', 'u1', [track('A')]))).toMatchObject({ status: 'dead_lettered', reason: expect.stringMatching(/network error ECONNREFUSED/) });
+    expect(await deliver(job(0, 'm1', 'u1', [track('A')]))).toMatchObject({
+      status: 'dead_lettered',
+      reason: expect.stringMatching(/network error ECONNREFUSED/),
+    });
     expect((await deadLetters.list())[0]?.lastResponse).toEqual({ code: 'ECONNREFUSED' });
     await deliverer.close();
   });
@@ -192,7 +210,10 @@ describe('Deliverer: order', () => {
     const { deliverer, deliver, deadLetters } = newDeliverer(testConfig());
     const first = deliver(job(0, 'm1', 'u1', [group('acme'), assignGroup('acme'), track('Joined')]));
     const second = deliver(job(1, 'm2', 'u1', [track('Clicked')]));
-    expect(await first).toMatchObject({ status: 'dead_lettered', reason: expect.stringMatching(/^2 of 3 requests not delivered: (group, assign_group|assign_group, group): HTTP 400: Invalid type$/) });
+    expect(await first).toMatchObject({
+      status: 'dead_lettered',
+      reason: expect.stringMatching(/^2 of 3 requests not delivered: (group, assign_group|assign_group, group): HTTP 400: Invalid type$/),
+    });
     expect(await second).toMatchObject({ status: 'delivered' });
     expect(api.names().filter((name) => name !== 'group')).toEqual(['assign_group', 'Joined', 'Clicked']);
     expect((await deadLetters.list())[0]?.requests).toEqual(expect.arrayContaining([group('acme'), assignGroup('acme')]));
@@ -288,8 +309,7 @@ describe('Deliverer: default transport (undici) against a local OpenPanel', () =
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const localDeliverer = () =>
-    newDeliverer(testConfig({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` }), { transport: 'undici' });
+  const localDeliverer = () => newDeliverer(testConfig({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` }), { transport: 'undici' });
 
   it('delivers', async () => {
     answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"deviceId":"d","sessionId":"s"}');

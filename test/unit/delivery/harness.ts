@@ -93,7 +93,6 @@ export async function until(condition: () => boolean, turns = 10_000): Promise<v
   }
 }
 
-
 /**
  * A deliverer over an in-memory outbox, with `deliver(job)` committing one event and resolving with its final
  * outcome (what the destination does for `send`), and the fake clock unless a test brings its own.
@@ -116,7 +115,11 @@ export function newDeliverer(config: DestinationConfig, options: Partial<Omit<De
   deliverer.start();
   async function deliver(job: Job): Promise<EventOutcome> {
     const event = { index: job.index, messageId: job.messageId, ...(job.userKey !== undefined ? { userKey: job.userKey } : {}), event: job.event };
-    const committed = await state.outbox.commit({ membership: { merges: [] }, events: [{ ...event, requests: laneRequests(job.messageId, job.userKey, job.requests) }], now: now() });
+    const committed = await state.outbox.commit({
+      membership: { merges: [] },
+      events: [{ ...event, requests: laneRequests(job.messageId, job.userKey, job.requests) }],
+      now: now(),
+    });
     const entry = committed.events[0]!;
     if ('duplicate' in entry) return { index: job.index, messageId: job.messageId, status: 'skipped', reason: 'duplicate' };
     const final = new Promise<FinalOutcome>((resolve) => waiting.set(entry.eventId, resolve));

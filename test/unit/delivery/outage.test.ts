@@ -28,7 +28,13 @@ describe('Deliverer: outages', () => {
     const users = Array.from({ length: 12 }, (_, i) => `user${i}`);
     const outcomes = await Promise.all(users.map((user, i) => deliver(job(i, `m${i}`, user, [track(`E${i}`, user)]))));
     expect(outcomes.every((outcome) => outcome.status === 'delivered')).toBe(true);
-    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: expect.stringMatching(/^OpenPanel failing for many users \(HTTP 503.*\): one request probes every 1000 ms$/), cause: 'outage', ready: true });
+    expect(healths).toContainEqual({
+      healthy: false,
+      status: 'degraded',
+      reason: expect.stringMatching(/^OpenPanel failing for many users \(HTTP 503.*\): one request probes every 1000 ms$/),
+      cause: 'outage',
+      ready: true,
+    });
     expect(deliverer.health).toEqual({ healthy: true, status: 'ok', ready: true });
     // Every user's first attempt fails (8 in flight, then the other 4 as slots free; the 10th failure trips it);
     // then one probe a second: the first fails, the second passes and releases the 11 users waiting on backoff.
@@ -42,7 +48,11 @@ describe('Deliverer: outages', () => {
     const { clock, sleep, now } = fakeClock();
     const api = fakeOpenPanel((body) => (body.type === 'track' && body.payload.name === 'Bad' ? [500, 'boom'] : ok));
     const healths: DeliveryHealth[] = [];
-    const { deliverer, deliver } = newDeliverer(testConfig({ maxAttempts: 4, backoffBaseMs: 1_000 }), { sleep, now, onChange: () => healths.push(deliverer.health) });
+    const { deliverer, deliver } = newDeliverer(testConfig({ maxAttempts: 4, backoffBaseMs: 1_000 }), {
+      sleep,
+      now,
+      onChange: () => healths.push(deliverer.health),
+    });
     const bad = deliver(job(0, 'bad', 'u0', [track('Bad', 'u0')]));
     const good = await Promise.all([1, 2, 3, 4, 5].map((i) => deliver(job(i, `m${i}`, `u${i}`, [track(`E${i}`, `u${i}`)]))));
     expect(good.every((outcome) => outcome.status === 'delivered')).toBe(true);
@@ -77,7 +87,11 @@ describe('Deliverer: one request cannot stop the others', () => {
       observer: { onLoopFailure: (error) => loopFailures.push(error.message) },
     });
     const commit = (i: number, user: string) =>
-      state.outbox.commit({ membership: { merges: [] }, events: [{ index: i, messageId: `m${i}`, userKey: user, event: {}, requests: laneRequests(`m${i}`, user, [track(`E${i}`, user)]) }], now: now() });
+      state.outbox.commit({
+        membership: { merges: [] },
+        events: [{ index: i, messageId: `m${i}`, userKey: user, event: {}, requests: laneRequests(`m${i}`, user, [track(`E${i}`, user)]) }],
+        now: now(),
+      });
     return { deliverer, finals, healths, loopFailures, commit, deadLetters: state.deadLetters };
   }
 
@@ -90,12 +104,18 @@ describe('Deliverer: one request cannot stop the others', () => {
         claim: async (...args: Parameters<Outbox['claim']>) =>
           (await outbox.claim(...args)).map((entry) => {
             if (entry.lane !== 'u:poison') return entry;
-            const poisoned: OutboxEntry = { ...entry, request: { ...entry.request, body: { type: 'track', payload: { n: 1n } } } as unknown as OutboxEntry['request'] };
+            const poisoned: OutboxEntry = {
+              ...entry,
+              request: { ...entry.request, body: { type: 'track', payload: { n: 1n } } } as unknown as OutboxEntry['request'],
+            };
             stored.set(poisoned, entry);
             return poisoned;
           }),
         settle: async (settlements: Parameters<Outbox['settle']>[0], now: number) =>
-          outbox.settle(settlements.map(({ entry, settlement }) => ({ entry: stored.get(entry) ?? entry, settlement })), now),
+          outbox.settle(
+            settlements.map(({ entry, settlement }) => ({ entry: stored.get(entry) ?? entry, settlement })),
+            now,
+          ),
       }),
     );
     await commit(0, 'poison');
@@ -103,7 +123,13 @@ describe('Deliverer: one request cannot stop the others', () => {
     await commit(2, 'other');
     deliverer.start();
     await until(() => finals.length === 3);
-    expect(finals.map(({ messageId, status }) => [messageId, status])).toEqual(expect.arrayContaining([['m0', 'dead_lettered'], ['m1', 'dead_lettered'], ['m2', 'delivered']]));
+    expect(finals.map(({ messageId, status }) => [messageId, status])).toEqual(
+      expect.arrayContaining([
+        ['m0', 'dead_lettered'],
+        ['m1', 'dead_lettered'],
+        ['m2', 'delivered'],
+      ]),
+    );
     expect((await deadLetters.list())[0]).toMatchObject({ messageId: 'm0', reason: expect.stringMatching(/^track: could not be sent: .*BigInt/) });
     await deliverer.close();
   });
@@ -120,8 +146,15 @@ describe('Deliverer: one request cannot stop the others', () => {
     await commit(1, 'damaged');
     deliverer.start();
     await until(() => finals.length === 2);
-    expect(finals.map(({ messageId, status }) => [messageId, status])).toEqual([['m0', 'dead_lettered'], ['m1', 'delivered']]);
-    expect((await deadLetters.list())[0]).toMatchObject({ messageId: 'm0', reason: expect.stringMatching(/^unreadable: the queued request could not be read back: not JSON/), attempts: 0 });
+    expect(finals.map(({ messageId, status }) => [messageId, status])).toEqual([
+      ['m0', 'dead_lettered'],
+      ['m1', 'delivered'],
+    ]);
+    expect((await deadLetters.list())[0]).toMatchObject({
+      messageId: 'm0',
+      reason: expect.stringMatching(/^unreadable: the queued request could not be read back: not JSON/),
+      attempts: 0,
+    });
     expect(api.names()).toEqual(['E1']);
     await deliverer.close();
   });
@@ -140,7 +173,13 @@ describe('Deliverer: one request cannot stop the others', () => {
     await commit(0, 'u1');
     deliverer.start();
     await until(() => finals.length === 1);
-    expect(healths).toContainEqual({ healthy: false, status: 'degraded', reason: 'delivery failing: database disk image is malformed; trying again every 1 s', cause: 'delivery', ready: false });
+    expect(healths).toContainEqual({
+      healthy: false,
+      status: 'degraded',
+      reason: 'delivery failing: database disk image is malformed; trying again every 1 s',
+      cause: 'delivery',
+      ready: false,
+    });
     expect(loopFailures).toEqual(Array(3).fill('database disk image is malformed'));
     expect(deliverer.health).toEqual({ healthy: true, status: 'ok', ready: true });
     expect(api.received).toHaveLength(1);

@@ -25,7 +25,10 @@ describe('nextRetry', () => {
   });
 
   it('stops at maxAttempts', () => {
-    expect(nextRetry({ attempts: 5, firstAttemptAt: at, now: at + 3_000 }, config, () => 0)).toEqual({ retry: false, reason: 'gave up after 5 attempts in 3s' });
+    expect(nextRetry({ attempts: 5, firstAttemptAt: at, now: at + 3_000 }, config, () => 0)).toEqual({
+      retry: false,
+      reason: 'gave up after 5 attempts in 3s',
+    });
   });
 
   it('stops when the retry would start after maxRetryAgeMs, Retry-After included', () => {

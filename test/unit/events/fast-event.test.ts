@@ -7,8 +7,8 @@ import { corpusMissing, readCorpus } from '../../corpus/corpus.js';
 import { generateEvents } from '../../support/event-stream.js';
 
 /** zod's parse as it is seen downstream: the value, its keys in order (present-but-undefined ones included). */
-const shape = (value: unknown): unknown => (isPlainObject(value) ? Object.entries(value).map(([k, v]) => [k, k === 'context' || k === 'properties' || k === 'traits' ? v : shape(v)]) : value);
-
+const shape = (value: unknown): unknown =>
+  isPlainObject(value) ? Object.entries(value).map(([k, v]) => [k, k === 'context' || k === 'properties' || k === 'traits' ? v : shape(v)]) : value;
 
 // The fast check (events/fast-event.ts) must be zod's schema, only faster: same event for everything it takes, and
 // it leaves to zod everything zod rejects (zod then names the problem).

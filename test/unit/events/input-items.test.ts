@@ -41,9 +41,6 @@ describe('input documents', () => {
 
 describe('a document that is neither JSON nor NDJSON', () => {
   it('reports each broken line by its line number in the input', async () => {
-    expect(await read(`\n[${JSON.stringify(a)},\n${JSON.stringify(b)}`)).toEqual([
-      { error: expect.stringMatching(/^line 2: not valid JSON/) },
-      { value: b },
-    ]);
+    expect(await read(`\n[${JSON.stringify(a)},\n${JSON.stringify(b)}`)).toEqual([{ error: expect.stringMatching(/^line 2: not valid JSON/) }, { value: b }]);
   });
 });

@@ -28,10 +28,22 @@ describe('parseEventTime', () => {
     expect(parseEventTime(input)).toBe(output);
   });
 
-  it.each([['yesterday'], ['NOW'], [''], ['2025-13-01T00:00:00Z'], ['2025-02-30'], ['2025-03-01T25:00:00Z'], ['2022-01-20T13: 39: 21.032Z'], ['12/03/2025'], [Number.NaN], [Infinity], [true], [null], [{}], [[2025, 3, 1]]])(
-    '%j is not a time',
-    (input) => {
-      expect(parseEventTime(input)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['yesterday'],
+    ['NOW'],
+    [''],
+    ['2025-13-01T00:00:00Z'],
+    ['2025-02-30'],
+    ['2025-03-01T25:00:00Z'],
+    ['2022-01-20T13: 39: 21.032Z'],
+    ['12/03/2025'],
+    [Number.NaN],
+    [Infinity],
+    [true],
+    [null],
+    [{}],
+    [[2025, 3, 1]],
+  ])('%j is not a time', (input) => {
+    expect(parseEventTime(input)).toBeUndefined();
+  });
 });

@@ -11,7 +11,7 @@ describe('text that cannot be stored', () => {
   });
 
   it('leaves well-formed text as it is (emoji pairs, RTL marks, other controls) and does not copy', () => {
-    const raw = { userId: '👩‍💻\u200f\u202e', event: 'tab\there', traits: { 'ключ': 'значение' } };
+    const raw = { userId: '👩‍💻\u200f\u202e', event: 'tab\there', traits: { ключ: 'значение' } };
     const result = wellFormed(raw);
     expect(result.value).toBe(raw);
     expect(result.replaced).toBeUndefined();

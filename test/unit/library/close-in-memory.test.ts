@@ -21,13 +21,23 @@ describe('close() without a dataDir', () => {
   it('past its deadline drops what is left and warns with how many', async () => {
     fake = await startFakeOpenPanel();
     fake.outage('503');
-    const destination = createDestination({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, backoffBaseMs: 5, backoffMaxMs: 20, outageProbeMs: 20 });
+    const destination = createDestination({
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      apiUrl: fake.url,
+      backoffBaseMs: 5,
+      backoffMaxMs: 20,
+      outageProbeMs: 20,
+    });
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
       await destination.accept(events);
       const left = await destination.close({ deadlineMs: 300 });
       expect(left.queuedEvents).toBe(5);
-      expect(warn).toHaveBeenCalledWith('closed with 5 accepted events undelivered: without a dataDir they were in memory and are dropped', 'OpenPanelDestinationWarning');
+      expect(warn).toHaveBeenCalledWith(
+        'closed with 5 accepted events undelivered: without a dataDir they were in memory and are dropped',
+        'OpenPanelDestinationWarning',
+      );
     } finally {
       warn.mockRestore();
     }

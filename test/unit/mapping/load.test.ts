@@ -39,7 +39,12 @@ describe('loadMappings', () => {
     [
       'an unknown formatter',
       'page',
-      { fields: [{ destKey: 'name', sourceKeys: ['$config.pageEventName'], format: 'string' }, { destKey: 'properties.__path', sourceKeys: ['properties.url'], format: 'slugify' }] },
+      {
+        fields: [
+          { destKey: 'name', sourceKeys: ['$config.pageEventName'], format: 'string' },
+          { destKey: 'properties.__path', sourceKeys: ['properties.url'], format: 'slugify' },
+        ],
+      },
       /page\.json: fields\.1\.format: Invalid option: expected one of .*"string"/,
     ],
     [

@@ -16,7 +16,10 @@ const openers: [string, () => { store: MembershipStore; release: () => void }][]
       return { store: new SqliteMembershipStore(db, { ttlMs: 90 * DAY }), release: () => db.close() };
     },
   ],
-  ['sqlite in memory (bounded)', () => ({ store: openMemoryMembership({ membershipMaxKeys: 1000, membershipTtlDays: 90, dedupeTtlHours: 1, dedupeMaxIds: 1 }), release: () => {} })],
+  [
+    'sqlite in memory (bounded)',
+    () => ({ store: openMemoryMembership({ membershipMaxKeys: 1000, membershipTtlDays: 90, dedupeTtlHours: 1, dedupeMaxIds: 1 }), release: () => {} }),
+  ],
 ];
 
 describe.each(openers)('%s membership store', (_name, open) => {

@@ -4,7 +4,10 @@ import { mergeGroup } from '../../support/openpanel-groups.js';
 
 /** OpenPanel's merge applied to each upsert in turn (test/support/openpanel-groups.ts, written from its source). */
 const sequential = (held: Record<string, string>, upserts: Array<Record<string, unknown>>): Record<string, string> =>
-  upserts.reduce<Record<string, string>>((properties, incoming) => mergeGroup({ name: 'n', type: 't', properties }, { name: 'n', type: 't', properties: incoming }).properties, held);
+  upserts.reduce<Record<string, string>>(
+    (properties, incoming) => mergeGroup({ name: 'n', type: 't', properties }, { name: 'n', type: 't', properties: incoming }).properties,
+    held,
+  );
 
 describe('group properties as patches (one upsert carrying several)', () => {
   const held = { plan: 'free', 'address.city': 'Lyon', address: 'legacy', 'meta.tier': '0', seats: '5' };

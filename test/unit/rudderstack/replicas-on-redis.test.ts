@@ -24,9 +24,17 @@ let tlsProxy: Server;
 
 // A TLS front for the test Redis, with a certificate for localhost that the replica trusts through NODE_EXTRA_CA_CERTS.
 beforeAll(async () => {
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost'].concat(
-    ['-addext', 'subjectAltName=DNS:localhost', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem')],
-  ));
+  await run(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost'].concat([
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-keyout',
+      join(certDir, 'key.pem'),
+      '-out',
+      join(certDir, 'cert.pem'),
+    ]),
+  );
   const redis = new URL(testRedisUrl);
   tlsProxy = createServer({ key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) }, (socket) => {
     const upstream = connect(Number(redis.port || 6379), redis.hostname);
@@ -64,7 +72,9 @@ async function inReplica(env: Record<string, string>, router: object[]) {
 
 describe('transformer replicas on one Redis', () => {
   it("tag a user's track with the groups the other replica recorded, whichever Redis setting each uses", async () => {
-    const first = await inReplica(replicaEnv.viaRudderTransformerSettings(), [event({ type: 'group', userId: 'replica-user', groupId: 'org_a', traits: { name: 'A' } }, 1)]);
+    const first = await inReplica(replicaEnv.viaRudderTransformerSettings(), [
+      event({ type: 'group', userId: 'replica-user', groupId: 'org_a', traits: { name: 'A' } }, 1),
+    ]);
     expect(first.map((o) => o.statusCode)).toEqual([200]);
 
     const second = await inReplica(replicaEnv.viaOurUrl(), [

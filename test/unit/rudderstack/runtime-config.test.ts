@@ -6,8 +6,16 @@ import { transformerRuntimeConfig } from '../../../src/entry/rudderstack/runtime
 
 // The RudderStack entry's settings come from its host's environment (README "A self-hosted RudderStack").
 describe('transformer runtime config from the environment', () => {
-  it('reads rudder-transformer\'s Redis settings as its redisConnector does: TLS, port 6379 unless a number, credentials encoded', () => {
-    expect(transformerRuntimeConfig({ REDIS_HOST: 'redis.internal', REDIS_PORT: 'x', REDIS_USERNAME: 'rt', REDIS_PASSWORD: 'p@ss:word', OPENPANEL_DESTINATION_DATA_DIR: '/data' })).toEqual({
+  it("reads rudder-transformer's Redis settings as its redisConnector does: TLS, port 6379 unless a number, credentials encoded", () => {
+    expect(
+      transformerRuntimeConfig({
+        REDIS_HOST: 'redis.internal',
+        REDIS_PORT: 'x',
+        REDIS_USERNAME: 'rt',
+        REDIS_PASSWORD: 'p@ss:word',
+        OPENPANEL_DESTINATION_DATA_DIR: '/data',
+      }),
+    ).toEqual({
       store: { type: 'redis', url: 'rediss://rt:p%40ss%3Aword@redis.internal:6379', prefix: undefined },
       dataDir: '/data',
       problems: [],
@@ -21,7 +29,10 @@ describe('transformer runtime config from the environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'openpanel-env-'));
     try {
       writeFileSync(join(dir, 'url'), 'rediss://:pw@redis.internal:6380\n');
-      expect(transformerRuntimeConfig({ OPENPANEL_DESTINATION_STORE_URL_FILE: join(dir, 'url') }).store).toEqual({ type: 'redis', url: 'rediss://:pw@redis.internal:6380' });
+      expect(transformerRuntimeConfig({ OPENPANEL_DESTINATION_STORE_URL_FILE: join(dir, 'url') }).store).toEqual({
+        type: 'redis',
+        url: 'rediss://:pw@redis.internal:6380',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -29,7 +40,9 @@ describe('transformer runtime config from the environment', () => {
   });
 
   it('reports an unknown OPENPANEL_DESTINATION_ variable with a "did you mean"', () => {
-    expect(transformerRuntimeConfig({ OPENPANEL_DESTINATION_STORE_ULR: 'redis://x' }).problems).toEqual([expect.stringMatching(/OPENPANEL_DESTINATION_STORE_ULR.*OPENPANEL_DESTINATION_STORE_URL/)]);
+    expect(transformerRuntimeConfig({ OPENPANEL_DESTINATION_STORE_ULR: 'redis://x' }).problems).toEqual([
+      expect.stringMatching(/OPENPANEL_DESTINATION_STORE_ULR.*OPENPANEL_DESTINATION_STORE_URL/),
+    ]);
   });
 
   it('refuses a URL that is not redis:// naming the variable, never its value', () => {

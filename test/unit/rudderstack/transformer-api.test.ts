@@ -75,13 +75,25 @@ describe('RudderStack transformer API', () => {
       'alias is not supported by OpenPanel (no request sent); no groups to merge',
       instrumentation,
     ]);
-    expect(await failure(process(input({ type: 'track', userId: 'u', event: 'session_start' }, 2)))).toEqual([400, 'event: "session_start" is reserved by OpenPanel', instrumentation]);
+    expect(await failure(process(input({ type: 'track', userId: 'u', event: 'session_start' }, 2)))).toEqual([
+      400,
+      'event: "session_start" is reserved by OpenPanel',
+      instrumentation,
+    ]);
   });
 
   it('an event skipped on purpose is a 298 "filtered" error only when rudder-server takes 298, else a 400', async () => {
     const denylisted = input({ type: 'track', userId: 'u', event: 'Ignored' }, 1);
-    expect(await failure(process(denylisted, filterCode))).toEqual([298, 'event "Ignored" is in blacklistedEvents', { errorCategory: 'dataValidation', errorType: 'filtered' }]);
-    expect(await failure(process(denylisted, { features: {} }))).toEqual([400, 'event "Ignored" is in blacklistedEvents', { errorCategory: 'dataValidation', errorType: 'instrumentation' }]);
+    expect(await failure(process(denylisted, filterCode))).toEqual([
+      298,
+      'event "Ignored" is in blacklistedEvents',
+      { errorCategory: 'dataValidation', errorType: 'filtered' },
+    ]);
+    expect(await failure(process(denylisted, { features: {} }))).toEqual([
+      400,
+      'event "Ignored" is in blacklistedEvents',
+      { errorCategory: 'dataValidation', errorType: 'instrumentation' },
+    ]);
   });
 
   it('processRouterDest keeps order, membership and metadata, and reports each failure on its own event', async () => {

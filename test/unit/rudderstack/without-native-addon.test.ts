@@ -62,7 +62,7 @@ describe('the CommonJS entry in a host whose better-sqlite3 was installed withou
       const { answers, stderr } = await inHost({});
       for (const { actual, expected } of harnessResponses(answers)) expect(actual).toEqual(expected);
       expect(singleHostWarnings(stderr)).toBe(1);
-      expect(stderr).toContain('set OPENPANEL_DESTINATION_STORE_URL (or rudder-transformer\'s REDIS_HOST, REDIS_PORT, REDIS_PASSWORD)');
+      expect(stderr).toContain("set OPENPANEL_DESTINATION_STORE_URL (or rudder-transformer's REDIS_HOST, REDIS_PORT, REDIS_PASSWORD)");
     });
   } else {
     it(`without Redis on Node ${process.version} (no node:sqlite), answers each event with a configuration error saying what to set`, async () => {
@@ -70,23 +70,35 @@ describe('the CommonJS entry in a host whose better-sqlite3 was installed withou
       const processed = answers.processed.flat();
       expect(processed.length).toBeGreaterThan(10);
       for (const answer of processed) {
-        expect(answer).toEqual({ error: expect.objectContaining({ status: 400, statTags: { errorCategory: 'dataValidation', errorType: 'configuration' }, hostBaseError: true }) });
+        expect(answer).toEqual({
+          error: expect.objectContaining({ status: 400, statTags: { errorCategory: 'dataValidation', errorType: 'configuration' }, hostBaseError: true }),
+        });
       }
       const routed = answers.routed.flat();
       expect(routed.map((o) => (o as { statusCode: number }).statusCode)).toEqual(routed.map(() => 400));
-      const messages = new Set([...processed, ...routed].map((a) => ('error' in a ? (typeof a.error === 'string' ? a.error : (a.error as { message: string }).message) : '')));
+      const messages = new Set(
+        [...processed, ...routed].map((a) => ('error' in a ? (typeof a.error === 'string' ? a.error : (a.error as { message: string }).message) : '')),
+      );
       for (const message of messages) expect(message).toMatch(/OPENPANEL_DESTINATION_STORE_URL or REDIS_HOST|invalid OpenPanel destination config/);
     });
   }
 
   it("the CLI's durable state (send --data-dir) says in one line that better-sqlite3's addon is missing and how to build it", async () => {
-    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ clientId: '5f0c8b9e-2d4a-4c1e-9b7a-3e6f1d2c4a80', clientSecret: 'sec_x', apiUrl: 'http://127.0.0.1:9' }));
+    writeFileSync(
+      join(dataDir, 'config.json'),
+      JSON.stringify({ clientId: '5f0c8b9e-2d4a-4c1e-9b7a-3e6f1d2c4a80', clientSecret: 'sec_x', apiUrl: 'http://127.0.0.1:9' }),
+    );
     writeFileSync(join(dataDir, 'events.ndjson'), JSON.stringify({ type: 'track', userId: 'u1', event: 'Tick' }));
     const cli = join(host.dir, 'node_modules/openpanel-destination/bin/openpanel-destination');
     const args = [cli, 'send', '--input', join(dataDir, 'events.ndjson'), '--config', join(dataDir, 'config.json'), '--data-dir', join(dataDir, 'state')];
-    const failure = (await run(process.execPath, args, { cwd: host.dir, env: { PATH: process.env.PATH } }).catch((error: unknown) => error)) as { code: number; stderr: string };
+    const failure = (await run(process.execPath, args, { cwd: host.dir, env: { PATH: process.env.PATH } }).catch((error: unknown) => error)) as {
+      code: number;
+      stderr: string;
+    };
     expect(failure.code).toBe(EXIT_STATE_UNUSABLE);
-    expect(failure.stderr.trim()).toMatch(/^better-sqlite3: cannot be loaded \(Could not locate the bindings file\.[^\n]*\): build its native addon \(npm rebuild better-sqlite3\) or use a Redis store$/);
+    expect(failure.stderr.trim()).toMatch(
+      /^better-sqlite3: cannot be loaded \(Could not locate the bindings file\.[^\n]*\): build its native addon \(npm rebuild better-sqlite3\) or use a Redis store$/,
+    );
   });
 
   it('without the optional peer @rudderstack/integrations-lib, gives the same answers with its own error classes', async () => {

@@ -38,7 +38,7 @@ async function inWorker(inputs: object[], alias?: object) {
 }
 
 describe('the CommonJS entry in several worker processes', () => {
-  it('keeps group membership across processes, and its errors are the host package\'s BaseError', async () => {
+  it("keeps group membership across processes, and its errors are the host package's BaseError", async () => {
     const first = await inWorker([event({ type: 'group', userId: 'worker-user', groupId: 'org_w', traits: { name: 'Workers Inc' } }, 1)]);
     expect(first.outputs.map((o) => o.statusCode)).toEqual([200]);
 
@@ -55,7 +55,12 @@ describe('the CommonJS entry in several worker processes', () => {
   it('lets workers write membership at the same time (no worker holds the file to itself)', async () => {
     const burst = (user: string, jobs: number) =>
       Array.from({ length: jobs }, (_, i) =>
-        event(i % 2 === 0 ? { type: 'group', userId: user, groupId: `${user}-org-${i}`, traits: { name: `Org ${i}` } } : { type: 'track', userId: user, event: 'Tick' }, i),
+        event(
+          i % 2 === 0
+            ? { type: 'group', userId: user, groupId: `${user}-org-${i}`, traits: { name: `Org ${i}` } }
+            : { type: 'track', userId: user, event: 'Tick' },
+          i,
+        ),
       );
     const [a, b] = await Promise.all([inWorker(burst('burst-a', 200)), inWorker(burst('burst-b', 200))]);
     expect([a.outputs.filter((o) => o.statusCode === 200).length, b.outputs.filter((o) => o.statusCode === 200).length]).toEqual([200, 200]);

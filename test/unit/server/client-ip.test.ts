@@ -14,7 +14,12 @@ describe('context.ip from the request', () => {
 
   it("fills the socket's address when the event has no IP, keeps the event's own, and ignores X-Forwarded-For from an untrusted peer", async () => {
     t = await startTestServer();
-    await t.request('POST', '/v1/batch', { batch: [track('ip-1', { event: 'No IP' }), track('ip-2', { event: 'Own IP', context: { ip: '198.51.100.4' } })] }, auth);
+    await t.request(
+      'POST',
+      '/v1/batch',
+      { batch: [track('ip-1', { event: 'No IP' }), track('ip-2', { event: 'Own IP', context: { ip: '198.51.100.4' } })] },
+      auth,
+    );
     await t.request('POST', '/v1/track', track('ip-3', { event: 'Spoofed' }), { ...auth, 'x-forwarded-for': '203.0.113.9' });
     await t.request('POST', '/v1/track', track('ip-4', { event: 'Rudder IP', request_ip: '192.0.2.8' }), auth);
     await drained(t);
@@ -46,6 +51,7 @@ describe('trustProxy', () => {
   it('takes addresses, CIDR ranges and the proxy-addr presets only', () => {
     const base = { clientId: '00000000-0000-4000-8000-000000000000', clientSecret: 's' };
     expect(configSchema.safeParse({ ...base, trustProxy: ['10.0.0.1', '10.0.0.0/8', 'fd00::/8', 'loopback'] }).error).toBeUndefined();
-    for (const bad of ['10.0.0.0/33', 'proxy.local', '10.0.0.1/8/1', '*']) expect([bad, configSchema.safeParse({ ...base, trustProxy: [bad] }).success]).toEqual([bad, false]);
+    for (const bad of ['10.0.0.0/33', 'proxy.local', '10.0.0.1/8/1', '*'])
+      expect([bad, configSchema.safeParse({ ...base, trustProxy: [bad] }).success]).toEqual([bad, false]);
   });
 });

@@ -12,7 +12,8 @@ describe('console activity', () => {
   it('counts per minute over the last hour, forgetting older minutes', () => {
     let now = Date.UTC(2026, 0, 5, 10, 0, 30);
     const activity = createActivity({ now: () => now });
-    const take = (eventId: string) => activity.observer.onTaken!({ eventId, index: 0, event: { type: 'track', userId: 'u1' }, status: 'accepted', requests: [request(`${eventId}:k`)] });
+    const take = (eventId: string) =>
+      activity.observer.onTaken!({ eventId, index: 0, event: { type: 'track', userId: 'u1' }, status: 'accepted', requests: [request(`${eventId}:k`)] });
     take('e1');
     activity.observer.onAttempt!({ eventId: 'e1', key: 'e1:k', type: 'track', status: 503, result: 'retry', durationMs: 40 });
     now += 60_000;
@@ -32,14 +33,33 @@ describe('console activity', () => {
   it('keeps the last events with each request as it went, within its bound', () => {
     const activity = createActivity({ liveLimit: 3 });
     for (const id of ['e1', 'e2', 'e3', 'e4']) {
-      activity.observer.onTaken!({ eventId: id, index: 0, messageId: `m-${id}`, event: { type: 'track', userId: 'u1', event: 'Seat Added' }, status: 'accepted', requests: [request(`${id}:k`)] });
+      activity.observer.onTaken!({
+        eventId: id,
+        index: 0,
+        messageId: `m-${id}`,
+        event: { type: 'track', userId: 'u1', event: 'Seat Added' },
+        status: 'accepted',
+        requests: [request(`${id}:k`)],
+      });
     }
     const { seq, events } = activity.liveSince(0);
     expect(events.map((e) => e.id)).toEqual(['e2', 'e3', 'e4']);
-    expect(events[0]).toMatchObject({ user: 'u1', type: 'track', name: 'Seat Added', status: 'queued', requests: [{ key: 'e2:k', status: 'queued', attempts: 0 }] });
+    expect(events[0]).toMatchObject({
+      user: 'u1',
+      type: 'track',
+      name: 'Seat Added',
+      status: 'queued',
+      requests: [{ key: 'e2:k', status: 'queued', attempts: 0 }],
+    });
     activity.observer.onAttempt!({ eventId: 'e3', key: 'e3:k', type: 'track', status: 503, body: 'busy', result: 'retry', durationMs: 5 });
     const changed = activity.liveSince(seq);
-    expect(changed.events).toEqual([expect.objectContaining({ id: 'e3', status: 'retrying', requests: [expect.objectContaining({ status: 'retrying', attempts: 1, last: { status: 503, body: 'busy' } })] })]);
+    expect(changed.events).toEqual([
+      expect.objectContaining({
+        id: 'e3',
+        status: 'retrying',
+        requests: [expect.objectContaining({ status: 'retrying', attempts: 1, last: { status: 503, body: 'busy' } })],
+      }),
+    ]);
     // Outcomes of events taken elsewhere (another instance on the same Redis) only count.
     activity.observer.onFinal!({ eventId: 'elsewhere', index: 0, status: 'dead_lettered', reason: 'x' });
     expect(activity.liveSince(changed.seq).events).toEqual([]);

@@ -36,7 +36,11 @@ describe('console API', () => {
     expect(overview.queue).toEqual({ queuedEvents: 0, queuedRequests: 0, oldestQueuedAgeMs: null, deadLetters: 2 });
     expect(overview.rates.minutes).toHaveLength(60);
     const total = (name: string) => overview.rates[name].reduce((a: number, b: number) => a + b, 0);
-    expect({ received: total('received'), delivered: total('delivered'), deadLettered: total('deadLettered') }).toEqual({ received: 5, delivered: 2, deadLettered: 2 });
+    expect({ received: total('received'), delivered: total('delivered'), deadLettered: total('deadLettered') }).toEqual({
+      received: 5,
+      delivered: 2,
+      deadLettered: 2,
+    });
     expect(overview.latency.request.samples).toBe(5);
     expect(overview.latency.request.p95Ms).toEqual(expect.any(Number));
   });
@@ -45,11 +49,19 @@ describe('console API', () => {
     const first = await get('/console/api/live');
     expect(first.instance).toBe('test-instance');
     const byMessage = new Map(first.events.map((e: { messageId?: string }) => [e.messageId, e]));
-    expect(byMessage.get('c-g1')).toMatchObject({ type: 'group', user: 'u-1', name: 'acme', status: 'delivered', requests: [{ body: { type: 'group' } }, { body: { type: 'assign_group' } }] });
+    expect(byMessage.get('c-g1')).toMatchObject({
+      type: 'group',
+      user: 'u-1',
+      name: 'acme',
+      status: 'delivered',
+      requests: [{ body: { type: 'group' } }, { body: { type: 'assign_group' } }],
+    });
     expect(byMessage.get('c-t2')).toMatchObject({
       status: 'dead_lettered',
       reason: expect.stringContaining('Event name contains blocked content'),
-      requests: [{ status: 'failed', attempts: 1, last: { status: 400, body: expect.stringContaining('blocked content') }, body: { payload: { groups: ['acme'] } } }],
+      requests: [
+        { status: 'failed', attempts: 1, last: { status: 400, body: expect.stringContaining('blocked content') }, body: { payload: { groups: ['acme'] } } },
+      ],
     });
     expect(byMessage.get('c-bad')).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/event/), requests: [] });
     const text = JSON.stringify(first);
@@ -60,7 +72,8 @@ describe('console API', () => {
   });
 
   /** The dead letter of an event (users' lanes deliver independently: the order between users is not fixed). */
-  const deadLetterOf = async (messageId: string) => (await get('/console/api/dead-letters')).deadLetters.find((d: { messageId: string }) => d.messageId === messageId);
+  const deadLetterOf = async (messageId: string) =>
+    (await get('/console/api/dead-letters')).deadLetters.find((d: { messageId: string }) => d.messageId === messageId);
 
   it('dead letters: paged, opened one by one', async () => {
     const page = await get('/console/api/dead-letters?limit=1');
@@ -118,12 +131,26 @@ describe('console API', () => {
   });
 
   it("looks up a user's groups with the time each was assigned, and a group as OpenPanel holds it", async () => {
-    expect(await get('/console/api/users/u-1')).toEqual({ key: 'u-1', groups: [{ groupId: 'acme', name: 'Acme', type: 'company', assignedAt: '2026-01-05T10:00:00.000Z' }] });
+    expect(await get('/console/api/users/u-1')).toEqual({
+      key: 'u-1',
+      groups: [{ groupId: 'acme', name: 'Acme', type: 'company', assignedAt: '2026-01-05T10:00:00.000Z' }],
+    });
     expect(await get('/console/api/users/nobody')).toEqual({ key: 'nobody', groups: [] });
     // A later partial call (only what changed) keeps the name and merges the properties, as OpenPanel does.
-    await t.request('POST', '/v1/batch', { batch: [{ type: 'group', messageId: 'c-g2', userId: 'u-1', groupId: 'acme', traits: { plan: 'pro' } }] }, { authorization: basic(writeKey) });
+    await t.request(
+      'POST',
+      '/v1/batch',
+      { batch: [{ type: 'group', messageId: 'c-g2', userId: 'u-1', groupId: 'acme', traits: { plan: 'pro' } }] },
+      { authorization: basic(writeKey) },
+    );
     await drained(t);
-    expect(await get('/console/api/groups/acme')).toEqual({ groupId: 'acme', name: 'Acme', type: 'company', properties: { plan: 'pro' }, updatedAt: expect.stringMatching(/^\d{4}-/) });
+    expect(await get('/console/api/groups/acme')).toEqual({
+      groupId: 'acme',
+      name: 'Acme',
+      type: 'company',
+      properties: { plan: 'pro' },
+      updatedAt: expect.stringMatching(/^\d{4}-/),
+    });
     const missing = await t.request('GET', '/console/api/groups/nope', undefined, admin);
     expect(missing.status).toBe(404);
     expect(missing.json().message).toMatch(/no group nope/);
@@ -131,7 +158,14 @@ describe('console API', () => {
 
   it('event tester: the requests with current membership, nothing sent or remembered', async () => {
     const received = t.fake.stats.received;
-    const { results } = await (await post('/console/api/test', { batch: [{ type: 'group', userId: 'u-9', groupId: 'globex' }, { type: 'track', userId: 'u-1', event: 'Exported' }] })).json();
+    const { results } = await (
+      await post('/console/api/test', {
+        batch: [
+          { type: 'group', userId: 'u-9', groupId: 'globex' },
+          { type: 'track', userId: 'u-1', event: 'Exported' },
+        ],
+      })
+    ).json();
     expect(results).toMatchObject([
       { status: 'ok', requests: [{ body: { type: 'assign_group', payload: { groupIds: ['globex'], profileId: 'u-9' } } }] },
       { status: 'ok', requests: [{ body: { type: 'track', payload: { name: 'Exported', groups: ['acme'] } } }] },

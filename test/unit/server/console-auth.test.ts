@@ -59,13 +59,23 @@ describe('console sign-in', () => {
   });
 
   it('refuses a login posted from another site', async () => {
-    const answer = await call(t, { method: 'POST', url: '/console/login', ...form({ token: adminToken }), headers: { ...form({}).headers, host, origin: 'https://evil.example' } });
+    const answer = await call(t, {
+      method: 'POST',
+      url: '/console/login',
+      ...form({ token: adminToken }),
+      headers: { ...form({}).headers, host, origin: 'https://evil.example' },
+    });
     expect(answer.statusCode).toBe(403);
     expect(answer.headers['set-cookie']).toBeUndefined();
   });
 
   it('signs in with the admin token: an HttpOnly, SameSite=Strict session cookie that does not hold the token', async () => {
-    const answer = await call(t, { method: 'POST', url: '/console/login', ...form({ token: adminToken }), headers: { ...form({}).headers, host, origin: `http://${host}` } });
+    const answer = await call(t, {
+      method: 'POST',
+      url: '/console/login',
+      ...form({ token: adminToken }),
+      headers: { ...form({}).headers, host, origin: `http://${host}` },
+    });
     expect(answer.statusCode).toBe(303);
     expect(answer.headers.location).toBe('/console');
     const setCookie = String(answer.headers['set-cookie']);
@@ -81,12 +91,18 @@ describe('console sign-in', () => {
   });
 
   it('marks the cookie Secure behind an https proxy', async () => {
-    const answer = await call(t, { method: 'POST', url: '/console/login', ...form({ token: adminToken }), headers: { ...form({}).headers, 'x-forwarded-proto': 'https' } });
+    const answer = await call(t, {
+      method: 'POST',
+      url: '/console/login',
+      ...form({ token: adminToken }),
+      headers: { ...form({}).headers, 'x-forwarded-proto': 'https' },
+    });
     expect(String(answer.headers['set-cookie'])).toMatch(/; Secure$/);
   });
 
   it('takes a cookie-signed POST only with its CSRF token, from its own origin', async () => {
-    const replay = (headers: Record<string, string>) => call(t, { method: 'POST', url: '/console/api/dead-letters/replay', payload: {}, headers: { cookie, host, ...headers } });
+    const replay = (headers: Record<string, string>) =>
+      call(t, { method: 'POST', url: '/console/api/dead-letters/replay', payload: {}, headers: { cookie, host, ...headers } });
     expect((await replay({})).statusCode).toBe(403);
     expect((await replay({ 'x-csrf-token': 'forged' })).statusCode).toBe(403);
     expect((await replay({ 'x-csrf-token': csrf, origin: 'https://evil.example' })).statusCode).toBe(403);
@@ -94,7 +110,16 @@ describe('console sign-in', () => {
     expect((await replay({ 'x-csrf-token': csrf, origin: `http://${host}` })).statusCode).toBe(200);
     // Another session's token does not fit this one.
     const other = newSession(adminToken, Date.now() + 1000);
-    expect((await call(t, { method: 'POST', url: '/console/api/dead-letters/replay', payload: {}, headers: { cookie: `opd_console=${other}`, 'x-csrf-token': csrf } })).statusCode).toBe(403);
+    expect(
+      (
+        await call(t, {
+          method: 'POST',
+          url: '/console/api/dead-letters/replay',
+          payload: {},
+          headers: { cookie: `opd_console=${other}`, 'x-csrf-token': csrf },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 
   it('refuses forged, expired and foreign-token cookies', async () => {

@@ -7,7 +7,13 @@ describe('dead letters over HTTP', () => {
   beforeAll(async () => {
     // An old self-hosted OpenPanel: group calls are refused (400), so each group call ends as a dead letter.
     t = await startTestServer({ fake: { rejectGroupCalls: true } });
-    const batch = ['org_a', 'org_b', 'org_c'].map((groupId, i) => ({ type: 'group', messageId: `dl-${i}`, userId: 'u-dl', groupId, traits: { name: groupId } }));
+    const batch = ['org_a', 'org_b', 'org_c'].map((groupId, i) => ({
+      type: 'group',
+      messageId: `dl-${i}`,
+      userId: 'u-dl',
+      groupId,
+      traits: { name: groupId },
+    }));
     await t.request('POST', '/v1/batch', { batch }, { authorization: basic(writeKey) });
     await drained(t);
   });

@@ -116,4 +116,3 @@ export interface Answer {
 export const drained = (t: TestServer): Promise<void> => eventually(async () => (await t.destination.stats()).queuedEvents === 0);
 
 export const basic = (user: string): string => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;
-

@@ -42,7 +42,12 @@ describe('/health, /metrics and backpressure', () => {
 
   it('/metrics counts events received, taken, final outcomes and requests, and reads the queue', async () => {
     t = await startTestServer();
-    await t.request('POST', '/v1/batch', { batch: [track('m-1'), track('m-2'), { type: 'track', userId: 'u1' }, { ...track('m-3'), integrations: { All: false } }] }, auth);
+    await t.request(
+      'POST',
+      '/v1/batch',
+      { batch: [track('m-1'), track('m-2'), { type: 'track', userId: 'u1' }, { ...track('m-3'), integrations: { All: false } }] },
+      auth,
+    );
     await drained(t);
     const response = await t.request('GET', '/metrics');
     expect(response.status).toBe(200);
@@ -64,7 +69,6 @@ describe('/health, /metrics and backpressure', () => {
     expect(text).not.toContain('openpanel_destination_process_');
     expect(sample(text, 'openpanel_destination_delivery_loop_failures_total')).toBe(0);
   });
-
 
   it('over maxQueuedEvents intake answers 503 with Retry-After (no room within roomWaitMs), and takes events again once the queue drains', async () => {
     t = await startTestServer({ config: { maxQueuedEvents: 3 }, fake: { latencyMs: 300 }, roomWaitMs: 0 });

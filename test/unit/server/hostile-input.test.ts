@@ -65,7 +65,12 @@ describe('hostile input: every request gets a 4xx with a message, and the server
   });
 
   it('unknown routes and methods', async () => {
-    for (const [method, path] of [['GET', '/v1/batch'], ['POST', '/v2/batch'], ['DELETE', '/webhook'], ['POST', '/../../etc/passwd']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/batch'],
+      ['POST', '/v2/batch'],
+      ['DELETE', '/webhook'],
+      ['POST', '/../../etc/passwd'],
+    ] as const) {
       const response = await t.request(method, path, method === 'GET' || method === 'DELETE' ? undefined : '{}', auth);
       expect(response.status).toBe(404);
       expect(response.json().message).toMatch(/^no route/);
@@ -82,9 +87,13 @@ describe('hostile input: every request gets a 4xx with a message, and the server
 
   it('a body cut short (the client hangs up) is not taken, and a lying Content-Length is a 400', async () => {
     const before = await t.destination.stats();
-    await rawExchange(t.url, `POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth.authorization}\r\nContent-Length: 500\r\n\r\n{"userId":"u1","event":"x"}`, {
-      endAfterWrite: true,
-    });
+    await rawExchange(
+      t.url,
+      `POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth.authorization}\r\nContent-Length: 500\r\n\r\n{"userId":"u1","event":"x"}`,
+      {
+        endAfterWrite: true,
+      },
+    );
     const lying = await rawExchange(
       t.url,
       `POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth.authorization}\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{"userId":"u1","event":"x"}`,

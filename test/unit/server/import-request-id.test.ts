@@ -10,9 +10,15 @@ describe('serve conventions', () => {
   });
   afterAll(() => t.close());
 
-  it('/v1/import takes a batch like /v1/batch (same auth and answer) with a body over /v1/batch\'s 500 KB', async () => {
+  it("/v1/import takes a batch like /v1/batch (same auth and answer) with a body over /v1/batch's 500 KB", async () => {
     // ~700 KB: 350 events of ~2 KB each, every one under 32 KB.
-    const batch = Array.from({ length: 350 }, (_, i) => ({ type: 'track', messageId: `imp-${i}`, userId: `u-imp-${i % 7}`, event: 'Imported', properties: { note: 'x'.repeat(2_000) } }));
+    const batch = Array.from({ length: 350 }, (_, i) => ({
+      type: 'track',
+      messageId: `imp-${i}`,
+      userId: `u-imp-${i % 7}`,
+      event: 'Imported',
+      properties: { note: 'x'.repeat(2_000) },
+    }));
     expect((await t.request('POST', '/v1/import', { batch })).status).toBe(401);
     const imported = await t.request('POST', '/v1/import', { batch }, auth);
     expect(imported.status).toBe(200);

@@ -18,7 +18,7 @@ describe('serve on a Redis store', () => {
     await deleteKeys(prefix);
   });
 
-  it('commits intake to the Redis outbox and keeps the transformer routes\' membership in Redis', async () => {
+  it("commits intake to the Redis outbox and keeps the transformer routes' membership in Redis", async () => {
     const batch = [
       { type: 'group', userId: 'u-redis', groupId: 'org_redis', traits: { name: 'Redis Co' }, messageId: 'rs-1' },
       { type: 'track', userId: 'u-redis', event: 'Stored', messageId: 'rs-2' },
@@ -42,7 +42,9 @@ describe('serve on a Redis store', () => {
 describe('serve with its Redis store unreachable', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ config: { transformerApi: true, store: { type: 'redis', url: 'redis://:pw_unreachable_7@127.0.0.1:9/3', prefix: 'opd-test:down:' } } });
+    t = await startTestServer({
+      config: { transformerApi: true, store: { type: 'redis', url: 'redis://:pw_unreachable_7@127.0.0.1:9/3', prefix: 'opd-test:down:' } },
+    });
   });
   // Closing reads the queue one last time: it says the store is down (and still releases everything).
   afterAll(() => expect(t.close()).rejects.toThrow(/Redis at 127\.0\.0\.1:9\/3: unavailable/));

@@ -28,7 +28,14 @@ describe('Segment-compatible tracking API', () => {
   });
 
   it.each(['track', 'identify', 'group', 'page', 'screen', 'alias'])('serves /v1/%s, taking the type from the path', async (type) => {
-    const response = await post(`/v1/${type}`, { userId: 'u-path', previousId: 'anon-1', event: 'Clicked', groupId: 'org_x', name: 'Home', traits: { plan: 'pro' } });
+    const response = await post(`/v1/${type}`, {
+      userId: 'u-path',
+      previousId: 'anon-1',
+      event: 'Clicked',
+      groupId: 'org_x',
+      name: 'Home',
+      traits: { plan: 'pro' },
+    });
     expect(response.status).toBe(200);
     expect(response.json()).toMatchObject({ success: true, rejected: [] });
   });

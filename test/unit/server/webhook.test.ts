@@ -67,7 +67,12 @@ describe('POST /webhook', () => {
       type: 'track',
       payload: {
         name: 'spin_result',
-        properties: expect.objectContaining({ game_name: 'FireEagleSlots', __deviceId: message.anonymousId, __os: 'android', __timestamp: '2019-09-01T10:16:51.693Z' }),
+        properties: expect.objectContaining({
+          game_name: 'FireEagleSlots',
+          __deviceId: message.anonymousId,
+          __os: 'android',
+          __timestamp: '2019-09-01T10:16:51.693Z',
+        }),
       },
     });
   });

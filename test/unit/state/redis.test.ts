@@ -101,11 +101,13 @@ describe('Redis state shared by several instances', () => {
     await slow!.outbox.settle([{ entry: late!, settlement: { result: 'released' } }], 150);
     await slow!.outbox.settle([{ entry: late!, settlement: { result: 'retry', at: 160, attempts: 1, firstAttemptAt: 0, last: { status: 503 } } }], 150);
     expect(await third!.outbox.claim(1, 200, 10_000)).toEqual([]);
-    expect(await taker!.outbox.settle([{ entry: held!, settlement: { result: 'delivered', attempts: 1 } }], 200)).toEqual([expect.objectContaining({ status: 'delivered', attempts: 1 })]);
+    expect(await taker!.outbox.settle([{ entry: held!, settlement: { result: 'delivered', attempts: 1 } }], 200)).toEqual([
+      expect.objectContaining({ status: 'delivered', attempts: 1 }),
+    ]);
     await Promise.all([slow!.close(), taker!.close(), third!.close()]);
   });
 
-  it("writes the dead letter of an event whose instance died between its failed settle and the dead letter", async () => {
+  it('writes the dead letter of an event whose instance died between its failed settle and the dead letter', async () => {
     const prefix = sharedPrefix('finishing');
     const [dying, survivor] = [0, 1].map(() => openRedisState({ url: testRedisUrl, prefix }, testConfig()));
     await dying!.outbox.commit({ membership: { merges: [] }, events: [event('m1', 'u1', 'refused')], now: 0 });
@@ -127,11 +129,16 @@ describe('Redis state shared by several instances', () => {
   it('transformer replicas on one Redis share membership, apart per destination', async () => {
     const store = { type: 'redis' as const, url: testRedisUrl, prefix: sharedPrefix('transformer') };
     const config = configSchema.parse({ clientId: '0b3c1d9e-4f5a-4b6c-8d7e-9f0a1b2c3d4e', clientSecret: 'sec_x' });
-    const [one, two, other] = [createDryRun(config, { store, scope: 'dest-1' }), createDryRun(config, { store, scope: 'dest-1' }), createDryRun(config, { store, scope: 'dest-2' })];
+    const [one, two, other] = [
+      createDryRun(config, { store, scope: 'dest-1' }),
+      createDryRun(config, { store, scope: 'dest-1' }),
+      createDryRun(config, { store, scope: 'dest-2' }),
+    ];
     await one.transformEvent({ type: 'group', userId: 'u1', groupId: 'acme', traits: { name: 'Acme' }, timestamp: '2026-01-01T00:00:00Z' }, 0);
     const tracked = await two.transformEvent({ type: 'track', userId: 'u1', event: 'Paid', timestamp: '2026-01-02T00:00:00Z' }, 1);
     const elsewhere = await other.transformEvent({ type: 'track', userId: 'u1', event: 'Paid', timestamp: '2026-01-02T00:00:00Z' }, 1);
-    const groupsOf = (result: typeof tracked) => (result.status === 'ok' ? result.requests.map((r) => (r.body.type === 'track' ? r.body.payload.groups : undefined)) : result);
+    const groupsOf = (result: typeof tracked) =>
+      result.status === 'ok' ? result.requests.map((r) => (r.body.type === 'track' ? r.body.payload.groups : undefined)) : result;
     expect(groupsOf(tracked)).toEqual([['acme']]);
     expect(groupsOf(elsewhere)).toEqual([undefined]);
     await Promise.all([one.close(), two.close(), other.close()]);
@@ -149,7 +156,11 @@ async function freePort(): Promise<number> {
 
 /** A private redis-server with AOF (appendfsync always), as the README asks for production. */
 async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+    { stdio: 'ignore' },
+  );
   const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   probe.on('error', () => undefined);
   for (let i = 0; i < 100; i++) {
@@ -184,7 +195,11 @@ describe('Redis unavailable', () => {
     let server = await startRedis(port, dir);
     const state = openRedisState({ url: `redis://127.0.0.1:${port}`, prefix: 'crash:' }, testConfig());
     try {
-      await state.outbox.commit({ membership: { merges: [['u1', [{ groupId: 'acme', assignedAt: 1 }]]] }, events: [event('m1', 'u1', 'a'), event('m2', 'u1', 'b')], now: 0 });
+      await state.outbox.commit({
+        membership: { merges: [['u1', [{ groupId: 'acme', assignedAt: 1 }]]] },
+        events: [event('m1', 'u1', 'a'), event('m2', 'u1', 'b')],
+        now: 0,
+      });
       server.kill('SIGKILL');
       await new Promise((resolve) => server.once('exit', resolve));
       await expect(state.outbox.commit({ membership: { merges: [] }, events: [event('m3', 'u1', 'c')], now: 0 })).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -209,10 +224,24 @@ describe('Redis unavailable', () => {
     const fake = await startFakeOpenPanel({ latencyMs: 20 });
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     const destination = createDestination(
-      { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url, concurrency: 4, timeoutMs: 1_000, store: { type: 'redis', url: `redis://127.0.0.1:${port}`, prefix: 'outage:' } },
+      {
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+        apiUrl: fake.url,
+        concurrency: 4,
+        timeoutMs: 1_000,
+        store: { type: 'redis', url: `redis://127.0.0.1:${port}`, prefix: 'outage:' },
+      },
       {},
     );
-    const tracks = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ type: 'track', messageId: `m${from + i}`, userId: `u${(from + i) % 5}`, event: 'Tick', properties: { n: from + i } }));
+    const tracks = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => ({
+        type: 'track',
+        messageId: `m${from + i}`,
+        userId: `u${(from + i) % 5}`,
+        event: 'Tick',
+        properties: { n: from + i },
+      }));
     try {
       expect((await destination.send(tracks(0, 200), { until: 'accepted' })).every((o) => o.status === 'accepted')).toBe(true);
       await until(() => fake.requests.length > 20);
@@ -224,7 +253,10 @@ describe('Redis unavailable', () => {
       expect(warn.mock.calls.some(([message]) => /^delivery: Redis at 127\.0\.0\.1:\d+: unavailable/.test(String(message)))).toBe(true);
       // Each user's ticks in order; a request on the wire when Redis died may have gone twice, nothing more.
       for (let u = 0; u < 5; u++) {
-        const ns = fake.tracksOf(`u${u}`).map((t) => t.properties?.n as number).filter((n, i, all) => i === 0 || n !== all[i - 1]);
+        const ns = fake
+          .tracksOf(`u${u}`)
+          .map((t) => t.properties?.n as number)
+          .filter((n, i, all) => i === 0 || n !== all[i - 1]);
         expect(ns).toEqual(Array.from({ length: 40 }, (_, i) => i * 5 + u));
       }
       expect(fake.requests.length - 200).toBeLessThanOrEqual(4);

@@ -6,7 +6,7 @@ type Loose = Record<string, any>;
 
 describe('generated event stream', () => {
   const events = generateEvents({ users: 40, eventsPerUser: 12, seed: 42 }) as Loose[];
-  const userOf = (e: Loose) => (e['type'] === 'alias' ? e['userId'] : e['userId'] ?? e['anonymousId']);
+  const userOf = (e: Loose) => (e['type'] === 'alias' ? e['userId'] : (e['userId'] ?? e['anonymousId']));
 
   it('is the same for the same seed and differs for another', () => {
     expect(generateEvents({ users: 40, eventsPerUser: 12, seed: 42 })).toEqual(events);

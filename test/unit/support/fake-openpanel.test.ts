@@ -64,9 +64,10 @@ describe('fake OpenPanel ingestion API', () => {
     expect(f.stats.rejected).toBe(1);
   });
 
-  it('holds each group as OpenPanel\'s group buffer merges upserts: flattened, merged over what it held, name and type as sent', async () => {
+  it("holds each group as OpenPanel's group buffer merges upserts: flattened, merged over what it held, name and type as sent", async () => {
     const f = await start();
-    const upsert = (name: string, type: string, properties: Record<string, unknown>) => post(f, { type: 'group', payload: { id: 'acme', name, type, properties } });
+    const upsert = (name: string, type: string, properties: Record<string, unknown>) =>
+      post(f, { type: 'group', payload: { id: 'acme', name, type, properties } });
     await upsert('Acme', 'company', { plan: 'free', seats: 5, address: { city: 'Lyon', zip: '69001' }, meta: '{"tier":1}', broken: '{"a":', note: ' hi ' });
     await upsert('Acme Inc', 'workspace', { plan: null, address: { city: 'Oslo' }, seats: '', flag: false });
     expect(f.groups.get('acme')).toEqual({
@@ -93,7 +94,11 @@ describe('fake OpenPanel ingestion API', () => {
     const f = await start({ basePath: '/api' });
     expect(f.url).toMatch(/\/api$/);
     expect((await post(f, track)).status).toBe(200);
-    const atRoot = await fetch(`${new URL(f.url).origin}/track`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(track) });
+    const atRoot = await fetch(`${new URL(f.url).origin}/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(track),
+    });
     expect(atRoot.status).toBe(404);
     expect(f.requests).toHaveLength(1);
   });

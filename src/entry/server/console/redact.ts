@@ -5,7 +5,9 @@ const MASK = '***';
 
 /** The config's secret values (and a Redis URL's password), which the console must never show. */
 export function secretsOf(config: DestinationConfig): string[] {
-  const secrets = secretKeys.map((key) => (config as Record<string, unknown>)[key]).filter((value): value is string => typeof value === 'string' && value !== '');
+  const secrets = secretKeys
+    .map((key) => (config as Record<string, unknown>)[key])
+    .filter((value): value is string => typeof value === 'string' && value !== '');
   if (config.store.type === 'redis') {
     const { password } = new URL(config.store.url);
     if (password !== '') secrets.push(password, decodeURIComponent(password));

@@ -68,7 +68,7 @@ export function registerConsole(app: FastifyInstance, config: DestinationConfig 
       done(null, Object.fromEntries(new URLSearchParams(body as string))),
     );
     scope.post('/console/login', async (request: FastifyRequest, reply) => {
-      if (!sameOrigin(request)) throw httpError(403, 'sign in from the console\'s own login page');
+      if (!sameOrigin(request)) throw httpError(403, "sign in from the console's own login page");
       const token = (request.body as { token?: unknown } | undefined)?.token;
       if (typeof token !== 'string' || !safeEqual(token, adminToken)) {
         request.log.warn({ ip: request.ip }, 'console sign-in refused: wrong admin token');
@@ -115,7 +115,10 @@ export function registerConsole(app: FastifyInstance, config: DestinationConfig 
     const page = zPage.safeParse(request.query);
     if (!page.success) throw httpError(400, 'query: limit must be a whole number from 1 to 200; after a dead-letter id');
     const { limit, after } = page.data;
-    const [deadLetters, total] = await Promise.all([destination.deadLetters.list({ limit, ...(after === undefined ? {} : { afterId: after }) }), destination.deadLetters.count()]);
+    const [deadLetters, total] = await Promise.all([
+      destination.deadLetters.list({ limit, ...(after === undefined ? {} : { afterId: after }) }),
+      destination.deadLetters.count(),
+    ]);
     const last = deadLetters.at(-1);
     return { total, deadLetters: shown(deadLetters), ...(deadLetters.length === limit && last ? { next: last.id } : {}) };
   });

@@ -49,7 +49,9 @@ export type TransformerInput = {
 export type RestRequest = ReturnType<typeof openPanelRequest>;
 type Failure = { statusCode: number; error: string; statTags: ReturnType<typeof statTags> };
 export type ProcessorResponse = { metadata: Metadata } & ({ output: RestRequest; statusCode: number } | Failure);
-export type RouterResponse = { metadata: Metadata[]; batched: false; destination: Destination } & ({ batchedRequest: RestRequest | RestRequest[]; statusCode: number } | Failure);
+export type RouterResponse = { metadata: Metadata[]; batched: false; destination: Destination } & (
+  { batchedRequest: RestRequest | RestRequest[]; statusCode: number } | Failure
+);
 export type ProcessorCase = Case<TransformerInput[], ProcessorResponse[]>;
 export type RouterCase = Case<{ input: TransformerInput[]; destType: string }, { output: RouterResponse[] }>;
 
@@ -84,8 +86,7 @@ export const destination: Destination = {
   Transformations: [],
 };
 
-const userAgent =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
+const userAgent = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
 const timestamp = '2024-03-01T10:00:00.000Z';
 
 /** Headers of every request: client credentials and SDK name, plus the end user's agent and IP when the event has them. */
@@ -175,7 +176,10 @@ export const processorCases: ProcessorCase[] = [
     processed([
       openPanelRequest(
         'proc-user-1',
-        { type: 'identify', payload: { profileId: 'proc-user-1', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', properties: { plan: 'pro' } } },
+        {
+          type: 'identify',
+          payload: { profileId: 'proc-user-1', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', properties: { plan: 'pro' } },
+        },
         processorWeb,
       ),
     ]),
@@ -221,7 +225,7 @@ export const processorCases: ProcessorCase[] = [
   ),
   processorCase(
     'page',
-    'page: a screen_view whose URL, title and referrer become OpenPanel\'s __path, __title and __referrer',
+    "page: a screen_view whose URL, title and referrer become OpenPanel's __path, __title and __referrer",
     {
       type: 'page',
       anonymousId: 'proc-anon-4',
@@ -259,7 +263,10 @@ export const processorCases: ProcessorCase[] = [
     processed([
       openPanelRequest(
         'proc-user-5',
-        { type: 'track', payload: { name: 'screen_view', profileId: 'proc-user-5', properties: { __path: 'Settings', __title: 'Settings', __timestamp: timestamp } } },
+        {
+          type: 'track',
+          payload: { name: 'screen_view', profileId: 'proc-user-5', properties: { __path: 'Settings', __title: 'Settings', __timestamp: timestamp } },
+        },
         processorWeb,
       ),
     ]),
@@ -306,7 +313,13 @@ export const processorCases: ProcessorCase[] = [
   processorCase(
     'revenue',
     'a commerce event matching the revenue event name in another spelling: the track, then a revenue event with the amount (from total, a string) in cents; epoch-millisecond time',
-    { type: 'track', userId: 'proc-user-11', event: 'order_completed', properties: { total: '49.90', currency: 'EUR', order_id: 'o-1' }, originalTimestamp: Date.parse(timestamp) },
+    {
+      type: 'track',
+      userId: 'proc-user-11',
+      event: 'order_completed',
+      properties: { total: '49.90', currency: 'EUR', order_id: 'o-1' },
+      originalTimestamp: Date.parse(timestamp),
+    },
     200,
     processed(
       ['order_completed', 'revenue'].map((name) =>
@@ -323,7 +336,7 @@ export const processorCases: ProcessorCase[] = [
   ),
   processorCase(
     'mobile-screen',
-    "screen from an iOS app without a user agent: the name from properties.name, a WebView user agent built from the OS so OpenPanel counts a device, OS and device model as properties",
+    'screen from an iOS app without a user agent: the name from properties.name, a WebView user agent built from the OS so OpenPanel counts a device, OS and device model as properties',
     {
       type: 'screen',
       userId: 'proc-user-12',
@@ -427,7 +440,13 @@ const routerCase = (id: string, description: string, messages: Message[], output
   output: { response: { status: 200, body: { output } } },
 });
 
-const delivered = (jobId: number, batchedRequest: RestRequest | RestRequest[]): RouterResponse => ({ batchedRequest, metadata: [metadata(jobId)], batched: false, statusCode: 200, destination });
+const delivered = (jobId: number, batchedRequest: RestRequest | RestRequest[]): RouterResponse => ({
+  batchedRequest,
+  metadata: [metadata(jobId)],
+  batched: false,
+  statusCode: 200,
+  destination,
+});
 const routerFailure = (jobId: number, error: string): RouterResponse => ({
   metadata: [metadata(jobId)],
   batched: false,
@@ -442,10 +461,24 @@ export const routerCases: RouterCase[] = [
     'every-type',
     'identify, group, track, page and screen of one user in order: later events carry the group the user joined',
     [
-      { type: 'identify', userId: 'rt-user-1', anonymousId: 'rt-anon-1', traits: { email: 'grace@example.com', name: 'Grace Hopper' }, context: routerWeb, originalTimestamp: timestamp },
+      {
+        type: 'identify',
+        userId: 'rt-user-1',
+        anonymousId: 'rt-anon-1',
+        traits: { email: 'grace@example.com', name: 'Grace Hopper' },
+        context: routerWeb,
+        originalTimestamp: timestamp,
+      },
       { type: 'group', userId: 'rt-user-1', groupId: 'rt-acme', traits: { name: 'Acme Router', type: 'workspace' }, originalTimestamp: timestamp },
       { type: 'track', userId: 'rt-user-1', event: 'Project Created', properties: { template: 'blank' }, context: routerWeb, originalTimestamp: timestamp },
-      { type: 'page', userId: 'rt-user-1', name: 'Dashboard', properties: { url: 'https://app.example.com/dashboard' }, context: routerWeb, originalTimestamp: timestamp },
+      {
+        type: 'page',
+        userId: 'rt-user-1',
+        name: 'Dashboard',
+        properties: { url: 'https://app.example.com/dashboard' },
+        context: routerWeb,
+        originalTimestamp: timestamp,
+      },
       { type: 'screen', userId: 'rt-user-1', name: 'Projects', originalTimestamp: timestamp },
     ],
     [
@@ -465,7 +498,10 @@ export const routerCases: RouterCase[] = [
         3,
         openPanelRequest(
           'rt-user-1',
-          { type: 'track', payload: { name: 'Project Created', profileId: 'rt-user-1', properties: { template: 'blank', __timestamp: timestamp }, groups: ['rt-acme'] } },
+          {
+            type: 'track',
+            payload: { name: 'Project Created', profileId: 'rt-user-1', properties: { template: 'blank', __timestamp: timestamp }, groups: ['rt-acme'] },
+          },
           routerWeb,
         ),
       ),
@@ -489,7 +525,12 @@ export const routerCases: RouterCase[] = [
         5,
         openPanelRequest('rt-user-1', {
           type: 'track',
-          payload: { name: 'screen_view', profileId: 'rt-user-1', properties: { __path: 'Projects', __title: 'Projects', __timestamp: timestamp }, groups: ['rt-acme'] },
+          payload: {
+            name: 'screen_view',
+            profileId: 'rt-user-1',
+            properties: { __path: 'Projects', __title: 'Projects', __timestamp: timestamp },
+            groups: ['rt-acme'],
+          },
         }),
       ),
     ],
@@ -505,11 +546,17 @@ export const routerCases: RouterCase[] = [
       { type: 'track', userId: 'rt-user-2', event: 'Trial Started', originalTimestamp: timestamp },
     ],
     [
-      delivered(1, openPanelRequest('rt-user-2', { type: 'track', payload: { name: 'Signed Up', profileId: 'rt-user-2', properties: { __timestamp: timestamp } } })),
+      delivered(
+        1,
+        openPanelRequest('rt-user-2', { type: 'track', payload: { name: 'Signed Up', profileId: 'rt-user-2', properties: { __timestamp: timestamp } } }),
+      ),
       routerFailure(2, 'alias is not supported by OpenPanel (no request sent); no groups to merge'),
       routerFailure(3, 'event "Internal Debug" is in blacklistedEvents'),
       routerFailure(4, 'event: "session_end" is reserved by OpenPanel'),
-      delivered(5, openPanelRequest('rt-user-2', { type: 'track', payload: { name: 'Trial Started', profileId: 'rt-user-2', properties: { __timestamp: timestamp } } })),
+      delivered(
+        5,
+        openPanelRequest('rt-user-2', { type: 'track', payload: { name: 'Trial Started', profileId: 'rt-user-2', properties: { __timestamp: timestamp } } }),
+      ),
     ],
   ),
 ];
