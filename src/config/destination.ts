@@ -55,13 +55,10 @@ export const destinationConfigSchema = z.object({
     .meta({ title: 'Default group type', description: 'Group type when a group call has no traits.type or traits.groupType.' }),
   pageEventName: zEventName().default('screen_view').meta({ title: 'Page event name', description: 'OpenPanel event name for page calls.' }),
   screenEventName: zEventName().default('screen_view').meta({ title: 'Screen event name', description: 'OpenPanel event name for screen calls.' }),
-  deviceIdFromAnonymousId: z
-    .boolean()
-    .default(true)
-    .meta({
-      title: 'Device ID from anonymousId',
-      description: "Send anonymousId as OpenPanel's device id, so devices and sessions follow the CDP's stable id.",
-    }),
+  deviceIdFromAnonymousId: z.boolean().default(true).meta({
+    title: 'Device ID from anonymousId',
+    description: "Send anonymousId as OpenPanel's device id, so devices and sessions follow the CDP's stable id.",
+  }),
   revenueEventName: zEventName(true)
     .default('Order Completed')
     .meta({ title: 'Revenue event', description: 'Track event whose revenue property also yields an OpenPanel revenue event. Empty: none.' }),
@@ -70,13 +67,10 @@ export const destinationConfigSchema = z.object({
     .min(1)
     .default('revenue')
     .meta({ title: 'Revenue property', description: 'Property of the revenue event holding the amount in major units (e.g. 12.34).' }),
-  eventFilteringOption: z
-    .enum(['disable', 'whitelistedEvents', 'blacklistedEvents'])
-    .default('disable')
-    .meta({
-      title: 'Event filtering',
-      description: 'Which list filters track events: disable, whitelistedEvents (only those) or blacklistedEvents (all but those).',
-    }),
+  eventFilteringOption: z.enum(['disable', 'whitelistedEvents', 'blacklistedEvents']).default('disable').meta({
+    title: 'Event filtering',
+    description: 'Which list filters track events: disable, whitelistedEvents (only those) or blacklistedEvents (all but those).',
+  }),
   whitelistedEvents: z
     .array(z.string().min(1))
     .default([])
@@ -85,11 +79,8 @@ export const destinationConfigSchema = z.object({
     .array(z.string().min(1))
     .default([])
     .meta({ title: 'Denylisted events', description: 'Track event names skipped when eventFilteringOption is blacklistedEvents.' }),
-  consentManagement: z
-    .partialRecord(z.enum(sourceTypes), z.array(zConsentRule))
-    .default({})
-    .meta({
-      title: 'Consent management',
-      description: 'Consent rules per source type, as the RudderStack form stores them; rudder-server applies them before events reach the destination.',
-    }),
+  consentManagement: z.partialRecord(z.enum(sourceTypes), z.array(zConsentRule)).default({}).meta({
+    title: 'Consent management',
+    description: 'Consent rules per source type, as the RudderStack form stores them; rudder-server applies them before events reach the destination.',
+  }),
 });

@@ -26,14 +26,10 @@ export const runtimeConfigSchema = z.object({
     .meta({ title: 'Membership TTL (days)', description: 'Membership not touched for this long is forgotten.' }),
   concurrency: z.int().positive().max(1024).default(64).meta({ title: 'Requests in flight', description: 'Concurrent requests to OpenPanel.' }),
   timeoutMs: z.int().positive().default(10_000).meta({ title: 'Request timeout (ms)' }),
-  maxAttempts: z
-    .int()
-    .positive()
-    .default(500)
-    .meta({
-      title: 'Attempts per request',
-      description: 'Transient failures (408, 429, 5xx, network) are retried up to this many attempts in all (and within the retry budget).',
-    }),
+  maxAttempts: z.int().positive().default(500).meta({
+    title: 'Attempts per request',
+    description: 'Transient failures (408, 429, 5xx, network) are retried up to this many attempts in all (and within the retry budget).',
+  }),
   maxRetryAgeMs: z
     .int()
     .positive()
@@ -49,27 +45,19 @@ export const runtimeConfigSchema = z.object({
     .default(5 * 60_000)
     .meta({ title: 'Backoff cap (ms)', description: 'Longest wait between two attempts of a request (full jitter below it).' }),
   dedupeTtlHours: z.number().positive().default(72).meta({ title: 'Dedupe window (hours)', description: 'Delivered messageIds remembered for this long.' }),
-  dedupeMaxIds: z
-    .int()
-    .positive()
-    .default(1_000_000)
-    .meta({
-      title: 'Dedupe capacity',
-      description: 'Delivered request keys beyond this make a warning (on disk they are kept until the window expires them; in memory the oldest go).',
-    }),
+  dedupeMaxIds: z.int().positive().default(1_000_000).meta({
+    title: 'Dedupe capacity',
+    description: 'Delivered request keys beyond this make a warning (on disk they are kept until the window expires them; in memory the oldest go).',
+  }),
   maxQueuedEvents: z
     .int()
     .positive()
     .default(100_000)
     .meta({ title: 'Queue bound (events)', description: 'Events waiting in the outbox at most; beyond it intake waits (send) or answers 503 (serve).' }),
-  pauseProbeMs: z
-    .int()
-    .positive()
-    .default(30_000)
-    .meta({
-      title: 'Credential probe interval (ms)',
-      description: 'While OpenPanel refuses the credentials (401), delivery pauses and one request tries again this often.',
-    }),
+  pauseProbeMs: z.int().positive().default(30_000).meta({
+    title: 'Credential probe interval (ms)',
+    description: 'While OpenPanel refuses the credentials (401), delivery pauses and one request tries again this often.',
+  }),
   outageProbeMs: z.int().positive().default(2_000).meta({
     title: 'Outage probe interval (ms)',
     description:
@@ -92,24 +80,16 @@ export const runtimeConfigSchema = z.object({
     .min(1)
     .optional()
     .meta({ title: 'Write key', description: 'serve: Basic-auth user the Segment-compatible /v1 API requires (SDKs send their write key).', secret: true }),
-  webhookSecret: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      title: 'Webhook secret',
-      description: 'serve: /webhook requires X-Signature (hex HMAC-SHA1 of the body with it) or Authorization: Bearer <it>.',
-      secret: true,
-    }),
-  adminToken: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      title: 'Admin token',
-      description: 'serve: signs in to the console (/console) and is the bearer token for it and /dead-letters; without it those are off.',
-      secret: true,
-    }),
+  webhookSecret: z.string().min(1).optional().meta({
+    title: 'Webhook secret',
+    description: 'serve: /webhook requires X-Signature (hex HMAC-SHA1 of the body with it) or Authorization: Bearer <it>.',
+    secret: true,
+  }),
+  adminToken: z.string().min(1).optional().meta({
+    title: 'Admin token',
+    description: 'serve: signs in to the console (/console) and is the bearer token for it and /dead-letters; without it those are off.',
+    secret: true,
+  }),
   trustProxy: z
     .array(
       z
