@@ -21,17 +21,18 @@ import type { SqliteDeadLetterStore } from './dead-letters.js';
 import type { SqliteDedupeStore } from './dedupe.js';
 import type { SqliteMembershipStore } from './membership.js';
 
+/** An event as it leaves the outbox; its own JSON only when a request failed (a dead letter needs it). */
 interface EventRow {
   id: number;
   idx: number;
   message_id: string;
   user_key: string | null;
   total_requests: number;
-  open_requests: number;
   attempts: number;
   first_attempt_at: number | null;
   failed: string;
   last_response: string;
+  event: string | null;
 }
 
 interface RequestRow {
@@ -47,9 +48,10 @@ interface RequestRow {
  * The outbox in the state file. Two tables: events (until final) and requests (one row each, naming its lane;
  * a head waiting for a retry keeps its ready time). Each method is one transaction. The process holds the file
  * exclusively (see db.ts), so what only orders the work lives in memory, rebuilt on open: the queued counts and
- * the lane index (lane-index.ts: lanes, ready times, leases). Leases would be dropped on the next open anyway
- * (the contract allows it, src/delivery/outbox.ts), so a claim writes nothing; commits and settles write the
- * requests, events and delivered keys only (README, Performance).
+ * the lane index (lane-index.ts: lanes, ready times, leases) and the queued requests' keys (a UNIQUE index on
+ * them rewrote one more scattered page per queued and per settled request). Leases would be dropped on the next
+ * open anyway (the contract allows it, src/delivery/outbox.ts), so a claim writes nothing; commits and settles
+ * write the requests, events and delivered keys only (README, Performance).
  */
 export class SqliteOutbox implements Outbox {
   private queuedEvents: number;
@@ -60,6 +62,8 @@ export class SqliteOutbox implements Outbox {
   private nextEventId: number;
   private queuedRequests: number;
   private readonly lanes = new LaneIndex();
+  /** Keys of the queued requests: a key already queued (the same event re-sent before delivery) is not queued twice. */
+  private readonly queuedKeys = new Set<string>();
   /** Lanes whose lease the running settle transaction ends; applied once it committed (a rolled-back one keeps them). */
   private unleased: string[] = [];
   private readonly sql: Record<string, Statement>;
@@ -93,7 +97,7 @@ export class SqliteOutbox implements Outbox {
         id INTEGER PRIMARY KEY,
         event_id INTEGER NOT NULL,
         lane TEXT NOT NULL,
-        key TEXT NOT NULL UNIQUE,
+        key TEXT NOT NULL,
         request TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
         first_attempt_at INTEGER,
@@ -101,6 +105,7 @@ export class SqliteOutbox implements Outbox {
       );
     `);
     migrateLanes(db);
+    migrateKeyIndex(db);
     this.sql = {
       insertEvent: db.prepare(
         `INSERT INTO outbox_events (id, idx, message_id, user_key, event, total_requests, open_requests, attempts, first_attempt_at, enqueued_at)
@@ -109,26 +114,27 @@ export class SqliteOutbox implements Outbox {
       // Requests of the event found already queued (rare): one write for them, none in the usual case.
       dropRequests: db.prepare('UPDATE outbox_events SET total_requests = total_requests - @n, open_requests = open_requests - @n WHERE id = @id'),
       deleteEvent: db.prepare('DELETE FROM outbox_events WHERE id = ?'),
-      // The event's own JSON is read only for a dead letter: a delivered event does not need it.
-      selectEvent: db.prepare(
-        'SELECT id, idx, message_id, user_key, total_requests, attempts, first_attempt_at, failed, last_response FROM outbox_events WHERE id = ?',
+      // The final event leaves and is read in one statement; its own JSON only for a dead letter.
+      takeEvent: db.prepare(
+        `DELETE FROM outbox_events WHERE id = ? RETURNING id, idx, message_id, user_key, total_requests, attempts, first_attempt_at, failed,
+           last_response, CASE WHEN json_array_length(failed) > 0 THEN event END AS event`,
       ),
-      eventText: db.prepare('SELECT event FROM outbox_events WHERE id = ?').pluck(),
       closeOne: db.prepare('UPDATE outbox_events SET open_requests = open_requests - 1 WHERE id = ? RETURNING open_requests'),
+      // An answered attempt in one write of its event: the attempts, and the request closed unless it waits for a retry.
       recordAttempts: db.prepare(
-        'UPDATE outbox_events SET attempts = attempts + ?, first_attempt_at = coalesce(first_attempt_at, ?), last_response = coalesce(?, last_response) WHERE id = ?',
+        `UPDATE outbox_events SET attempts = attempts + @attempts, first_attempt_at = coalesce(first_attempt_at, @firstAttemptAt),
+           last_response = coalesce(@last, last_response), open_requests = open_requests - @closes WHERE id = @id RETURNING open_requests`,
       ),
       recordFailure: db.prepare("UPDATE outbox_events SET failed = json_insert(failed, '$[#]', json(?)) WHERE id = ?"),
-      insertRequest: db.prepare('INSERT OR IGNORE INTO outbox_requests (event_id, lane, key, request) VALUES (?, ?, ?, ?)'),
+      insertRequest: db.prepare('INSERT INTO outbox_requests (event_id, lane, key, request) VALUES (?, ?, ?, ?)'),
       deleteRequest: db.prepare('DELETE FROM outbox_requests WHERE id = ?'),
       retryRequest: db.prepare('UPDATE outbox_requests SET attempts = ?, first_attempt_at = ?, ready_at = ? WHERE id = ?'),
       request: db.prepare('SELECT id, event_id, key, request, attempts, first_attempt_at FROM outbox_requests WHERE id = ?'),
       // Lanes are read back as SQLite returns them: one written with a lone surrogate by an earlier version (before
       // src/events/well-formed.ts) comes back with U+FFFD, the same for all its requests, so they stay one lane.
-      laneRows: db.prepare('SELECT id, lane, ready_at FROM outbox_requests ORDER BY id'),
+      laneRows: db.prepare('SELECT id, lane, key, ready_at FROM outbox_requests ORDER BY id'),
       clearReadyAt: db.prepare('UPDATE outbox_requests SET ready_at = NULL WHERE id = ?'),
-      rewriteRequest: db.prepare('UPDATE outbox_requests SET request = ? WHERE key = ?'),
-      queuedKey: db.prepare('SELECT 1 FROM outbox_requests WHERE key = ?'),
+      rewriteRequest: db.prepare('UPDATE outbox_requests SET request = ? WHERE id = ?'),
       countEvents: db.prepare('SELECT count(*) AS n FROM outbox_events'),
       countRequests: db.prepare('SELECT count(*) AS n FROM outbox_requests'),
       oldest: db.prepare('SELECT enqueued_at AS at FROM outbox_events ORDER BY id LIMIT 1'),
@@ -136,7 +142,7 @@ export class SqliteOutbox implements Outbox {
     this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
     this.queuedRequests = (this.sql.countRequests!.get() as { n: number }).n;
     this.nextEventId = (db.prepare('SELECT coalesce(max(id), 0) + 1 AS id FROM outbox_events').get() as { id: number }).id;
-    this.lanes.load(this.sql.laneRows!.iterate() as Iterable<{ id: number; lane: string; ready_at: number | null }>);
+    this.loadQueue();
     // A failure mid-run (disk full) rolls the transaction back and surfaces as a StateError naming the file; what is
     // kept in memory is read again from what the file kept.
     this.commitTx = this.writing(db.transaction((changes: ChangeSet, maxQueuedEvents: number) => this.commitNow(changes, maxQueuedEvents)));
@@ -168,7 +174,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   async taken(keys: readonly string[]): Promise<Set<string>> {
-    return new Set(keys.filter((key) => this.dedupe.has(key) || this.sql.queuedKey!.get(key) !== undefined));
+    return new Set(keys.filter((key) => this.dedupe.has(key) || this.queuedKeys.has(key)));
   }
 
   async claim(limit: number, now: number, leaseMs: number): Promise<OutboxEntry[]> {
@@ -202,10 +208,25 @@ export class SqliteOutbox implements Outbox {
     try {
       this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
       this.queuedRequests = (this.sql.countRequests!.get() as { n: number }).n;
-      this.lanes.load(this.sql.laneRows!.all() as Array<{ id: number; lane: string; ready_at: number | null }>);
+      this.loadQueue();
     } catch {
       // The file cannot be read either: the error that brought us here is the one to report.
     }
+  }
+
+  /** The lanes and the queued keys, read from the requests table. */
+  private loadQueue(): void {
+    const keys = this.queuedKeys;
+    keys.clear();
+    const rows = this.sql.laneRows!.iterate() as Iterable<{ id: number; lane: string; key: string; ready_at: number | null }>;
+    this.lanes.load(
+      (function* () {
+        for (const row of rows) {
+          keys.add(row.key);
+          yield row;
+        }
+      })(),
+    );
   }
 
   async releaseBackoffs(now: number): Promise<number> {
@@ -265,8 +286,9 @@ export class SqliteOutbox implements Outbox {
       for (const given of fresh) {
         const request = event.replayed ? replayedRequest(given, (groupId) => this.membership.groupNow(groupId)) : given;
         // A key already queued (the same event re-sent before delivery) is not queued twice.
+        if (this.queuedKeys.has(request.key)) continue;
         const inserted = this.sql.insertRequest!.run(eventId, request.lane, request.key, JSON.stringify(request.request));
-        if (inserted.changes === 0) continue;
+        this.queuedKeys.add(request.key);
         queued++;
         this.lanes.append(request.lane, Number(inserted.lastInsertRowid), changes.now);
         if (request.request.body.type === 'group') this.membership.upsertGroupNow(request.request.body.payload, changes.now);
@@ -297,10 +319,11 @@ export class SqliteOutbox implements Outbox {
     const settled: FinalOutcome[] = [];
     if (dropped.length === 0) return settled;
     const parse = (row: { request: string }): OpenPanelRequest => JSON.parse(row.request) as OpenPanelRequest;
-    const merged = supersedingUpsert(dropped.map(parse), parse(rows.find((row) => row.key === newest)!));
-    this.sql.rewriteRequest!.run(JSON.stringify(merged), newest);
+    const kept = rows.find((row) => row.key === newest)!;
+    this.sql.rewriteRequest!.run(JSON.stringify(supersedingUpsert(dropped.map(parse), parse(kept))), kept.id);
     for (const row of dropped) {
       this.sql.deleteRequest!.run(row.id);
+      this.queuedKeys.delete(row.key);
       this.lanes.remove(lane, row.id);
       this.queuedRequests--;
       this.dedupe.mark(row.key);
@@ -326,37 +349,52 @@ export class SqliteOutbox implements Outbox {
     });
   }
 
+  /**
+   * The head's row is not read again: the entry claimed it while its lane was leased, and only this settle (or a
+   * supersede, caught by the head check) changes it meanwhile.
+   */
   private settleNow(entry: OutboxEntry, settlement: Settlement, now: number): FinalOutcome | undefined {
-    if (this.lanes.head(entry.lane) !== Number(entry.id)) return undefined; // superseded while on the wire: nothing left to settle
-    const head = this.sql.request!.get(Number(entry.id)) as RequestRow;
+    const id = Number(entry.id);
+    if (this.lanes.head(entry.lane) !== id) return undefined; // superseded while on the wire: nothing left to settle
     this.unleased.push(entry.lane);
     if (settlement.result === 'released') return undefined;
-    const last = settlement.result === 'delivered' ? null : JSON.stringify(zLastResponse.parse(settlement.last));
-    const firstAttemptAt = settlement.result === 'delivered' ? null : settlement.firstAttemptAt;
-    this.sql.recordAttempts!.run(settlement.attempts - head.attempts, firstAttemptAt, last, head.event_id);
+    const eventId = Number(entry.eventId);
+    const delivered = settlement.result === 'delivered';
+    const attempts = {
+      id: eventId,
+      attempts: settlement.attempts - entry.attempts,
+      firstAttemptAt: delivered ? null : settlement.firstAttemptAt,
+      last: delivered ? null : JSON.stringify(zLastResponse.parse(settlement.last)),
+      closes: settlement.result === 'retry' ? 0 : 1,
+    };
     if (settlement.result === 'retry') {
-      this.sql.retryRequest!.run(settlement.attempts, settlement.firstAttemptAt, settlement.at, head.id);
+      this.sql.recordAttempts!.run(attempts);
+      this.sql.retryRequest!.run(settlement.attempts, settlement.firstAttemptAt, settlement.at, id);
       this.lanes.schedule(entry.lane, settlement.at);
       return undefined;
     }
-    if (settlement.result === 'delivered') this.dedupe.mark(head.key);
-    else
-      this.sql.recordFailure!.run(JSON.stringify({ request: entry.request, key: head.key, reason: settlement.reason } satisfies FailedRequest), head.event_id);
-    this.sql.deleteRequest!.run(head.id);
-    this.lanes.remove(entry.lane, head.id);
+    if (settlement.result === 'delivered') this.dedupe.mark(entry.key);
+    else this.sql.recordFailure!.run(JSON.stringify({ request: entry.request, key: entry.key, reason: settlement.reason } satisfies FailedRequest), eventId);
+    this.sql.deleteRequest!.run(id);
+    this.queuedKeys.delete(entry.key);
+    this.lanes.remove(entry.lane, id);
     this.queuedRequests--;
     this.lanes.schedule(entry.lane, now);
-    return this.closeRequest(head.event_id, now);
+    const { open_requests: open } = this.sql.recordAttempts!.get(attempts) as { open_requests: number };
+    return open > 0 ? undefined : this.finish(eventId, now);
   }
 
   /** One of the event's requests is settled; when it was the last, the event leaves with its final outcome. */
   private closeRequest(eventId: number, now: number): FinalOutcome | undefined {
     const { open_requests: open } = this.sql.closeOne!.get(eventId) as { open_requests: number };
-    if (open > 0) return undefined;
-    const row = this.sql.selectEvent!.get(eventId) as EventRow;
+    return open > 0 ? undefined : this.finish(eventId, now);
+  }
+
+  /** The event's last request is settled: it leaves the outbox with its final outcome. */
+  private finish(eventId: number, now: number): FinalOutcome {
+    const row = this.sql.takeEvent!.get(eventId) as EventRow;
     const failed = JSON.parse(row.failed) as FailedRequest[];
-    const original = failed.length > 0 ? (JSON.parse(this.sql.eventText!.get(eventId) as string) as unknown) : undefined;
-    this.sql.deleteEvent!.run(eventId);
+    const original = row.event === null ? undefined : (JSON.parse(row.event) as unknown);
     this.queuedEvents--;
     const event: QueuedEvent = {
       id: String(row.id),
@@ -393,5 +431,33 @@ function migrateLanes(db: StateDb): void {
       `);
     }
     db.exec('DROP INDEX IF EXISTS outbox_requests_lane');
+  })();
+}
+
+/**
+ * State files whose requests table had a UNIQUE index on the key: the table is rebuilt without it (the queued keys
+ * are kept in memory instead), in one transaction, ids and order kept.
+ */
+function migrateKeyIndex(db: StateDb): void {
+  // The index a UNIQUE column makes has no SQL of its own.
+  const unique = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_requests' AND sql IS NULL").get() !== undefined;
+  if (!unique) return;
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE outbox_requests_new (
+        id INTEGER PRIMARY KEY,
+        event_id INTEGER NOT NULL,
+        lane TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        first_attempt_at INTEGER,
+        ready_at INTEGER
+      );
+      INSERT INTO outbox_requests_new (id, event_id, lane, key, request, attempts, first_attempt_at, ready_at)
+        SELECT id, event_id, lane, key, request, attempts, first_attempt_at, ready_at FROM outbox_requests;
+      DROP TABLE outbox_requests;
+      ALTER TABLE outbox_requests_new RENAME TO outbox_requests;
+    `);
   })();
 }
