@@ -2,7 +2,8 @@ import type { DestinationConfig } from '../config/schema.js';
 import type { MembershipStore } from '../membership/store.js';
 import { redisWhere } from './redis/connection.js';
 import { DEFAULT_REDIS_PREFIX, openRedisMembership, openRedisState } from './redis/index.js';
-import { openMemoryMembership, openSqliteState } from './sqlite/index.js';
+import { MemoryMembershipStore } from '../membership/memory-store.js';
+import { openSqliteState } from './sqlite/index.js';
 import { openSharedSqliteMembership } from './sqlite/shared-membership.js';
 import { DAY_MS, type State, type StateConfig } from './state.js';
 
@@ -35,7 +36,7 @@ export function stateLocation(store: StoreConfig, dataDir?: string): string {
  */
 export function openTransformerMembership(store: StoreConfig, scope: string, config: StateConfig, now?: () => number): MembershipStore {
   if (store.type === 'redis') return openRedisMembership({ url: store.url, prefix: `${store.prefix ?? DEFAULT_REDIS_PREFIX}transformer:${scope}:` }, config);
-  return openMemoryMembership(config, now);
+  return new MemoryMembershipStore({ maxKeys: config.membershipMaxKeys, ttlMs: config.membershipTtlDays * DAY_MS, now });
 }
 
 /**
