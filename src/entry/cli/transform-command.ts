@@ -31,7 +31,7 @@ const outputLine = (result: TransformResult): TransformResult => {
 export async function transformCommand(options: TransformOptions): Promise<void> {
   const config = configOrExit(options.config);
   inputOrExit(options.input);
-  const destination = createDryRun(config);
+  const destination = await createDryRun(config);
   let index = 0;
   // Lines are written in chunks: one write per line cost more than the transform itself (docs: README, Performance).
   let pending = '';
