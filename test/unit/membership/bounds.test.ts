@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { openMemoryMembership } from '../../../src/state/sqlite/index.js';
+import { MemoryMembershipStore } from '../../../src/membership/memory-store.js';
+import type { MembershipStore } from '../../../src/membership/store.js';
 import { SqliteMembershipStore } from '../../../src/state/sqlite/membership.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
 
@@ -8,12 +9,13 @@ function clock(start = 1_000_000) {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
 
-const DAY = 86_400_000;
-/** Membership in memory as the library without a dataDir keeps it: bounded by membershipMaxKeys, idle keys forgotten. */
-const bounded = (maxKeys: number, ttlMs: number, now?: () => number) =>
-  openMemoryMembership({ membershipMaxKeys: maxKeys, membershipTtlDays: ttlMs / DAY, dedupeTtlHours: 1, dedupeMaxIds: 1 }, now);
+/** Membership in memory, bounded by membershipMaxKeys, idle keys forgotten: the dry run's store and the library's without a dataDir. */
+const kinds: Array<[string, (maxKeys: number, ttlMs: number, now?: () => number) => MembershipStore]> = [
+  ['plain memory (dry runs)', (maxKeys, ttlMs, now) => new MemoryMembershipStore({ maxKeys, ttlMs, now })],
+  ['sqlite in memory (the library without a dataDir)', (maxKeys, ttlMs, now) => new SqliteMembershipStore(openMemoryStateDb(), { maxKeys, ttlMs, now })],
+];
 
-describe('membership in memory: bounds', () => {
+describe.each(kinds)('membership in memory, %s: bounds', (_name, bounded) => {
   it('evicts the least recently used key beyond maxKeys', async () => {
     const t = clock();
     const store = bounded(2, 60_000, t.now);
@@ -69,7 +71,7 @@ describe('membership in memory: bounds', () => {
   });
 
   it('rejects nonsensical bounds', () => {
-    expect(() => new SqliteMembershipStore(openMemoryStateDb(), { maxKeys: 0, ttlMs: 1 })).toThrow(RangeError);
-    expect(() => new SqliteMembershipStore(openMemoryStateDb(), { maxKeys: 1, ttlMs: 0 })).toThrow(RangeError);
+    expect(() => bounded(0, 1)).toThrow(RangeError);
+    expect(() => bounded(1, 0)).toThrow(RangeError);
   });
 });
