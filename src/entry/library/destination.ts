@@ -67,6 +67,13 @@ const BATCH_SIZE = 500;
 /** close() without a dataDir: how long accepted events get to be delivered before they are dropped (README "Library"). */
 const MEMORY_DRAIN_MS = 10_000;
 
+/** One accept call: its events (and their JSON texts) and until when it may wait for room. */
+interface AcceptCall {
+  events: readonly unknown[];
+  json?: ReadonlyArray<string | undefined>;
+  deadline: number;
+}
+
 /** The library's public API (README "Library"): what `createDestination` returns. */
 export interface Destination {
   /** Dry run: the requests each event maps to, in input order; membership is read, never written, nothing is sent. */
@@ -285,31 +292,91 @@ export function openDestination(configInput: DestinationConfigInput, options: De
    * Commits the events to the outbox; resolves once they are committed. Without room for them (see roomFor) it
    * waits up to `waitForRoomMs` (default 0) for room, holding back the calls made after it so that a large batch
    * is not starved by smaller ones; then throws QueueFullError, with nothing of this call committed.
+   * Calls of up to `batchSize` events made together (serve's requests that arrived in one turn of the event loop)
+   * are committed together in one transaction when there is room for all of them: each is still all or nothing.
    */
-  async function accept(events: readonly unknown[], { waitForRoomMs = 0, json }: AcceptOptions = {}): Promise<AcceptOutcome[]> {
-    const deadline = now() + waitForRoomMs;
-    return serially(async () => {
-      const valid: { count?: number } = {};
-      for (;;) {
-        const stop = new AbortController();
-        const change = nextChange(stop.signal);
-        try {
-          const full = await roomFor(events, valid);
-          if (full === undefined) break;
-          const left = deadline - now();
-          if (left <= 0) throw full;
-          await Promise.race([change, delay(left, undefined, { signal: stop.signal }).catch(() => undefined)]);
-        } finally {
-          stop.abort();
-        }
-      }
-      const outcomes: AcceptOutcome[] = [];
-      for (let start = 0; start < events.length; start += batchSize) {
-        const slice = { events: events.slice(start, start + batchSize), json: json?.slice(start, start + batchSize) };
-        for (const { eventId: _, final: __, ...outcome } of await commitBatch(slice, (i) => start + i, Infinity)) outcomes.push(outcome);
-      }
-      return outcomes;
+  function accept(events: readonly unknown[], { waitForRoomMs = 0, json }: AcceptOptions = {}): Promise<AcceptOutcome[]> {
+    const call: AcceptCall = { events, json, deadline: now() + waitForRoomMs };
+    if (events.length > batchSize) return serially(() => acceptAlone(call));
+    return new Promise((resolve, reject) => {
+      gathering.push({ ...call, resolve, reject });
+      if (gathering.length === 1) setImmediate(commitGathered);
     });
+  }
+
+  /** accept's calls made since the last turn of the event loop, in call order. */
+  let gathering: Array<AcceptCall & { resolve(outcomes: AcceptOutcome[]): void; reject(error: unknown): void }> = [];
+
+  /** Queues the gathered calls in groups of at most `batchSize` events (one commit each, see commitGroup). */
+  function commitGathered(): void {
+    const calls = gathering;
+    gathering = [];
+    let group: typeof calls = [];
+    let size = 0;
+    for (const call of calls) {
+      if (size + call.events.length > batchSize && group.length > 0) {
+        void serially(commitGroup.bind(undefined, group));
+        [group, size] = [[], 0];
+      }
+      group.push(call);
+      size += call.events.length;
+    }
+    void serially(commitGroup.bind(undefined, group));
+  }
+
+  /** One commit for every call of the group when the outbox has room for them all now; else each call on its own, in order. */
+  async function commitGroup(group: typeof gathering): Promise<void> {
+    const size = group.reduce((n, call) => n + call.events.length, 0);
+    // A store that cannot say (unreachable) is the lone calls' to report, each with its own answer.
+    const together =
+      group.length > 1 &&
+      !closed &&
+      (await outbox.stats().then(
+        ({ queuedEvents }) => queuedEvents === 0 || queuedEvents + size <= config.maxQueuedEvents,
+        () => false,
+      ));
+    if (!together) {
+      for (const call of group) await acceptAlone(call).then(call.resolve, call.reject);
+      return;
+    }
+    const indexes = group.flatMap((call) => call.events.map((_, i) => i));
+    const batch = {
+      events: group.flatMap((call) => call.events),
+      json: group.some((call) => call.json) ? group.flatMap((call) => call.json ?? call.events.map(() => undefined)) : undefined,
+    };
+    let committed: Committed[];
+    try {
+      committed = await commitBatch(batch, (i) => indexes[i]!, Infinity);
+    } catch (error) {
+      for (const call of group) call.reject(error);
+      return;
+    }
+    let next = 0;
+    for (const call of group) call.resolve(committed.slice(next, (next += call.events.length)).map(({ eventId: _, final: __, ...outcome }) => outcome));
+  }
+
+  /** One accept call on its own: waits for room (see accept), then commits its events in slices of `batchSize`. */
+  async function acceptAlone({ events, json, deadline }: AcceptCall): Promise<AcceptOutcome[]> {
+    const valid: { count?: number } = {};
+    for (;;) {
+      const stop = new AbortController();
+      const change = nextChange(stop.signal);
+      try {
+        const full = await roomFor(events, valid);
+        if (full === undefined) break;
+        const left = deadline - now();
+        if (left <= 0) throw full;
+        await Promise.race([change, delay(left, undefined, { signal: stop.signal }).catch(() => undefined)]);
+      } finally {
+        stop.abort();
+      }
+    }
+    const outcomes: AcceptOutcome[] = [];
+    for (let start = 0; start < events.length; start += batchSize) {
+      const slice = { events: events.slice(start, start + batchSize), json: json?.slice(start, start + batchSize) };
+      for (const { eventId: _, final: __, ...outcome } of await commitBatch(slice, (i) => start + i, Infinity)) outcomes.push(outcome);
+    }
+    return outcomes;
   }
 
   /**
