@@ -1,7 +1,13 @@
 import { isPlainObject } from '../helpers/values.js';
+import { storableJson } from './well-formed.js';
 
-/** One input item: the parsed value, or why its text was not JSON (it becomes a `rejected` outcome, its neighbours go on). */
-export type InputItem = { value: unknown } | { error: string };
+/**
+ * One input item: the parsed value, or why its text was not JSON (it becomes a `rejected` outcome, its neighbours
+ * go on). `storable`: its JSON text passed `storableJson`, so the transformer need not walk the value.
+ */
+export type InputItem = { value: unknown; storable: boolean } | { error: string };
+
+const itemsOf = (values: unknown[], storable: boolean): InputItem[] => values.map((value) => ({ value, storable }));
 
 /**
  * Splits a whole input document into events: a JSON array, a `{ "batch": [...] }` envelope (Segment's and
@@ -18,14 +24,15 @@ function parseDocument(lines: string[], firstLineNumber: number): InputItem[] {
     } catch {
       whole = undefined; // not one document: NDJSON below
     }
-    if (Array.isArray(whole)) return whole.map((value) => ({ value }));
-    if (isPlainObject(whole)) return Array.isArray(whole.batch) ? whole.batch.map((value) => ({ value })) : [{ value: whole }];
+    const storable = storableJson(trimmed);
+    if (Array.isArray(whole)) return itemsOf(whole, storable);
+    if (isPlainObject(whole)) return itemsOf(Array.isArray(whole.batch) ? whole.batch : [whole], storable);
   }
   const items: InputItem[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     try {
-      items.push({ value: JSON.parse(line) });
+      items.push({ value: JSON.parse(line), storable: storableJson(line) });
     } catch (error) {
       items.push({ error: `line ${firstLineNumber + i}: not valid JSON (${(error as Error).message})` });
     }
@@ -66,8 +73,9 @@ export async function* readInputItems(lines: AsyncIterable<string>): AsyncGenera
       continue;
     }
     ndjson = true;
-    if (isPlainObject(value) && Array.isArray(value.batch)) yield* value.batch.map((item) => ({ value: item }));
-    else yield { value };
+    const storable = storableJson(line);
+    if (isPlainObject(value) && Array.isArray(value.batch)) yield* itemsOf(value.batch, storable);
+    else yield { value, storable };
   }
   if (whole !== undefined) yield* parseDocument(whole, wholeFrom);
 }

@@ -37,7 +37,8 @@ export async function transformCommand(options: TransformOptions): Promise<void>
   let pending = '';
   let open = true;
   for await (const item of readInput(options.input)) {
-    const result: TransformResult = 'value' in item ? await destination.transformEvent(item.value, index) : { index, status: 'rejected', reason: item.error };
+    const result: TransformResult =
+      'value' in item ? await destination.transformEvent(item.value, index, item.storable) : { index, status: 'rejected', reason: item.error };
     pending += options.pretty ? formatPretty('value' in item ? item.value : undefined, result) : `${JSON.stringify(outputLine(result))}\n`;
     index++;
     if (pending.length >= OUTPUT_CHUNK_CHARS) {
