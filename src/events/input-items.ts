@@ -41,41 +41,49 @@ function parseDocument(lines: string[], firstLineNumber: number): InputItem[] {
 }
 
 /**
- * The events of an input, streamed for large inputs (backfills): NDJSON is read line by line (a line may
- * also be a `{ "batch": [...] }` envelope). When the first line is not a JSON object on its own (a JSON array,
- * or a pretty-printed document) the input is read whole and split by parseDocument.
+ * The events of an input, streamed for large inputs (backfills), in groups: the items of each group of lines
+ * (what one read of the input gave), so a fast reader takes a read's events in one step rather than one step per
+ * event. NDJSON is read line by line (a line may also be a `{ "batch": [...] }` envelope). When the first line is
+ * not a JSON object on its own (a JSON array, or a pretty-printed document) the input is read whole and split by
+ * parseDocument.
  */
-export async function* readInputItems(lines: AsyncIterable<string>): AsyncGenerator<InputItem> {
+export async function* readInputItems(lineGroups: AsyncIterable<readonly string[]>): AsyncGenerator<InputItem[]> {
   let lineNumber = 0;
   let whole: string[] | undefined;
   let wholeFrom = 1;
   let ndjson = false;
-  for await (const line of lines) {
-    lineNumber++;
-    if (whole !== undefined) {
-      whole.push(line);
-      continue;
-    }
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      if (ndjson) {
-        yield { error: `line ${lineNumber}: not valid JSON (${(error as Error).message})` };
+  for await (const lines of lineGroups) {
+    const items: InputItem[] = [];
+    for (const line of lines) {
+      lineNumber++;
+      if (whole !== undefined) {
+        whole.push(line);
         continue;
       }
-      value = undefined;
+      if (line.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        if (ndjson) {
+          items.push({ error: `line ${lineNumber}: not valid JSON (${(error as Error).message})` });
+          continue;
+        }
+        value = undefined;
+      }
+      if (!ndjson && !isPlainObject(value)) {
+        whole = [line];
+        wholeFrom = lineNumber;
+        continue;
+      }
+      ndjson = true;
+      const storable = storableJson(line);
+      if (isPlainObject(value) && Array.isArray(value.batch)) for (const item of value.batch) items.push({ value: item, storable });
+      else items.push({ value, storable });
     }
-    if (!ndjson && !isPlainObject(value)) {
-      whole = [line];
-      wholeFrom = lineNumber;
-      continue;
-    }
-    ndjson = true;
-    const storable = storableJson(line);
-    if (isPlainObject(value) && Array.isArray(value.batch)) yield* itemsOf(value.batch, storable);
-    else yield { value, storable };
+    if (items.length > 0) yield items;
   }
-  if (whole !== undefined) yield* parseDocument(whole, wholeFrom);
+  if (whole === undefined) return;
+  const items = parseDocument(whole, wholeFrom);
+  if (items.length > 0) yield items;
 }

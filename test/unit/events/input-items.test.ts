@@ -1,12 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
 import { readInputItems, type InputItem } from '../../../src/events/input-items.js';
 
-async function* linesOf(text: string): AsyncGenerator<string> {
-  yield* text.split('\n');
+/** The text's lines in groups of `size` (as reads of a stream give them). */
+async function* lineGroupsOf(text: string, size: number): AsyncGenerator<string[]> {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += size) yield lines.slice(i, i + size);
 }
+const groupsOf = async (text: string, size: number): Promise<InputItem[][]> => {
+  const groups: InputItem[][] = [];
+  for await (const items of readInputItems(lineGroupsOf(text, size))) groups.push(items);
+  return groups;
+};
+/** The items, the same whether the lines come one per group or all in one. */
 const read = async (text: string): Promise<InputItem[]> => {
-  const items: InputItem[] = [];
-  for await (const item of readInputItems(linesOf(text))) items.push(item);
+  const items = (await groupsOf(text, 1)).flat();
+  expect((await groupsOf(text, Infinity)).flat()).toEqual(items);
   return items;
 };
 
@@ -48,6 +56,27 @@ describe('input documents', () => {
     expect(await read(JSON.stringify([b, { ...a, event: '\ud800' }], null, 2))).toEqual([
       { value: b, storable: false },
       { value: { ...a, event: '\ud800' }, storable: false },
+    ]);
+  });
+
+  it("gives each group of lines' events as one group, and no empty groups", async () => {
+    const text = [a, b, a, { batch: [a, b] }].map((event) => JSON.stringify(event)).join('\n');
+    expect(await groupsOf(`${text}\n\n\n`, 2)).toEqual([
+      [
+        { value: a, storable: true },
+        { value: b, storable: true },
+      ],
+      [
+        { value: a, storable: true },
+        { value: a, storable: true },
+        { value: b, storable: true },
+      ],
+    ]);
+    expect(await groupsOf(JSON.stringify([a, b], null, 2), 1)).toEqual([
+      [
+        { value: a, storable: true },
+        { value: b, storable: true },
+      ],
     ]);
   });
 
