@@ -5,7 +5,14 @@ import { parseEvent } from '../../events/parse-event.js';
 import type { CdpEventInput } from '../../events/schema.js';
 import { wellFormed } from '../../events/well-formed.js';
 import { Deliverer, type DelivererOptions, type DeliveryHealth, type DeliveryObserver } from '../../delivery/deliverer.js';
-import { commitBatch as commitToOutbox, duplicateReason, takenEvent, type AcceptOutcome, type Committed } from '../../delivery/batch-intake.js';
+import {
+  commitBatch as commitToOutbox,
+  duplicateReason,
+  takenEvent,
+  type AcceptOutcome,
+  type Committed,
+  type IntakeBatch,
+} from '../../delivery/batch-intake.js';
 import type { DeadLetterStore } from '../../delivery/dead-letters.js';
 import { eventOfDeadLetter } from '../../delivery/lanes.js';
 import { QueueFullError, type FinalOutcome, type OutboxStats } from '../../delivery/outbox.js';
@@ -49,6 +56,13 @@ export interface SendOptions {
 
 export { QueueFullError };
 
+export interface AcceptOptions {
+  /** How long to wait for room under `maxQueuedEvents` before QueueFullError; default 0. */
+  waitForRoomMs?: number;
+  /** Each event's JSON text, where the caller already has it (serve's routes measure every event): stored as is, not stringified again. */
+  json?: ReadonlyArray<string | undefined>;
+}
+
 const BATCH_SIZE = 500;
 /** close() without a dataDir: how long accepted events get to be delivered before they are dropped (README "Library"). */
 const MEMORY_DRAIN_MS = 10_000;
@@ -61,7 +75,7 @@ export interface Destination {
    * Commits the events to the outbox; resolves once they are committed. Without room (`maxQueuedEvents`) waits up
    * to `waitForRoomMs` (default 0), then throws QueueFullError with nothing of the call committed.
    */
-  accept(events: readonly unknown[], options?: { waitForRoomMs?: number }): Promise<AcceptOutcome[]>;
+  accept(events: readonly unknown[], options?: AcceptOptions): Promise<AcceptOutcome[]>;
   /** accept, waiting for room, plus (by default) waiting for each event's final outcome. */
   send(events: readonly unknown[], options: SendOptions & { until: 'accepted' }): Promise<AcceptOutcome[]>;
   send(events: readonly unknown[], options?: SendOptions): Promise<EventOutcome[]>;
@@ -190,7 +204,7 @@ export function openDestination(configInput: DestinationConfigInput, options: De
   }
 
   /** One batch through the intake (delivery/batch-intake.ts); the outcomes carry their outbox event ids. */
-  async function commitBatch(events: readonly unknown[], indexOf: (i: number) => number, maxQueued: number): Promise<Committed[]> {
+  async function commitBatch(events: IntakeBatch, indexOf: (i: number) => number, maxQueued: number): Promise<Committed[]> {
     if (closed) throw new Error('destination is closed: events not taken');
     const batch = await commitToOutbox({ config, outbox, membership: state.membership, mappings, now }, events, indexOf, maxQueued);
     deliverer.wake();
@@ -242,7 +256,7 @@ export function openDestination(configInput: DestinationConfigInput, options: De
         options.observer?.onTaken?.(takenEvent(outcome, record.event, record.userKey, queuedEvent.requests));
       } else {
         const fixed = typeof event === 'object' && event !== null && !Array.isArray(event) ? { ...event, messageId: record.messageId } : event;
-        [outcome] = (await commitBatch([fixed], () => record.index ?? 0, Infinity)) as [AcceptOutcome & { eventId?: string }];
+        [outcome] = (await commitBatch({ events: [fixed] }, () => record.index ?? 0, Infinity)) as [AcceptOutcome & { eventId?: string }];
       }
       // Watched from the commit on: the answer can come back before the record is removed.
       if (outcome.eventId !== undefined) final = finalWithin(outcome.eventId, waitMs);
@@ -272,7 +286,7 @@ export function openDestination(configInput: DestinationConfigInput, options: De
    * waits up to `waitForRoomMs` (default 0) for room, holding back the calls made after it so that a large batch
    * is not starved by smaller ones; then throws QueueFullError, with nothing of this call committed.
    */
-  async function accept(events: readonly unknown[], { waitForRoomMs = 0 }: { waitForRoomMs?: number } = {}): Promise<AcceptOutcome[]> {
+  async function accept(events: readonly unknown[], { waitForRoomMs = 0, json }: AcceptOptions = {}): Promise<AcceptOutcome[]> {
     const deadline = now() + waitForRoomMs;
     return serially(async () => {
       const valid: { count?: number } = {};
@@ -291,8 +305,8 @@ export function openDestination(configInput: DestinationConfigInput, options: De
       }
       const outcomes: AcceptOutcome[] = [];
       for (let start = 0; start < events.length; start += batchSize) {
-        for (const { eventId: _, final: __, ...outcome } of await commitBatch(events.slice(start, start + batchSize), (i) => start + i, Infinity))
-          outcomes.push(outcome);
+        const slice = { events: events.slice(start, start + batchSize), json: json?.slice(start, start + batchSize) };
+        for (const { eventId: _, final: __, ...outcome } of await commitBatch(slice, (i) => start + i, Infinity)) outcomes.push(outcome);
       }
       return outcomes;
     });
@@ -315,7 +329,7 @@ export function openDestination(configInput: DestinationConfigInput, options: De
         // (that was most of a 1,000,000-event backfill's CPU; README, Performance). The commit still checks the bound.
         const { queuedEvents } = await outbox.stats();
         if (queuedEvents === 0 || queuedEvents + events.length <= config.maxQueuedEvents) {
-          return await serially(() => commitBatch(events, indexOf, config.maxQueuedEvents));
+          return await serially(() => commitBatch({ events }, indexOf, config.maxQueuedEvents));
         }
         await change;
       } catch (error) {
