@@ -73,7 +73,8 @@ const withUnchanged = ({ index, messageId, userKey, ...rest }: TransformResult, 
   ...rest,
 });
 
-export type TransformEvent = (raw: unknown, index: number) => Promise<TransformResult>;
+/** `storable`: the caller found the JSON text `raw` was parsed from free of text no store can keep (`storableJson`). */
+export type TransformEvent = (raw: unknown, index: number, storable?: boolean) => Promise<TransformResult>;
 
 /**
  * validate -> filter -> map (with membership) for one raw event. Membership reads and writes happen here, so
@@ -89,9 +90,9 @@ export function createTransformer({
   messageIdOf,
 }: TransformerDeps): TransformEvent {
   const baseHeaders = clientHeaders(config);
-  return async (input, index) => {
+  return async (input, index, storable = false) => {
     // Text no store can keep (lone surrogates, NUL) becomes U+FFFD before anything reads the event.
-    const { value: raw, replaced } = wellFormed(input);
+    const { value: raw, replaced } = storable ? { value: input, replaced: undefined } : wellFormed(input);
     const messageId = rawMessageId(raw);
     const parsed = parseEvent(raw);
     if (!parsed.ok) return { index, messageId, status: 'rejected', reason: parsed.reason };

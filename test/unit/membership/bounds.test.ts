@@ -31,6 +31,27 @@ describe.each(kinds)('membership in memory, %s: bounds', (_name, bounded) => {
     expect((await store.get('c')).length).toBe(1);
   });
 
+  it('keeps exactly the maxKeys most recently touched keys, in any order of reads and writes', async () => {
+    const t = clock();
+    const store = bounded(5, 60_000, t.now);
+    let touched: string[] = []; // the model: least recently touched first
+    const touch = (key: string) => (touched = [...touched.filter((k) => k !== key), key].slice(-5));
+    let seed = 7;
+    for (let step = 0; step < 300; step++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const key = `k${(seed >> 8) % 9}`;
+      t.advance(1);
+      if ((seed >> 16) % 3 === 0) {
+        await store.assign(key, ['g'], 1);
+        touch(key);
+      } else {
+        const held = (await store.get(key)).length > 0;
+        expect([key, held]).toEqual([key, touched.includes(key)]);
+        if (held) touch(key);
+      }
+    }
+  });
+
   it('forgets a key idle for ttlMs, while reads keep an active key alive', async () => {
     const t = clock();
     const store = bounded(10, 1000, t.now);
