@@ -5,7 +5,6 @@
  * fast as the built CLI it is compared with.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** @param {Record<string, any>} event */
@@ -27,11 +26,26 @@ function remapOne(event) {
 /** @param {string[]} lines */
 export const remapFloor = (lines) => lines.map((line) => remapOne(JSON.parse(line)));
 
+/**
+ * Lines split at \n, as the CLI reads them (src/entry/cli/input.ts): not node:readline, which since Node 24 also
+ * ends lines at U+2028/U+2029, so the floor would read other lines than the CLI.
+ * @param {AsyncIterable<string>} stream
+ */
+async function* lines(stream) {
+  let rest = '';
+  for await (const chunk of stream) {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop() ?? '';
+    yield* parts;
+  }
+  yield rest;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // Output in chunks, as the CLI writes it.
   let pending = '';
-  for await (const line of createInterface({ input: createReadStream(process.argv[2] ?? '', 'utf8'), crlfDelay: Infinity })) {
-    if (line === '') continue;
+  for await (const line of lines(createReadStream(process.argv[2] ?? '', 'utf8'))) {
+    if (line.trim() === '') continue;
     pending += `${remapOne(JSON.parse(line))}\n`;
     if (pending.length >= 64 * 1024) {
       if (!process.stdout.write(pending)) await new Promise((resolve) => process.stdout.once('drain', resolve));

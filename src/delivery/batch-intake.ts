@@ -40,6 +40,12 @@ export interface BatchIntake {
   now: () => number;
 }
 
+/** A batch's events, and each one's JSON text where the caller already has it (serve's routes measure each event). */
+export interface IntakeBatch {
+  events: readonly unknown[];
+  json?: ReadonlyArray<string | undefined>;
+}
+
 const DUPLICATE = 'duplicate:';
 export const duplicateReason = (messageId: string | undefined): string =>
   `${DUPLICATE} every request of messageId ${messageId ?? '(none)'} was already delivered or is queued`;
@@ -77,7 +83,7 @@ export const takenEvent = (
  */
 export async function commitBatch(
   { config, outbox, membership, mappings, now }: BatchIntake,
-  events: readonly unknown[],
+  { events, json }: IntakeBatch,
   indexOf: (i: number) => number,
   maxQueued: number,
 ): Promise<CommittedBatch> {
@@ -94,11 +100,14 @@ export async function commitBatch(
     // Kept for its dead letter as the transform read it: text every store can hold (src/events/well-formed.ts).
     const { value: event } = wellFormed(events[i]);
     const messageId = result.messageId ?? contentId(event);
+    // The caller's text is the event's only while nothing had to be replaced (then `event` is a fixed copy).
+    const text = event === events[i] ? json?.[i] : undefined;
     queued.push({
       index: result.index,
       messageId,
       ...(result.userKey !== undefined ? { userKey: result.userKey } : {}),
       event,
+      ...(text !== undefined ? { json: text } : {}),
       requests: laneRequests(messageId, result.userKey, result.requests),
     });
   }

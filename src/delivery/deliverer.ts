@@ -94,6 +94,12 @@ const storeWarnEveryMs = 60_000;
  * then sends one probe per `outageProbeMs` instead of every lane retrying on its own backoff (README: "Outages").
  */
 const outageFailures = 10;
+/**
+ * Answers are written in groups of about an eighth of the requests in flight (one transaction instead of one per
+ * answer turn: README, Performance), or once the oldest has waited this long, or when nothing else is on the wire.
+ */
+const settleShare = 8;
+const settleAfterMs = 5;
 /** After an outage, requests in flight start at this and grow by one per delivered request (doubling per round trip). */
 const rampStart = 4;
 
@@ -133,8 +139,11 @@ export class Deliverer {
   private pausedFor: string | undefined;
   private storeWarnedAt = -Infinity;
   private failure: { error: Error; since: number } | undefined;
-  /** Attempts answered since the last write to the outbox: written together (group commit), still holding their slot. */
+  /** Attempts answered since the last write to the outbox: written together (group commit), their lanes still leased. */
   private unsettled: Array<{ entry: OutboxEntry; settlement: Settlement }> = [];
+  /** When the oldest unsettled answer came (real time, whatever clock the outbox is given), and its wake-up timer. */
+  private unsettledSince = 0;
+  private settleTimer: NodeJS.Timeout | undefined;
   private probeAt = 0;
   /** OpenPanel failing for many lanes at once: since when, and the last failure. */
   private outage: { reason: string } | undefined;
@@ -253,6 +262,8 @@ export class Deliverer {
   /** Writes the answered attempts to the outbox in one transaction and hands on the final outcomes. */
   private async record(): Promise<void> {
     if (this.unsettled.length === 0) return;
+    clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
     const batch = this.unsettled;
     this.unsettled = [];
     // The store failed (Redis down): keep the results to write when it is back (leases that run out meanwhile let
@@ -271,7 +282,7 @@ export class Deliverer {
 
   private async run(): Promise<void> {
     while (this.running) {
-      await this.record();
+      if (this.settleDue()) await this.record();
       if (this.releaseBackoffs) {
         this.releaseBackoffs = false;
         await this.outbox.releaseBackoffs(this.now());
@@ -292,7 +303,9 @@ export class Deliverer {
         if (probe) await this.track(probe);
         continue;
       }
-      const free = this.limit - this.inFlight;
+      // Only requests on the wire take a slot: an answered one waits for the next write (its lane stays leased
+      // until then, so the user's next request still waits for it) while its slot carries another request.
+      const free = this.limit - this.attempts.size;
       if (free > 0) {
         const entries = await this.outbox.claim(free, this.now(), this.leaseMs);
         this.storeWorks();
@@ -308,6 +321,23 @@ export class Deliverer {
       // Let the other answers that arrived in this turn of the event loop join the same write.
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** Whether the answers waiting to be written should be now: enough of them, the oldest waited long enough, or nothing else is coming. */
+  private settleDue(): boolean {
+    const waiting = this.unsettled.length;
+    if (waiting === 0) return false;
+    if (this.attempts.size === 0 || this.pausedFor !== undefined || this.outage !== undefined) return true;
+    return waiting >= Math.max(1, Math.floor(this.limit / settleShare)) || performance.now() - this.unsettledSince >= settleAfterMs;
+  }
+
+  /** An answer (or a request handed back) to write with the next group. */
+  private answered(entry: OutboxEntry, settlement: Settlement): void {
+    if (this.unsettled.length === 0) {
+      this.unsettledSince = performance.now();
+      this.settleTimer = setTimeout(() => this.wake(), settleAfterMs);
+    }
+    this.unsettled.push({ entry, settlement });
   }
 
   private track(entry: OutboxEntry): Promise<void> {
@@ -385,13 +415,13 @@ export class Deliverer {
         durationMs: now - started,
       });
     }
-    this.unsettled.push({ entry, settlement });
+    this.answered(entry, settlement);
   }
 
   /** A request that could not be read back or sent: dead-lettered with why, so the lane's next request goes on. */
   private unsendable(entry: OutboxEntry, reason: string): void {
     const now = this.now();
-    this.unsettled.push({ entry, settlement: { result: 'failed', reason, attempts: entry.attempts, firstAttemptAt: entry.firstAttemptAt ?? now, last: {} } });
+    this.answered(entry, { result: 'failed', reason, attempts: entry.attempts, firstAttemptAt: entry.firstAttemptAt ?? now, last: {} });
   }
 
   /** A transient failure; enough of them in a row, on different lanes, mean OpenPanel itself is failing. */

@@ -74,6 +74,8 @@ export const zNewOutboxEvent = z.object({
   userKey: z.string().optional(),
   /** The original input event, for its dead letter. */
   event: z.unknown(),
+  /** `event` as JSON text when the caller already has it (serve's routes measured it), so the commit does not stringify it again. */
+  json: z.string().optional(),
   requests: z.array(zOutboxRequest).min(1),
   history: zAttemptHistory.optional(),
   /** A dead letter sent again: its group upserts are brought up to date with their groups when committed. */

@@ -1,12 +1,13 @@
 import type { DestinationConfig } from '../config/schema.js';
 import { isPlainObject } from '../helpers/values.js';
 import { formatters } from './formatters.js';
-import { compilePath, readPath, writePath, type CompiledPath } from './paths.js';
+import { compilePath, pathReader, readPath, writePath, type CompiledPath } from './paths.js';
 import type { MappingFile } from './schema.js';
 
 interface CompiledSource {
   fromConfig: boolean;
   path: CompiledPath;
+  read: (root: unknown) => unknown;
 }
 interface CompiledValueField {
   kind: 'value';
@@ -22,6 +23,7 @@ interface CompiledRestField {
   kind: 'rest';
   dest: CompiledPath;
   path: CompiledPath;
+  read: (root: unknown) => unknown;
   except: Set<string>;
   /** Value-field sources reading a direct child of `restOf`: that child is left out when the source is used. */
   consumers: Array<{ field: number; source: number; child: string }>;
@@ -39,7 +41,8 @@ export function compileMapping(file: MappingFile): CompiledMapping {
   const destKeys: string[] = [];
   for (const field of file.fields) {
     if ('restOf' in field) {
-      order.push({ kind: 'rest', dest: compilePath(field.destKey), path: compilePath(field.restOf), except: new Set(field.except), consumers: [] });
+      const path = compilePath(field.restOf);
+      order.push({ kind: 'rest', dest: compilePath(field.destKey), path, read: pathReader(path), except: new Set(field.except), consumers: [] });
       continue;
     }
     const index = valueFields.length;
@@ -47,7 +50,10 @@ export function compileMapping(file: MappingFile): CompiledMapping {
       kind: 'value',
       index,
       dest: compilePath(field.destKey),
-      sources: field.sourceKeys.map((key) => ({ fromConfig: key.startsWith('$config.'), path: compilePath(key.replace(/^\$config\./, '')) })),
+      sources: field.sourceKeys.map((key) => {
+        const path = compilePath(key.replace(/^\$config\./, ''));
+        return { fromConfig: key.startsWith('$config.'), path, read: pathReader(path) };
+      }),
       format: formatters[field.format],
       enabledBy: field.enabledBy as keyof DestinationConfig | undefined,
       fallbackOf: destKeys.flatMap((key, i) => (key === field.destKey ? [i] : [])),
@@ -69,48 +75,60 @@ export function compileMapping(file: MappingFile): CompiledMapping {
     );
   }
 
+  // Per value field, during one apply: the index of the source that gave its value (-1: none), and the value.
+  // Kept between applies (an apply runs to its end before the next starts): arrays built per event showed in
+  // the profile of `transform`.
+  const picked = new Int32Array(valueFields.length);
+  const values: unknown[] = valueFields.map(() => undefined);
+
+  const pick = (field: CompiledValueField, event: object, config: DestinationConfig): void => {
+    picked[field.index] = -1;
+    if (field.enabledBy !== undefined && config[field.enabledBy] !== true) return;
+    for (const earlier of field.fallbackOf) if (picked[earlier] !== -1) return;
+    const { sources } = field;
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i] as CompiledSource;
+      const raw = source.read(source.fromConfig ? config : event);
+      // Absent is absent for every formatter: not calling it spares the ones that validate (email, url).
+      if (raw === undefined) continue;
+      const value = field.format(raw);
+      if (value !== undefined) {
+        values[field.index] = value;
+        picked[field.index] = i;
+        return;
+      }
+    }
+  };
+
+  const copyRest = (field: CompiledRestField, event: object, out: Record<string, unknown>): void => {
+    const source = field.read(event);
+    if (!isPlainObject(source)) return;
+    let used: string[] | undefined;
+    for (const c of field.consumers) if (picked[c.field] === c.source) (used ??= []).push(c.child);
+    // Fields declared earlier into the same object (properties.__path before properties) keep their values.
+    const earlier = readPath(out, field.dest);
+    const fresh = !isPlainObject(earlier);
+    const rest: Record<string, unknown> = fresh ? {} : earlier;
+    let any = false;
+    for (const key in source) {
+      const value = source[key];
+      if (value === undefined || field.except.has(key) || (used !== undefined && used.includes(key)) || (!fresh && Object.hasOwn(rest, key))) continue;
+      rest[key] = value;
+      any = true;
+    }
+    if (any && fresh) writePath(out, field.dest, rest);
+  };
+
   return {
     apply(event, config) {
-      // Per value field: the index of the source that gave its value, or -1.
-      const picked: number[] = [];
-      const values: unknown[] = [];
-      for (const field of valueFields) {
-        picked.push(-1);
-        values.push(undefined);
-        if (field.enabledBy !== undefined && config[field.enabledBy] !== true) continue;
-        if (field.fallbackOf.some((earlier) => picked[earlier] !== -1)) continue;
-        for (let i = 0; i < field.sources.length; i++) {
-          const source = field.sources[i] as CompiledSource;
-          const raw = readPath(source.fromConfig ? config : event, source.path);
-          // Absent is absent for every formatter: not calling it spares the ones that validate (email, url).
-          if (raw === undefined) continue;
-          const value = field.format(raw);
-          if (value !== undefined) {
-            values[field.index] = value;
-            picked[field.index] = i;
-            break;
-          }
-        }
-      }
+      for (const field of valueFields) pick(field, event, config);
       const out: Record<string, unknown> = {};
       for (const field of order) {
-        if (field.kind === 'value') {
-          if (picked[field.index] !== -1) writePath(out, field.dest, values[field.index]);
-          continue;
+        if (field.kind === 'rest') copyRest(field, event, out);
+        else if (picked[field.index] !== -1) {
+          writePath(out, field.dest, values[field.index]);
+          values[field.index] = undefined; // not kept past this apply
         }
-        const source = readPath(event, field.path);
-        if (!isPlainObject(source)) continue;
-        const used = field.consumers.filter((c) => picked[c.field] === c.source).map((c) => c.child);
-        // Fields declared earlier into the same object (properties.__path before properties) keep their values.
-        const earlier = readPath(out, field.dest);
-        const rest: Record<string, unknown> = isPlainObject(earlier) ? earlier : {};
-        let any = false;
-        for (const key in source) {
-          if (source[key] === undefined || Object.hasOwn(rest, key) || field.except.has(key) || used.includes(key)) continue;
-          rest[key] = source[key];
-          any = true;
-        }
-        if (any && rest !== earlier) writePath(out, field.dest, rest);
       }
       return out;
     },

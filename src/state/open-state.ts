@@ -2,11 +2,12 @@ import type { DestinationConfig } from '../config/schema.js';
 import type { MembershipStore } from '../membership/store.js';
 import { redisWhere } from './redis/connection.js';
 import { DEFAULT_REDIS_PREFIX, openRedisMembership, openRedisState } from './redis/index.js';
-import { openMemoryMembership, openSqliteState } from './sqlite/index.js';
+import { openSqliteState } from './sqlite/index.js';
 import { openSharedSqliteMembership } from './sqlite/shared-membership.js';
 import { DAY_MS, type State, type StateConfig } from './state.js';
 
 export type StoreConfig = DestinationConfig['store'];
+export type RedisStoreConfig = Extract<StoreConfig, { type: 'redis' }>;
 
 export interface OpenStateOptions {
   /** SQLite store: keep the state in this folder; without it, in memory. */
@@ -29,13 +30,12 @@ export function stateLocation(store: StoreConfig, dataDir?: string): string {
 }
 
 /**
- * Membership for a transformer that does not deliver (dry runs, RudderStack's transformer API): in Redis when the
- * store is Redis, so transformer replicas share it (under `scope`, so two destinations never mix their users);
- * otherwise in this process, bounded.
+ * Membership in Redis for a transformer that does not deliver (a dry run, RudderStack's transformer API), so
+ * transformer replicas share it, under `scope` so two destinations never mix their users. Without Redis a dry run
+ * keeps it in its own process (src/entry/library/dry-run.ts).
  */
-export function openTransformerMembership(store: StoreConfig, scope: string, config: StateConfig, now?: () => number): MembershipStore {
-  if (store.type === 'redis') return openRedisMembership({ url: store.url, prefix: `${store.prefix ?? DEFAULT_REDIS_PREFIX}transformer:${scope}:` }, config);
-  return openMemoryMembership(config, now);
+export function openTransformerMembership(store: RedisStoreConfig, scope: string, config: StateConfig): MembershipStore {
+  return openRedisMembership({ url: store.url, prefix: `${store.prefix ?? DEFAULT_REDIS_PREFIX}transformer:${scope}:` }, config);
 }
 
 /**

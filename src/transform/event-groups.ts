@@ -17,9 +17,12 @@ function groupIdsAt(field: string, value: unknown): string[] {
  */
 export function perEventGroups(event: CdpEvent): string[] {
   const properties = 'properties' in event ? event.properties : undefined;
+  const own = ownIntegrationGroups(event);
+  // Nearly every event has none: no arrays built then.
+  if (properties?.['groups'] == null && event.context?.['groupId'] == null && own == null) return [];
   return [
     ...groupIdsAt('properties.groups', properties?.['groups']),
     ...groupIdsAt('context.groupId', event.context?.['groupId']),
-    ...groupIdsAt('integrations.OpenPanel.groups', ownIntegrationGroups(event)),
+    ...groupIdsAt('integrations.OpenPanel.groups', own),
   ];
 }

@@ -1,5 +1,5 @@
 import { withUpsert } from '../membership/group-state.js';
-import { zGroupPayload, type GroupPayload } from '../openpanel/contract.js';
+import type { GroupPayload } from '../openpanel/contract.js';
 import type { GroupEvent } from '../events/schema.js';
 import { request, type TransformContext, type TypeTransform } from './context.js';
 
@@ -13,11 +13,15 @@ async function changedUpsert(event: GroupEvent, ctx: TransformContext): Promise<
   if (!event.traits || Object.keys(event.traits).length === 0) return undefined;
   const mapped = ctx.mappings.group.apply(event, ctx.config) as Partial<GroupPayload> & { id: string };
   const known = await ctx.membership.group(mapped.id);
-  const payload = zGroupPayload.parse({
-    ...mapped,
-    name: mapped.name ?? known?.name ?? mapped.id,
+  // Built in the contract's key order (zGroupPayload: id, type, name, properties) from parts that already meet it:
+  // the `string` format gives non-blank text and the config's type is checked at load. zod parsing it per call
+  // was most of a group call's cost.
+  const payload: GroupPayload = {
+    id: mapped.id,
     type: mapped.type ?? known?.type ?? ctx.config.defaultGroupType,
-  });
+    name: mapped.name ?? known?.name ?? mapped.id,
+  };
+  if (mapped.properties !== undefined) payload.properties = mapped.properties;
   const upsert = request(ctx, { type: 'group', payload });
   // Re-sent (its upsert delivered, superseded, queued, or found unchanged then): its effect is in the state
   // already, and taking it into this batch's view would put the group back as it was then for later calls.

@@ -157,6 +157,17 @@ export function outboxContract(backend: OutboxBackend): void {
     );
 
     it(
+      "an event committed with its JSON text (serve's routes have it) is stored as that text: its dead letter reads it back",
+      withState(async ({ outbox, deadLetters }) => {
+        const json = '{"messageId":"m1","note":"as received"}';
+        await outbox.commit(changes([{ ...event(0, 'm1', 'u1', [track('A')]), json }]));
+        const [a] = await outbox.claim(1, T0, LEASE);
+        await settleOne(outbox, a!, { result: 'failed', reason: 'HTTP 400', attempts: 1, firstAttemptAt: T0, last: { status: 400 } }, T0);
+        expect((await deadLetters.list())[0]?.event).toEqual({ messageId: 'm1', note: 'as received' });
+      }),
+    );
+
+    it(
       'released leaves the head as it was, claimable at once; a lease keeps others off until it expires',
       withState(async ({ outbox }) => {
         await outbox.commit(changes([event(0, 'm1', 'u1', [track('A')])]));

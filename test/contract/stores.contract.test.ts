@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { NewDeadLetter } from '../../src/delivery/dead-letters.js';
 import { groupsAt } from '../../src/membership/rules.js';
+import { MemoryMembershipStore } from '../../src/membership/memory-store.js';
+import type { MembershipStore } from '../../src/membership/store.js';
 import type { State } from '../../src/state/state.js';
-import { backends, type OpenedState } from './backends.js';
+import { backends, contractConfig, type OpenedState } from './backends.js';
 
 const letter = (messageId: string): NewDeadLetter => ({
   messageId,
@@ -28,82 +30,6 @@ describe.each(backends)('%s stores (contract)', (_name, open) => {
     ({ state } = opened);
   });
   afterEach(() => opened.dispose());
-
-  describe('membership', () => {
-    it('merges by event time, keeping the earliest assignedAt, ties in arrival order', async () => {
-      const { membership } = state;
-      expect(await membership.get('u1')).toEqual([]);
-      expect(await membership.assign('u1', ['late'], 300)).toEqual(['late']);
-      expect(await membership.assign('u1', ['b', 'a'], 100)).toEqual(['b', 'a']);
-      expect(await membership.assign('u1', ['c', 'late'], 100)).toEqual(['c']);
-      expect(await membership.assign('u1', ['a'], 900)).toEqual([]);
-      expect(await membership.get('u1')).toEqual([
-        { groupId: 'b', assignedAt: 100 },
-        { groupId: 'a', assignedAt: 100 },
-        { groupId: 'c', assignedAt: 100 },
-        { groupId: 'late', assignedAt: 100 },
-      ]);
-      expect(groupsAt(await membership.get('u1'), 99)).toEqual([]);
-    });
-
-    it('links one key into another without bleeding into others', async () => {
-      const { membership } = state;
-      await membership.assign('anon', ['acme'], 50);
-      await membership.assign('user', ['beta'], 10);
-      expect(await membership.link('anon', 'user')).toEqual(['acme']);
-      expect(await membership.link('nobody', 'user')).toEqual([]);
-      expect(await membership.link('user', 'user')).toEqual([]);
-      expect((await membership.get('user')).map((a) => a.groupId)).toEqual(['beta', 'acme']);
-      expect(await membership.get('anon')).toEqual([{ groupId: 'acme', assignedAt: 50 }]);
-      expect(await membership.get('other')).toEqual([]);
-    });
-
-    it('reads many keys at once, where the store offers it, as it reads one', async () => {
-      const { membership } = state;
-      await membership.assign('u1', ['a'], 1);
-      await membership.assign('u2', ['b', 'c'], 2);
-      if (!membership.getMany) return;
-      expect(await membership.getMany(['u2', 'nobody', 'u1'])).toEqual([await membership.get('u2'), [], await membership.get('u1')]);
-    });
-
-    it('applies a change set', async () => {
-      const { membership } = state;
-      await membership.apply({
-        merges: [
-          [
-            'u1',
-            [
-              { groupId: 'g2', assignedAt: 20 },
-              { groupId: 'g1', assignedAt: 10 },
-            ],
-          ],
-        ],
-      });
-      expect((await membership.get('u1')).map((a) => a.groupId)).toEqual(['g1', 'g2']);
-    });
-
-    it('keeps each group as OpenPanel merges its upserts: name and type as sent, properties merged and flattened', async () => {
-      const { membership } = state;
-      expect(await membership.group('acme')).toBeUndefined();
-      const first = await membership.upsertGroup(
-        { id: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'free', seats: 5, meta: { tier: 1 } } },
-        100,
-      );
-      expect(first).toEqual({ groupId: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'free', seats: '5', 'meta.tier': '1' }, updatedAt: 100 });
-      // Nothing new: the same state, its time unchanged.
-      expect(await membership.upsertGroup({ id: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'free' } }, 200)).toEqual(first);
-      const second = await membership.upsertGroup({ id: 'acme', name: 'Acme Inc', type: 'workspace', properties: { seats: null, industry: ' retail ' } }, 300);
-      expect(second).toEqual({
-        groupId: 'acme',
-        name: 'Acme Inc',
-        type: 'workspace',
-        properties: { plan: 'free', 'meta.tier': '1', industry: 'retail' },
-        updatedAt: 300,
-      });
-      expect(await membership.group('acme')).toEqual(second);
-      expect(await membership.group('beta')).toBeUndefined();
-    });
-  });
 
   describe('delivered keys', () => {
     it('remembers keys for the dedupe window, then forgets them', async () => {
@@ -134,5 +60,98 @@ describe.each(backends)('%s stores (contract)', (_name, open) => {
       expect((await deadLetters.list()).map((r) => r.messageId)).toEqual(['m1', 'm3']);
       expect(await deadLetters.count()).toBe(2);
     });
+  });
+});
+
+/** The membership contract also binds the store dry runs keep in a Map (no outbox beside it). */
+const membershipBackends: Array<[name: string, open: (now: () => number) => { membership: MembershipStore; dispose(): Promise<void> }]> = [
+  ...backends.map(([name, open]): (typeof membershipBackends)[number] => [
+    name,
+    (now) => {
+      const opened = open(now);
+      return { membership: opened.state.membership, dispose: () => opened.dispose() };
+    },
+  ]),
+  [
+    'in memory (dry runs)',
+    (now) => {
+      const membership = new MemoryMembershipStore({ ttlMs: contractConfig.membershipTtlDays * 86_400_000, maxKeys: contractConfig.membershipMaxKeys, now });
+      return { membership, dispose: () => membership.close() };
+    },
+  ],
+];
+
+describe.each(membershipBackends)('%s membership (contract)', (_name, open) => {
+  let membership: MembershipStore;
+  let dispose: () => Promise<void>;
+  beforeEach(() => {
+    ({ membership, dispose } = open(() => 1_700_000_000_000));
+  });
+  afterEach(() => dispose());
+
+  it('merges by event time, keeping the earliest assignedAt, ties in arrival order', async () => {
+    expect(await membership.get('u1')).toEqual([]);
+    expect(await membership.assign('u1', ['late'], 300)).toEqual(['late']);
+    expect(await membership.assign('u1', ['b', 'a'], 100)).toEqual(['b', 'a']);
+    expect(await membership.assign('u1', ['c', 'late'], 100)).toEqual(['c']);
+    expect(await membership.assign('u1', ['a'], 900)).toEqual([]);
+    expect(await membership.get('u1')).toEqual([
+      { groupId: 'b', assignedAt: 100 },
+      { groupId: 'a', assignedAt: 100 },
+      { groupId: 'c', assignedAt: 100 },
+      { groupId: 'late', assignedAt: 100 },
+    ]);
+    expect(groupsAt(await membership.get('u1'), 99)).toEqual([]);
+  });
+
+  it('links one key into another without bleeding into others', async () => {
+    await membership.assign('anon', ['acme'], 50);
+    await membership.assign('user', ['beta'], 10);
+    expect(await membership.link('anon', 'user')).toEqual(['acme']);
+    expect(await membership.link('nobody', 'user')).toEqual([]);
+    expect(await membership.link('user', 'user')).toEqual([]);
+    expect((await membership.get('user')).map((a) => a.groupId)).toEqual(['beta', 'acme']);
+    expect(await membership.get('anon')).toEqual([{ groupId: 'acme', assignedAt: 50 }]);
+    expect(await membership.get('other')).toEqual([]);
+  });
+
+  it('reads many keys at once, where the store offers it, as it reads one', async () => {
+    await membership.assign('u1', ['a'], 1);
+    await membership.assign('u2', ['b', 'c'], 2);
+    if (!membership.getMany) return;
+    expect(await membership.getMany(['u2', 'nobody', 'u1'])).toEqual([await membership.get('u2'), [], await membership.get('u1')]);
+  });
+
+  it('applies a change set', async () => {
+    await membership.apply({
+      merges: [
+        [
+          'u1',
+          [
+            { groupId: 'g2', assignedAt: 20 },
+            { groupId: 'g1', assignedAt: 10 },
+          ],
+        ],
+      ],
+    });
+    expect((await membership.get('u1')).map((a) => a.groupId)).toEqual(['g1', 'g2']);
+  });
+
+  it('keeps each group as OpenPanel merges its upserts: name and type as sent, properties merged and flattened', async () => {
+    expect(await membership.group('acme')).toBeUndefined();
+    const first = await membership.upsertGroup({ id: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'free', seats: 5, meta: { tier: 1 } } }, 100);
+    expect(first).toEqual({ groupId: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'free', seats: '5', 'meta.tier': '1' }, updatedAt: 100 });
+    // Nothing new: the same state, its time unchanged.
+    expect(await membership.upsertGroup({ id: 'acme', name: 'Acme', type: 'workspace', properties: { plan: 'free' } }, 200)).toEqual(first);
+    const second = await membership.upsertGroup({ id: 'acme', name: 'Acme Inc', type: 'workspace', properties: { seats: null, industry: ' retail ' } }, 300);
+    expect(second).toEqual({
+      groupId: 'acme',
+      name: 'Acme Inc',
+      type: 'workspace',
+      properties: { plan: 'free', 'meta.tier': '1', industry: 'retail' },
+      updatedAt: 300,
+    });
+    expect(await membership.group('acme')).toEqual(second);
+    expect(await membership.group('beta')).toBeUndefined();
   });
 });

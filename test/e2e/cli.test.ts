@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zOpenPanelBody } from '../../src/openpanel/contract.js';
@@ -13,9 +13,9 @@ const SECRET = 'sec_cli_test_never_printed';
 const config = join(work, 'config.json');
 writeFileSync(config, JSON.stringify({ clientId: '2c9d4e6f-1a3b-4c5d-8e7f-9a0b1c2d3e4f', clientSecret: SECRET }));
 
-function cli(args: string[], stdin = '', env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], stdin = '', env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
+    const child = execFile(process.execPath, [...nodeArgs, bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
     child.stdin?.end(stdin);
@@ -78,6 +78,25 @@ describe('transform', () => {
     expect(bodies.length).toBeGreaterThan(events.length);
     for (const body of bodies) expect(zOpenPanelBody.safeParse(body).error).toBeUndefined();
     expect(out.filter((l) => l.status === 'rejected')).toEqual([]);
+  });
+
+  it('loads no state backend nor HTTP stack: a dry run uses none, and loading them cost more than a short run', async () => {
+    // The packages are CommonJS, so whatever loaded them is in the require cache at exit.
+    const loaded = join(work, 'loaded.txt');
+    const preload = join(work, 'record-loaded.mjs');
+    writeFileSync(
+      preload,
+      `import { writeFileSync } from 'node:fs'; import { createRequire } from 'node:module';
+      process.on('exit', () => writeFileSync(${JSON.stringify(loaded)}, Object.keys(createRequire(import.meta.url).cache).join('\\n')));`,
+    );
+    const { code, stdout } = await cli(['transform', '--config', config], JSON.stringify(group), {}, ['--import', preload]);
+    expect(code).toBe(0);
+    expect(lines(stdout)[0]).toMatchObject({ status: 'ok' });
+    const packages = readFileSync(loaded, 'utf8')
+      .split('\n')
+      .flatMap((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1] ?? []);
+    expect(packages).toContain('commander'); // the record works
+    expect([...new Set(packages)].filter((name) => ['ioredis', 'better-sqlite3', 'fastify', 'undici'].includes(name))).toEqual([]);
   });
 
   it('takes the client id and secret from the environment', async () => {

@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-
 /**
  * The CLI's stdout and stderr when their reader may go away (`transform … | head -1`): the EPIPE marks the stream
  * closed instead of crashing the process with a stack trace, and Node drops later writes to it. A filter
@@ -23,10 +21,23 @@ export function watchOutput(streams: NodeJS.WriteStream[] = [process.stdout, pro
  */
 export async function writeOrStop(text: string, stream: NodeJS.WriteStream = process.stdout): Promise<boolean> {
   if (closed.has(stream)) return false;
-  if (!stream.write(text)) {
-    const done = new AbortController();
-    await Promise.race([once(stream, 'drain', { signal: done.signal }), once(stream, 'close', { signal: done.signal })]).catch(() => undefined);
-    done.abort();
-  }
+  if (!stream.write(text)) await drainedOrClosed(stream);
   return !closed.has(stream);
+}
+
+/**
+ * Resolves at the stream's next 'drain' or 'close', whichever comes first, and leaves no listener behind. Plain
+ * listeners, not two aborted `once` promises: a pipe read slower than `transform` writes waits here for nearly
+ * every chunk, and each abort built an AbortError with its stack.
+ */
+function drainedOrClosed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
 }

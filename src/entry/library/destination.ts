@@ -5,7 +5,14 @@ import { parseEvent } from '../../events/parse-event.js';
 import type { CdpEventInput } from '../../events/schema.js';
 import { wellFormed } from '../../events/well-formed.js';
 import { Deliverer, type DelivererOptions, type DeliveryHealth, type DeliveryObserver } from '../../delivery/deliverer.js';
-import { commitBatch as commitToOutbox, duplicateReason, takenEvent, type AcceptOutcome, type Committed } from '../../delivery/batch-intake.js';
+import {
+  commitBatch as commitToOutbox,
+  duplicateReason,
+  takenEvent,
+  type AcceptOutcome,
+  type Committed,
+  type IntakeBatch,
+} from '../../delivery/batch-intake.js';
 import type { DeadLetterStore } from '../../delivery/dead-letters.js';
 import { eventOfDeadLetter } from '../../delivery/lanes.js';
 import { QueueFullError, type FinalOutcome, type OutboxStats } from '../../delivery/outbox.js';
@@ -49,9 +56,23 @@ export interface SendOptions {
 
 export { QueueFullError };
 
+export interface AcceptOptions {
+  /** How long to wait for room under `maxQueuedEvents` before QueueFullError; default 0. */
+  waitForRoomMs?: number;
+  /** Each event's JSON text, where the caller already has it (serve's routes measure every event): stored as is, not stringified again. */
+  json?: ReadonlyArray<string | undefined>;
+}
+
 const BATCH_SIZE = 500;
 /** close() without a dataDir: how long accepted events get to be delivered before they are dropped (README "Library"). */
 const MEMORY_DRAIN_MS = 10_000;
+
+/** One accept call: its events (and their JSON texts) and until when it may wait for room. */
+interface AcceptCall {
+  events: readonly unknown[];
+  json?: ReadonlyArray<string | undefined>;
+  deadline: number;
+}
 
 /** The library's public API (README "Library"): what `createDestination` returns. */
 export interface Destination {
@@ -61,7 +82,7 @@ export interface Destination {
    * Commits the events to the outbox; resolves once they are committed. Without room (`maxQueuedEvents`) waits up
    * to `waitForRoomMs` (default 0), then throws QueueFullError with nothing of the call committed.
    */
-  accept(events: readonly unknown[], options?: { waitForRoomMs?: number }): Promise<AcceptOutcome[]>;
+  accept(events: readonly unknown[], options?: AcceptOptions): Promise<AcceptOutcome[]>;
   /** accept, waiting for room, plus (by default) waiting for each event's final outcome. */
   send(events: readonly unknown[], options: SendOptions & { until: 'accepted' }): Promise<AcceptOutcome[]>;
   send(events: readonly unknown[], options?: SendOptions): Promise<EventOutcome[]>;
@@ -190,7 +211,7 @@ export function openDestination(configInput: DestinationConfigInput, options: De
   }
 
   /** One batch through the intake (delivery/batch-intake.ts); the outcomes carry their outbox event ids. */
-  async function commitBatch(events: readonly unknown[], indexOf: (i: number) => number, maxQueued: number): Promise<Committed[]> {
+  async function commitBatch(events: IntakeBatch, indexOf: (i: number) => number, maxQueued: number): Promise<Committed[]> {
     if (closed) throw new Error('destination is closed: events not taken');
     const batch = await commitToOutbox({ config, outbox, membership: state.membership, mappings, now }, events, indexOf, maxQueued);
     deliverer.wake();
@@ -242,7 +263,7 @@ export function openDestination(configInput: DestinationConfigInput, options: De
         options.observer?.onTaken?.(takenEvent(outcome, record.event, record.userKey, queuedEvent.requests));
       } else {
         const fixed = typeof event === 'object' && event !== null && !Array.isArray(event) ? { ...event, messageId: record.messageId } : event;
-        [outcome] = (await commitBatch([fixed], () => record.index ?? 0, Infinity)) as [AcceptOutcome & { eventId?: string }];
+        [outcome] = (await commitBatch({ events: [fixed] }, () => record.index ?? 0, Infinity)) as [AcceptOutcome & { eventId?: string }];
       }
       // Watched from the commit on: the answer can come back before the record is removed.
       if (outcome.eventId !== undefined) final = finalWithin(outcome.eventId, waitMs);
@@ -271,31 +292,91 @@ export function openDestination(configInput: DestinationConfigInput, options: De
    * Commits the events to the outbox; resolves once they are committed. Without room for them (see roomFor) it
    * waits up to `waitForRoomMs` (default 0) for room, holding back the calls made after it so that a large batch
    * is not starved by smaller ones; then throws QueueFullError, with nothing of this call committed.
+   * Calls of up to `batchSize` events made together (serve's requests that arrived in one turn of the event loop)
+   * are committed together in one transaction when there is room for all of them: each is still all or nothing.
    */
-  async function accept(events: readonly unknown[], { waitForRoomMs = 0 }: { waitForRoomMs?: number } = {}): Promise<AcceptOutcome[]> {
-    const deadline = now() + waitForRoomMs;
-    return serially(async () => {
-      const valid: { count?: number } = {};
-      for (;;) {
-        const stop = new AbortController();
-        const change = nextChange(stop.signal);
-        try {
-          const full = await roomFor(events, valid);
-          if (full === undefined) break;
-          const left = deadline - now();
-          if (left <= 0) throw full;
-          await Promise.race([change, delay(left, undefined, { signal: stop.signal }).catch(() => undefined)]);
-        } finally {
-          stop.abort();
-        }
-      }
-      const outcomes: AcceptOutcome[] = [];
-      for (let start = 0; start < events.length; start += batchSize) {
-        for (const { eventId: _, final: __, ...outcome } of await commitBatch(events.slice(start, start + batchSize), (i) => start + i, Infinity))
-          outcomes.push(outcome);
-      }
-      return outcomes;
+  function accept(events: readonly unknown[], { waitForRoomMs = 0, json }: AcceptOptions = {}): Promise<AcceptOutcome[]> {
+    const call: AcceptCall = { events, json, deadline: now() + waitForRoomMs };
+    if (events.length > batchSize) return serially(() => acceptAlone(call));
+    return new Promise((resolve, reject) => {
+      gathering.push({ ...call, resolve, reject });
+      if (gathering.length === 1) setImmediate(commitGathered);
     });
+  }
+
+  /** accept's calls made since the last turn of the event loop, in call order. */
+  let gathering: Array<AcceptCall & { resolve(outcomes: AcceptOutcome[]): void; reject(error: unknown): void }> = [];
+
+  /** Queues the gathered calls in groups of at most `batchSize` events (one commit each, see commitGroup). */
+  function commitGathered(): void {
+    const calls = gathering;
+    gathering = [];
+    let group: typeof calls = [];
+    let size = 0;
+    for (const call of calls) {
+      if (size + call.events.length > batchSize && group.length > 0) {
+        void serially(commitGroup.bind(undefined, group));
+        [group, size] = [[], 0];
+      }
+      group.push(call);
+      size += call.events.length;
+    }
+    void serially(commitGroup.bind(undefined, group));
+  }
+
+  /** One commit for every call of the group when the outbox has room for them all now; else each call on its own, in order. */
+  async function commitGroup(group: typeof gathering): Promise<void> {
+    const size = group.reduce((n, call) => n + call.events.length, 0);
+    // A store that cannot say (unreachable) is the lone calls' to report, each with its own answer.
+    const together =
+      group.length > 1 &&
+      !closed &&
+      (await outbox.stats().then(
+        ({ queuedEvents }) => queuedEvents === 0 || queuedEvents + size <= config.maxQueuedEvents,
+        () => false,
+      ));
+    if (!together) {
+      for (const call of group) await acceptAlone(call).then(call.resolve, call.reject);
+      return;
+    }
+    const indexes = group.flatMap((call) => call.events.map((_, i) => i));
+    const batch = {
+      events: group.flatMap((call) => call.events),
+      json: group.some((call) => call.json) ? group.flatMap((call) => call.json ?? call.events.map(() => undefined)) : undefined,
+    };
+    let committed: Committed[];
+    try {
+      committed = await commitBatch(batch, (i) => indexes[i]!, Infinity);
+    } catch (error) {
+      for (const call of group) call.reject(error);
+      return;
+    }
+    let next = 0;
+    for (const call of group) call.resolve(committed.slice(next, (next += call.events.length)).map(({ eventId: _, final: __, ...outcome }) => outcome));
+  }
+
+  /** One accept call on its own: waits for room (see accept), then commits its events in slices of `batchSize`. */
+  async function acceptAlone({ events, json, deadline }: AcceptCall): Promise<AcceptOutcome[]> {
+    const valid: { count?: number } = {};
+    for (;;) {
+      const stop = new AbortController();
+      const change = nextChange(stop.signal);
+      try {
+        const full = await roomFor(events, valid);
+        if (full === undefined) break;
+        const left = deadline - now();
+        if (left <= 0) throw full;
+        await Promise.race([change, delay(left, undefined, { signal: stop.signal }).catch(() => undefined)]);
+      } finally {
+        stop.abort();
+      }
+    }
+    const outcomes: AcceptOutcome[] = [];
+    for (let start = 0; start < events.length; start += batchSize) {
+      const slice = { events: events.slice(start, start + batchSize), json: json?.slice(start, start + batchSize) };
+      for (const { eventId: _, final: __, ...outcome } of await commitBatch(slice, (i) => start + i, Infinity)) outcomes.push(outcome);
+    }
+    return outcomes;
   }
 
   /**
@@ -315,7 +396,7 @@ export function openDestination(configInput: DestinationConfigInput, options: De
         // (that was most of a 1,000,000-event backfill's CPU; README, Performance). The commit still checks the bound.
         const { queuedEvents } = await outbox.stats();
         if (queuedEvents === 0 || queuedEvents + events.length <= config.maxQueuedEvents) {
-          return await serially(() => commitBatch(events, indexOf, config.maxQueuedEvents));
+          return await serially(() => commitBatch({ events }, indexOf, config.maxQueuedEvents));
         }
         await change;
       } catch (error) {

@@ -18,6 +18,8 @@ export interface AcceptRequest {
   events: readonly unknown[];
   /** Per-event refusals found before the intake (size limits), by index into `events`. */
   refused?: ReadonlyMap<number, string>;
+  /** Each event's JSON text, when the route has it: the outbox stores it instead of stringifying the event again. */
+  json?: ReadonlyArray<string | undefined>;
   /** One event per request: a refusal is the request's answer (400) rather than a line in a 200. */
   single: boolean;
 }
@@ -28,14 +30,20 @@ export interface AcceptRequest {
  * and logged. Events refused before the intake keep their index among the request's events.
  */
 export async function acceptEvents(intake: Intake, metrics: Metrics, log: FastifyBaseLogger, request: AcceptRequest): Promise<AcceptedBody> {
-  const { events, refused = new Map<number, string>() } = request;
+  const { events, refused = new Map<number, string>(), json } = request;
   metrics.eventsReceived.inc({ source: request.source }, events.length);
   let outcomes: AcceptOutcome[];
   if (refused.size === 0) {
-    outcomes = await intake.accept(events);
+    outcomes = await intake.accept(events, { json });
   } else {
     const kept = events.flatMap((event, index) => (refused.has(index) ? [] : [{ event, index }]));
-    const taken = kept.length === 0 ? [] : await intake.accept(kept.map(({ event }) => event));
+    const taken =
+      kept.length === 0
+        ? []
+        : await intake.accept(
+            kept.map(({ event }) => event),
+            { json: json && kept.map(({ index }) => json[index]) },
+          );
     outcomes = [
       ...[...refused].map(([index, reason]): AcceptOutcome => ({ index, status: 'rejected', reason })),
       ...taken.map((outcome) => ({ ...outcome, index: kept[outcome.index]!.index })),

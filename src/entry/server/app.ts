@@ -58,7 +58,7 @@ export function buildServer(options: ServerOptions): Server {
   const { config, metrics } = options;
   // Every intake route waits a little for room, in arrival order (README: Backpressure).
   const roomWaitMs = options.roomWaitMs ?? DEFAULT_ROOM_WAIT_MS;
-  const intake: Intake = { ...options.intake, accept: (events) => options.intake.accept(events, { waitForRoomMs: roomWaitMs }) };
+  const intake: Intake = { ...options.intake, accept: (events, accepting) => options.intake.accept(events, { ...accepting, waitForRoomMs: roomWaitMs }) };
   const open = options.open ?? false;
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({

@@ -10,10 +10,17 @@ import { isPlainObject } from '../../helpers/values.js';
  * parsed from the request.
  */
 export function correctDeviceTimes(events: readonly unknown[], receivedAtMs: number): void {
+  const receivedAt = new Date(receivedAtMs).toISOString();
+  // Every event of a batch usually carries the batch's sentAt: read again only when it differs (none reads as none).
+  let sentAtText: unknown;
+  let sentAt: number | undefined;
   for (const event of events) {
     if (!isPlainObject(event)) continue;
-    event.receivedAt ??= new Date(receivedAtMs).toISOString();
-    const [arrived, sentAt, deviceTime] = [event.receivedAt, event.sentAt, event.timestamp ?? event.originalTimestamp].map(msOf);
+    // The arrival this call stamps needs no parsing.
+    const arrived = event.receivedAt === undefined ? receivedAtMs : msOf(event.receivedAt);
+    event.receivedAt ??= receivedAt;
+    if (event.sentAt !== sentAtText) [sentAtText, sentAt] = [event.sentAt, msOf(event.sentAt)];
+    const deviceTime = msOf(event.timestamp ?? event.originalTimestamp);
     if (arrived === undefined || sentAt === undefined || deviceTime === undefined) continue;
     event.originalTimestamp ??= event.timestamp;
     event.timestamp = new Date(arrived - (sentAt - deviceTime)).toISOString();

@@ -11,7 +11,7 @@ export const transformerBytes = 16 * KB * KB;
 /** Deeper JSON is no real event, and would make recursive walks (validation, hashing) overflow the stack. */
 export const maxJsonDepth = 64;
 
-/** Size of an event as JSON, which is how Segment measures its 32 KB. */
-export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+/** Size of an event's JSON text in UTF-8, which is how Segment measures its 32 KB. */
+export const jsonBytes = (text: string): number => Buffer.byteLength(text);
 
 export const describeBytes = (bytes: number): string => (bytes >= KB * KB ? `${bytes / KB / KB} MB` : `${bytes / KB} KB`);

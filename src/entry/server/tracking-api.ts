@@ -46,9 +46,9 @@ export function registerTrackingApi(app: FastifyInstance, options: TrackingApiOp
     if (body.sentAt !== undefined) for (const event of events) if (isPlainObject(event) && event.sentAt === undefined) event.sentAt = body.sentAt;
     fillClientIp(events, request);
     correctDeviceTimes(events, Date.now());
-    // No event can be larger than the body it came in.
-    const refused = (request.rawBody?.length ?? Infinity) > segmentEventBytes ? oversized(events) : undefined;
-    return acceptEvents(intake, metrics, request.log, { source: 'tracking_api', events, refused, single: false });
+    // No event can be larger than the body it came in; each one measured is stored as that text.
+    const measured = (request.rawBody?.length ?? Infinity) > segmentEventBytes ? measure(events) : undefined;
+    return acceptEvents(intake, metrics, request.log, { source: 'tracking_api', events, ...measured, single: false });
   };
   app.post('/v1/batch', routeOptions, batchRoute);
   // RudderStack's bulk route (its SDKs' and tools' imports): /v1/batch's auth and semantics, a larger body.
@@ -62,17 +62,19 @@ export function registerTrackingApi(app: FastifyInstance, options: TrackingApiOp
       const event = { ...fields, type };
       fillClientIp([event], request);
       correctDeviceTimes([event], Date.now());
-      return acceptEvents(intake, metrics, request.log, { source: 'tracking_api', events: [event], refused: oversized([event]), single: true });
+      return acceptEvents(intake, metrics, request.log, { source: 'tracking_api', events: [event], ...measure([event]), single: true });
     });
   }
 }
 
-/** Events over Segment's 32 KB, by index, each with the reason. */
-function oversized(events: readonly unknown[]): Map<number, string> {
+/** Each event's JSON text (the outbox stores it as is), and the events over Segment's 32 KB by index, each with the reason. */
+function measure(events: readonly unknown[]): { json: string[]; refused: Map<number, string> } {
   const refused = new Map<number, string>();
-  events.forEach((event, index) => {
-    const bytes = jsonBytes(event);
+  const json = events.map((event, index) => {
+    const text = JSON.stringify(event);
+    const bytes = jsonBytes(text);
     if (bytes > segmentEventBytes) refused.set(index, `event is ${bytes} bytes: at most ${describeBytes(segmentEventBytes)} an event`);
+    return text;
   });
-  return refused;
+  return { json, refused };
 }

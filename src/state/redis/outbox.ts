@@ -219,7 +219,7 @@ function eventPayload(event: NewOutboxEvent) {
     index: event.index,
     messageId: event.messageId,
     ...(event.userKey !== undefined ? { userKey: event.userKey } : {}),
-    event: JSON.stringify(event.event) ?? 'null',
+    event: event.json ?? JSON.stringify(event.event) ?? 'null',
     attempts: event.history?.attempts ?? 0,
     ...(event.history ? { firstAttemptAt: event.history.firstAttemptAt } : {}),
     requests: event.requests.map((r) => ({

@@ -1,6 +1,5 @@
 import { DAY_MS, type State, type StateConfig } from '../state.js';
 import { openMemoryDb, openStateDb, type OpenStateOptions } from './db.js';
-import { openSharedDb } from './engine.js';
 import { SqliteDeadLetterStore } from './dead-letters.js';
 import { SqliteDedupeStore } from './dedupe.js';
 import { SqliteMembershipStore } from './membership.js';
@@ -33,10 +32,3 @@ export function openSqliteState(dataDir: string | undefined, config: StateConfig
     },
   };
 }
-
-/**
- * Membership alone in this process's memory, bounded as above: for transforms that do not deliver (dry runs).
- * With whichever SQLite engine loads (engine.ts), so a transform needs no native addon.
- */
-export const openMemoryMembership = (config: StateConfig, now?: () => number): SqliteMembershipStore =>
-  new SqliteMembershipStore(openSharedDb(':memory:', 0), { ttlMs: config.membershipTtlDays * DAY_MS, now, maxKeys: config.membershipMaxKeys, ownsDb: true });

@@ -275,7 +275,7 @@ export class SqliteOutbox implements Outbox {
         event.index,
         event.messageId,
         event.userKey ?? null,
-        JSON.stringify(event.event) ?? 'null',
+        event.json ?? JSON.stringify(event.event) ?? 'null',
         fresh.length,
         fresh.length,
         event.history?.attempts ?? 0,

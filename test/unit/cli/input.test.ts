@@ -24,7 +24,7 @@ describe('--input files', () => {
       );
       const items = [];
       for await (const item of readInput(file)) items.push(item);
-      expect(items).toEqual(events.map((value) => ({ value })));
+      expect(items).toEqual(events.map((value) => ({ value, storable: true })));
       expect(await countLines(file)).toBe(4);
     } finally {
       rmSync(dir, { recursive: true, force: true });

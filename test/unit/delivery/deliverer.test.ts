@@ -195,6 +195,33 @@ describe('Deliverer: order', () => {
     await deliverer.close();
   });
 
+  it("writes an answer while another request stays on the wire, and holds the user's next request until then", async () => {
+    // Sixteen in flight write answers in pairs: B1's answer alone is written by the settle timer, not by A's answer.
+    let releaseA: (() => void) | undefined;
+    const names: string[] = [];
+    nock(apiUrl)
+      .persist()
+      .post('/track')
+      .reply((_uri, body, callback) => {
+        const { payload } = body as { payload: { name: string } };
+        names.push(payload.name);
+        const answer = (): void => callback(null, [200, { deviceId: 'd', sessionId: 's' }, {}]);
+        if (payload.name === 'A') releaseA = answer;
+        else answer();
+      });
+    const { deliverer, deliver } = newDeliverer(testConfig({ concurrency: 16 }));
+    const a = deliver(job(0, 'a', 'userA', [track('A', 'userA')]));
+    await until(() => releaseA !== undefined);
+    const b1 = deliver(job(1, 'b1', 'userB', [track('B1', 'userB')]));
+    const b2 = deliver(job(2, 'b2', 'userB', [track('B2', 'userB')]));
+    expect(await b1).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(await b2).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(names).toEqual(['A', 'B1', 'B2']);
+    releaseA!();
+    expect(await a).toMatchObject({ status: 'delivered', attempts: 1 });
+    await deliverer.close();
+  });
+
   it("sends a user's requests in order; a group upsert travels in its group's lane and is retried there", async () => {
     const api = fakeOpenPanel((body, n) => (body.type === 'group' && n === 1 ? [500, 'retry me'] : ok));
     const { deliverer, deliver } = newDeliverer(testConfig());

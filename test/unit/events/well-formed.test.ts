@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { wellFormed } from '../../../src/events/well-formed.js';
+import { storableJson, wellFormed } from '../../../src/events/well-formed.js';
 
 describe('text that cannot be stored', () => {
   it('lone surrogates and NUL become U+FFFD in values and keys, at any depth; the paths are named', () => {
@@ -28,5 +28,32 @@ describe('text that cannot be stored', () => {
   it('names at most five paths', () => {
     const { replaced } = wellFormed(Array.from({ length: 9 }, () => '\ud800'));
     expect(replaced).toEqual(['[0]', '[1]', '[2]', '[3]', '[4]', '…']);
+  });
+});
+
+describe('storableJson: a scan of the JSON text instead of a walk of the value', () => {
+  const texts = [
+    '{"userId":"u1","event":"plain ascii"}',
+    '{"event":"ключ 👩‍💻 \u200f"}',
+    '{"event":"escaped pair \\ud83d\\ude00"}',
+    '{"event":"lone \\ud800"}',
+    '{"event":"lone low \\uDC00"}',
+    '{"event":"nul \\u0000 inside"}',
+    '{"event":"a backslash then u: \\\\ud800"}',
+    '{"event":"tab \\u0009 and \\u00e9"}',
+    '{"k\\udfff":"key"}',
+  ];
+
+  it('says yes only for text whose parsed value needs no replacement', () => {
+    for (const text of texts) if (storableJson(text)) expect(wellFormed(JSON.parse(text)).replaced).toBeUndefined();
+  });
+
+  it('says no for escapes of NUL and surrogate halves (pairs included: the walk keeps them), yes for other text', () => {
+    expect(texts.map(storableJson)).toEqual([true, true, false, false, false, false, false, true, false]);
+  });
+
+  it('says no for text that is itself not well-formed or holds NUL', () => {
+    expect(storableJson('{"event":"\ud800"}')).toBe(false);
+    expect(storableJson('{"event":"\0"}')).toBe(false);
   });
 });

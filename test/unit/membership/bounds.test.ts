@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { openMemoryMembership } from '../../../src/state/sqlite/index.js';
+import { MemoryMembershipStore } from '../../../src/membership/memory-store.js';
+import type { MembershipStore } from '../../../src/membership/store.js';
 import { SqliteMembershipStore } from '../../../src/state/sqlite/membership.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
 
@@ -8,12 +9,13 @@ function clock(start = 1_000_000) {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
 
-const DAY = 86_400_000;
-/** Membership in memory as the library without a dataDir keeps it: bounded by membershipMaxKeys, idle keys forgotten. */
-const bounded = (maxKeys: number, ttlMs: number, now?: () => number) =>
-  openMemoryMembership({ membershipMaxKeys: maxKeys, membershipTtlDays: ttlMs / DAY, dedupeTtlHours: 1, dedupeMaxIds: 1 }, now);
+/** Membership in memory, bounded by membershipMaxKeys, idle keys forgotten: the dry run's store and the library's without a dataDir. */
+const kinds: Array<[string, (maxKeys: number, ttlMs: number, now?: () => number) => MembershipStore]> = [
+  ['plain memory (dry runs)', (maxKeys, ttlMs, now) => new MemoryMembershipStore({ maxKeys, ttlMs, now })],
+  ['sqlite in memory (the library without a dataDir)', (maxKeys, ttlMs, now) => new SqliteMembershipStore(openMemoryStateDb(), { maxKeys, ttlMs, now })],
+];
 
-describe('membership in memory: bounds', () => {
+describe.each(kinds)('membership in memory, %s: bounds', (_name, bounded) => {
   it('evicts the least recently used key beyond maxKeys', async () => {
     const t = clock();
     const store = bounded(2, 60_000, t.now);
@@ -27,6 +29,27 @@ describe('membership in memory: bounds', () => {
     expect(await store.get('b')).toEqual([]);
     expect((await store.get('a')).length).toBe(1);
     expect((await store.get('c')).length).toBe(1);
+  });
+
+  it('keeps exactly the maxKeys most recently touched keys, in any order of reads and writes', async () => {
+    const t = clock();
+    const store = bounded(5, 60_000, t.now);
+    let touched: string[] = []; // the model: least recently touched first
+    const touch = (key: string) => (touched = [...touched.filter((k) => k !== key), key].slice(-5));
+    let seed = 7;
+    for (let step = 0; step < 300; step++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const key = `k${(seed >> 8) % 9}`;
+      t.advance(1);
+      if ((seed >> 16) % 3 === 0) {
+        await store.assign(key, ['g'], 1);
+        touch(key);
+      } else {
+        const held = (await store.get(key)).length > 0;
+        expect([key, held]).toEqual([key, touched.includes(key)]);
+        if (held) touch(key);
+      }
+    }
   });
 
   it('forgets a key idle for ttlMs, while reads keep an active key alive', async () => {
@@ -69,7 +92,7 @@ describe('membership in memory: bounds', () => {
   });
 
   it('rejects nonsensical bounds', () => {
-    expect(() => new SqliteMembershipStore(openMemoryStateDb(), { maxKeys: 0, ttlMs: 1 })).toThrow(RangeError);
-    expect(() => new SqliteMembershipStore(openMemoryStateDb(), { maxKeys: 1, ttlMs: 0 })).toThrow(RangeError);
+    expect(() => bounded(0, 1)).toThrow(RangeError);
+    expect(() => bounded(1, 0)).toThrow(RangeError);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { MembershipOverlay } from '../../../src/membership/overlay.js';
-import { openMemoryMembership } from '../../../src/state/sqlite/index.js';
+import { MemoryMembershipStore } from '../../../src/membership/memory-store.js';
 
 describe('MembershipOverlay (a batch before its commit)', () => {
   const store = async () => {
-    const base = openMemoryMembership({ membershipMaxKeys: 100, membershipTtlDays: 1e4, dedupeTtlHours: 1, dedupeMaxIds: 1 });
+    const base = new MemoryMembershipStore({ maxKeys: 100, ttlMs: 1e4 * 86_400_000 });
     await base.assign('u1', ['acme'], 100);
     await base.upsertGroup({ id: 'acme', name: 'Acme', type: 'company', properties: { plan: 'free' } }, 1);
     return base;

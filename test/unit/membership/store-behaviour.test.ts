@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { groupsAt } from '../../../src/membership/rules.js';
-import { openMemoryMembership } from '../../../src/state/sqlite/index.js';
+import { MemoryMembershipStore } from '../../../src/membership/memory-store.js';
 import { SqliteMembershipStore } from '../../../src/state/sqlite/membership.js';
 import type { GroupAssignment, MembershipStore } from '../../../src/membership/store.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
@@ -18,8 +18,12 @@ const openers: [string, () => { store: MembershipStore; release: () => void }][]
   ],
   [
     'sqlite in memory (bounded)',
-    () => ({ store: openMemoryMembership({ membershipMaxKeys: 1000, membershipTtlDays: 90, dedupeTtlHours: 1, dedupeMaxIds: 1 }), release: () => {} }),
+    () => {
+      const db = openMemoryStateDb();
+      return { store: new SqliteMembershipStore(db, { ttlMs: 90 * DAY, maxKeys: 1000 }), release: () => db.close() };
+    },
   ],
+  ['plain memory (bounded)', () => ({ store: new MemoryMembershipStore({ maxKeys: 1000, ttlMs: 90 * DAY }), release: () => {} })],
 ];
 
 describe.each(openers)('%s membership store', (_name, open) => {

@@ -130,9 +130,9 @@ describe('Redis state shared by several instances', () => {
     const store = { type: 'redis' as const, url: testRedisUrl, prefix: sharedPrefix('transformer') };
     const config = configSchema.parse({ clientId: '0b3c1d9e-4f5a-4b6c-8d7e-9f0a1b2c3d4e', clientSecret: 'sec_x' });
     const [one, two, other] = [
-      createDryRun(config, { store, scope: 'dest-1' }),
-      createDryRun(config, { store, scope: 'dest-1' }),
-      createDryRun(config, { store, scope: 'dest-2' }),
+      await createDryRun(config, { store, scope: 'dest-1' }),
+      await createDryRun(config, { store, scope: 'dest-1' }),
+      await createDryRun(config, { store, scope: 'dest-2' }),
     ];
     await one.transformEvent({ type: 'group', userId: 'u1', groupId: 'acme', traits: { name: 'Acme' }, timestamp: '2026-01-01T00:00:00Z' }, 0);
     const tracked = await two.transformEvent({ type: 'track', userId: 'u1', event: 'Paid', timestamp: '2026-01-02T00:00:00Z' }, 1);
