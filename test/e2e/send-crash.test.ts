@@ -171,7 +171,8 @@ describe('send killed and run again', () => {
       fake.requests.map((r) => r.body),
       want,
     );
-    expect(doubled).toBeLessThanOrEqual(kill9s * concurrency);
+    // Per kill -9: the requests on the wire, and the answers not yet written (at most an eighth of concurrency: docs/outbox.md, Delivery).
+    expect(doubled).toBeLessThanOrEqual(kill9s * (concurrency + Math.max(1, Math.floor(concurrency / 8))));
     // A run after everything is delivered sends nothing.
     const stored = fake.requests.length;
     const again = await send(dataDir, configFile);
