@@ -21,6 +21,18 @@ import type { SqliteDeadLetterStore } from './dead-letters.js';
 import type { SqliteDedupeStore } from './dedupe.js';
 import type { SqliteMembershipStore } from './membership.js';
 
+/** The requests table's columns, for its creation and for the migration that rebuilds it (migrateKeyIndex). */
+const REQUESTS_COLUMNS = `(
+  id INTEGER PRIMARY KEY,
+  event_id INTEGER NOT NULL,
+  lane TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  first_attempt_at INTEGER,
+  ready_at INTEGER
+)`;
+
 /** An event as it leaves the outbox; its own JSON only when a request failed (a dead letter needs it). */
 interface EventRow {
   id: number;
@@ -93,16 +105,7 @@ export class SqliteOutbox implements Outbox {
         last_response TEXT NOT NULL DEFAULT '{}',
         enqueued_at INTEGER NOT NULL
       );
-      CREATE TABLE IF NOT EXISTS outbox_requests (
-        id INTEGER PRIMARY KEY,
-        event_id INTEGER NOT NULL,
-        lane TEXT NOT NULL,
-        key TEXT NOT NULL,
-        request TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        first_attempt_at INTEGER,
-        ready_at INTEGER
-      );
+      CREATE TABLE IF NOT EXISTS outbox_requests ${REQUESTS_COLUMNS};
     `);
     migrateLanes(db);
     migrateKeyIndex(db);
@@ -444,16 +447,7 @@ function migrateKeyIndex(db: StateDb): void {
   if (!unique) return;
   db.transaction(() => {
     db.exec(`
-      CREATE TABLE outbox_requests_new (
-        id INTEGER PRIMARY KEY,
-        event_id INTEGER NOT NULL,
-        lane TEXT NOT NULL,
-        key TEXT NOT NULL,
-        request TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        first_attempt_at INTEGER,
-        ready_at INTEGER
-      );
+      CREATE TABLE outbox_requests_new ${REQUESTS_COLUMNS};
       INSERT INTO outbox_requests_new (id, event_id, lane, key, request, attempts, first_attempt_at, ready_at)
         SELECT id, event_id, lane, key, request, attempts, first_attempt_at, ready_at FROM outbox_requests;
       DROP TABLE outbox_requests;

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteState } from '../../../src/state/sqlite/index.js';
+import { writeOldStateFile } from '../../support/old-state-file.js';
 import { testConfig } from '../delivery/harness.js';
 
 const T0 = 1_000_000;
@@ -15,18 +16,16 @@ describe('SQLite outbox: state file with a UNIQUE request key', () => {
   it('drops the index, keeps the queue, and still refuses a key already queued', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'op-keys-'));
     try {
-      const old = new Database(join(dir, 'state.sqlite'));
-      old.exec(`
-        CREATE TABLE outbox_events (id INTEGER PRIMARY KEY, idx INTEGER NOT NULL, message_id TEXT NOT NULL, user_key TEXT, event TEXT NOT NULL,
-          total_requests INTEGER NOT NULL, open_requests INTEGER NOT NULL, attempts INTEGER NOT NULL, first_attempt_at INTEGER,
-          failed TEXT NOT NULL DEFAULT '[]', last_response TEXT NOT NULL DEFAULT '{}', enqueued_at INTEGER NOT NULL);
+      writeOldStateFile(
+        dir,
+        `
         CREATE TABLE outbox_requests (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, lane TEXT NOT NULL, key TEXT NOT NULL UNIQUE,
           request TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, first_attempt_at INTEGER, ready_at INTEGER);
         INSERT INTO outbox_events VALUES (1, 0, 'm1', 'u1', '{}', 1, 1, 1, ${T0}, '[]', '{}', ${T0}), (2, 1, 'm2', 'u1', '{}', 1, 1, 0, NULL, '[]', '{}', ${T0});
         INSERT INTO outbox_requests VALUES (1, 1, 'u:u1', 'm1:track:A', '${JSON.stringify(request('A'))}', 1, ${T0}, ${T0 + 500}),
           (2, 2, 'u:u1', 'm2:track:B', '${JSON.stringify(request('B'))}', 0, NULL, NULL);
-      `);
-      old.close();
+      `,
+      );
       const state = openSqliteState(dir, testConfig());
       const { outbox } = state;
       expect(await outbox.stats()).toMatchObject({ queuedEvents: 2, queuedRequests: 2 });

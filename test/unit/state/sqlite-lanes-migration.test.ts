@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteState } from '../../../src/state/sqlite/index.js';
+import { writeOldStateFile } from '../../support/old-state-file.js';
 import { testConfig } from '../delivery/harness.js';
 
 const T0 = 1_000_000;
@@ -15,11 +15,9 @@ describe('SQLite outbox: state file with a lanes table', () => {
   it('keeps the queue in lane order and a retrying head waiting until its ready time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'op-lanes-'));
     try {
-      const old = new Database(join(dir, 'state.sqlite'));
-      old.exec(`
-        CREATE TABLE outbox_events (id INTEGER PRIMARY KEY, idx INTEGER NOT NULL, message_id TEXT NOT NULL, user_key TEXT, event TEXT NOT NULL,
-          total_requests INTEGER NOT NULL, open_requests INTEGER NOT NULL, attempts INTEGER NOT NULL, first_attempt_at INTEGER,
-          failed TEXT NOT NULL DEFAULT '[]', last_response TEXT NOT NULL DEFAULT '{}', enqueued_at INTEGER NOT NULL);
+      writeOldStateFile(
+        dir,
+        `
         CREATE TABLE outbox_requests (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, lane TEXT NOT NULL, key TEXT NOT NULL UNIQUE,
           request TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, first_attempt_at INTEGER);
         CREATE INDEX outbox_requests_lane ON outbox_requests (lane, id);
@@ -29,8 +27,8 @@ describe('SQLite outbox: state file with a lanes table', () => {
         INSERT INTO outbox_requests VALUES (1, 1, 'u:u1', 'm1:track:A', '${request('A')}', 2, ${T0}), (2, 2, 'u:u1', 'm2:track:B', '${request('B')}', 0, NULL),
           (3, 3, 'u:u2', 'm3:track:C', '${request('C')}', 0, NULL);
         INSERT INTO outbox_lanes VALUES ('u:u1', ${T0 + 500}, 0), ('u:u2', ${T0}, ${T0 + 9999});
-      `);
-      old.close();
+      `,
+      );
       const state = openSqliteState(dir, testConfig());
       const { outbox } = state;
       expect(await outbox.stats()).toMatchObject({ queuedEvents: 3, queuedRequests: 3 });
