@@ -141,9 +141,13 @@ export class Deliverer {
   private failure: { error: Error; since: number } | undefined;
   /** Attempts answered since the last write to the outbox: written together (group commit), their lanes still leased. */
   private unsettled: Array<{ entry: OutboxEntry; settlement: Settlement }> = [];
-  /** When the oldest unsettled answer came (real time, whatever clock the outbox is given), and its wake-up timer. */
-  private unsettledSince = 0;
+  /**
+   * Runs out `settleAfterMs` after the oldest unsettled answer came (real time, whatever clock the outbox is given);
+   * `settleOverdue` says it has. A flag, not a clock reading: a timer can fire a fraction of a millisecond before
+   * performance.now() says the time has passed, and the answer would then wait for some other event.
+   */
   private settleTimer: NodeJS.Timeout | undefined;
+  private settleOverdue = false;
   private probeAt = 0;
   /** OpenPanel failing for many lanes at once: since when, and the last failure. */
   private outage: { reason: string } | undefined;
@@ -264,6 +268,7 @@ export class Deliverer {
     if (this.unsettled.length === 0) return;
     clearTimeout(this.settleTimer);
     this.settleTimer = undefined;
+    this.settleOverdue = false;
     const batch = this.unsettled;
     this.unsettled = [];
     // The store failed (Redis down): keep the results to write when it is back (leases that run out meanwhile let
@@ -328,14 +333,16 @@ export class Deliverer {
     const waiting = this.unsettled.length;
     if (waiting === 0) return false;
     if (this.attempts.size === 0 || this.pausedFor !== undefined || this.outage !== undefined) return true;
-    return waiting >= Math.max(1, Math.floor(this.limit / settleShare)) || performance.now() - this.unsettledSince >= settleAfterMs;
+    return waiting >= Math.max(1, Math.floor(this.limit / settleShare)) || this.settleOverdue;
   }
 
   /** An answer (or a request handed back) to write with the next group. */
   private answered(entry: OutboxEntry, settlement: Settlement): void {
     if (this.unsettled.length === 0) {
-      this.unsettledSince = performance.now();
-      this.settleTimer = setTimeout(() => this.wake(), settleAfterMs);
+      this.settleTimer = setTimeout(() => {
+        this.settleOverdue = true;
+        this.wake();
+      }, settleAfterMs);
     }
     this.unsettled.push({ entry, settlement });
   }
