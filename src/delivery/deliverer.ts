@@ -96,7 +96,7 @@ const storeWarnEveryMs = 60_000;
 const outageFailures = 10;
 /**
  * Answers are written in groups of about an eighth of the requests in flight (one transaction instead of one per
- * answer turn: README, Performance), or once the oldest has waited this long, or when nothing else is on the wire.
+ * answer turn: README, Performance), or once the oldest has waited this long, or when nothing else is in flight.
  */
 const settleShare = 8;
 const settleAfterMs = 5;
@@ -191,7 +191,7 @@ export class Deliverer {
     return this.failure?.error;
   }
 
-  /** Requests on the wire, or answered and not yet recorded in the outbox. */
+  /** Requests handed to the sender (on the wire or queued there), or answered and not yet recorded in the outbox. */
   get inFlight(): number {
     return this.attempts.size + this.unsettled.length;
   }
@@ -308,9 +308,9 @@ export class Deliverer {
         if (probe) await this.track(probe);
         continue;
       }
-      // Only requests on the wire take a slot: an answered one waits for the next write (its lane stays leased
-      // until then, so the user's next request still waits for it) while its slot carries another request.
-      const free = this.limit - this.attempts.size;
+      // Only requests handed to the sender take a slot: an answered one waits for the next write (its lane stays
+      // leased until then, so the user's next request still waits for it) while its slot carries another request.
+      const free = this.limit * this.client.handOver - this.attempts.size;
       if (free > 0) {
         const entries = await this.outbox.claim(free, this.now(), this.leaseMs);
         this.storeWorks();

@@ -13,7 +13,8 @@ const undiciCodes: Record<string, string> = {
 };
 
 /**
- * The default sender: an undici Pool of keep-alive connections to OpenPanel's origin, called directly.
+ * An undici Pool of keep-alive connections to OpenPanel's origin, called directly: what the default sender runs
+ * in its own thread (src/openpanel/thread-sender.ts).
  * Measured here it costs about half the CPU per request of axios on the same pool (axios' per-request config
  * merging and header normalisation are most of the difference), which the delivery CPU goal needs.
  */
@@ -23,14 +24,20 @@ export function createUndiciSender({ url, connections, timeoutMs }: SenderOption
   const pool = new Pool(target.origin, { connections, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   return {
     async post(body, headers) {
+      // The whole attempt, time waiting for a connection included, within timeoutMs: the lane's lease is
+      // timeoutMs plus a margin (docs/outbox.md "Delivery").
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
       try {
-        const answer = await pool.request({ method: 'POST', path, headers, body });
+        const answer = await pool.request({ method: 'POST', path, headers, body, signal: deadline.signal });
         const text = await answer.body.text();
         const retryAfter = answer.headers['retry-after'];
         return { status: answer.statusCode, body: text, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         return networkFailure(error, typeof code === 'string' ? (undiciCodes[code] ?? code) : undefined);
+      } finally {
+        clearTimeout(timer);
       }
     },
     // Either ends the pool for good; a second call (close after a shutdown's destroy) has nothing left to do.
