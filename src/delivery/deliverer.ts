@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DestinationConfig } from '../config/schema.js';
 import { OpenPanelClient, type Transport } from '../openpanel/http-client.js';
-import { classifyAttempt, truncateText, type Attempt } from '../openpanel/response.js';
+import { classifyAttempt, notSent, truncateText, type Attempt } from '../openpanel/response.js';
 import type { LastResponse } from './dead-letters.js';
 import type { FinalOutcome, Outbox, OutboxEntry, OutboxRequest, Settlement } from './outbox.js';
 import { nextRetry } from './retry.js';
@@ -385,7 +385,7 @@ export class Deliverer {
     const firstAttemptAt = entry.firstAttemptAt ?? started;
     let settlement: Settlement;
     let result: AttemptReport['result'] = 'fatal';
-    if (this.cut) {
+    if (this.cut || attempt.code === notSent.code) {
       settlement = { result: 'released' };
     } else {
       const verdict = classifyAttempt(attempt, now);
@@ -410,6 +410,8 @@ export class Deliverer {
           settlement = { result: 'failed', reason: `${decision.reason}: ${verdict.reason}`, attempts, firstAttemptAt, last };
         }
       }
+      // The sender holds what it queued behind this answer until it hears whether delivery goes on.
+      if (verdict.kind !== 'delivered') void this.client.after(this.pausedFor !== undefined || this.outage !== undefined ? 'recall' : 'go');
       const { body } = lastResponseOf(attempt);
       this.options.observer?.onAttempt?.({
         eventId: entry.eventId,

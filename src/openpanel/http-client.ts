@@ -49,6 +49,11 @@ export class OpenPanelClient {
     return attempt;
   }
 
+  /** See Sender.after. */
+  async after(verdict: 'go' | 'recall'): Promise<void> {
+    (await this.sender).after?.(verdict);
+  }
+
   async close(): Promise<void> {
     await (await this.sender).close();
   }

@@ -96,6 +96,9 @@ export function createThreadSender(options: SenderOptions): Sender {
         posts.push([id, body, headers]);
       });
     },
+    after(verdict) {
+      worker?.postMessage({ after: verdict } satisfies ToSenderThread);
+    },
     // A destroy while a close waits cuts the requests the close was letting finish.
     close: () => (ending ??= end('close')),
     destroy: () => {

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { notSent } from '../../../src/openpanel/response.js';
 import { createThreadSender } from '../../../src/openpanel/thread-sender.js';
 
 /** The default sender's thread: requests and answers crossing between threads, its queue, and its failures. */
@@ -51,11 +52,41 @@ describe('the thread sender', () => {
     const arrived: string[] = [];
     handler = (_req, _res, body) => arrived.push(body);
     const sender = createThreadSender({ url: `${url}/track`, connections: 1, timeoutMs: 300 });
-    const [first, second] = await Promise.all([sender.post('"first"', json), sender.post('"second"', json)]);
-    expect(first).toMatchObject({ code: 'ETIMEDOUT' });
-    expect(second).toMatchObject({ code: 'ETIMEDOUT' });
+    const first = sender.post('"first"', json);
+    const second = sender.post('"second"', json);
+    expect(await first).toMatchObject({ code: 'ETIMEDOUT' });
+    sender.after!('go');
+    expect(await second).toMatchObject({ code: 'ETIMEDOUT' });
     expect(arrived).toEqual(['"first"']);
     await sender.destroy();
+  });
+
+  it('holds what it queued behind an answer that was not a 2xx until told to go on, or hands it back unsent', async () => {
+    const arrived: string[] = [];
+    handler = (_req, res, body) => {
+      arrived.push(body);
+      res.writeHead(body === '"refused"' ? 401 : 200, json).end('{}');
+    };
+    const sender = createThreadSender({ url: `${url}/track`, connections: 1, timeoutMs: 5_000 });
+    const refused = sender.post('"refused"', json);
+    const queued = [sender.post('"next"', json), sender.post('"last"', json)];
+    expect(await refused).toMatchObject({ status: 401 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(arrived).toEqual(['"refused"']);
+    sender.after!('go');
+    expect(await Promise.all(queued)).toEqual([
+      { status: 200, body: '{}' },
+      { status: 200, body: '{}' },
+    ]);
+    expect(arrived).toEqual(['"refused"', '"next"', '"last"']);
+
+    const again = sender.post('"refused"', json);
+    const recalled = [sender.post('"a"', json), sender.post('"b"', json)];
+    expect(await again).toMatchObject({ status: 401 });
+    sender.after!('recall');
+    expect(await Promise.all(recalled)).toEqual([notSent, notSent]);
+    expect(arrived).toHaveLength(4);
+    await sender.close();
   });
 
   it('answers ERR_SENDER_THREAD when its thread cannot run, and tries a new thread for the next request', async () => {
