@@ -28,25 +28,20 @@ export function createUndiciSender({ url, connections, timeoutMs }: SenderOption
   const target = new URL(url);
   const path = `${target.pathname}${target.search}`;
   const pool = new Pool(target.origin, { connections, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const timedOut = (): Error => Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
   return {
     async post(body, headers, waitedMs = 0) {
-      // The whole attempt, time waiting for a connection included, within timeoutMs: the lane's lease is
-      // timeoutMs plus a margin (docs/outbox.md "Delivery").
+      // The time a request waited for a connection comes off its timeouts: the lane's lease is timeoutMs plus a
+      // margin (docs/outbox.md "Delivery"). Per-request timeouts ride on undici's timers, no AbortSignal each.
       const left = timeoutMs - waitedMs;
-      if (left <= 0) return networkFailure(timedOut(), 'ETIMEDOUT');
-      const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(timedOut()), left);
+      if (left <= 0) return networkFailure(new Error(`no connection free within ${timeoutMs} ms`), 'ETIMEDOUT');
       try {
-        const answer = await pool.request({ method: 'POST', path, headers, body, signal: deadline.signal });
+        const answer = await pool.request({ method: 'POST', path, headers, body, headersTimeout: left, bodyTimeout: left });
         const text = await answer.body.text();
         const retryAfter = answer.headers['retry-after'];
         return { status: answer.statusCode, body: text, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         return networkFailure(error, typeof code === 'string' ? (undiciCodes[code] ?? code) : undefined);
-      } finally {
-        clearTimeout(timer);
       }
     },
     // Either ends the pool for good; a second call (close after a shutdown's destroy) has nothing left to do.
