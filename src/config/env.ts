@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { unknownName } from '../helpers/closest.js';
 import { readFailure } from '../helpers/read-failure.js';
 import { isPlainObject } from '../helpers/values.js';
-import { configSchema } from './schema.js';
+import { configJsonSchema, type JsonSchemaNode } from './schema.js';
 
 /**
  * The environment naming scheme (README, Configuration): every config key as OPENPANEL_DESTINATION_ plus the key in
@@ -41,21 +40,12 @@ interface Variable {
   kind: Kind;
 }
 
-interface JsonSchemaNode {
-  type?: string;
-  properties?: Record<string, JsonSchemaNode>;
-  oneOf?: JsonSchemaNode[];
-  anyOf?: JsonSchemaNode[];
-}
-
 const kindOf = (node: JsonSchemaNode): Kind =>
   node.type === 'boolean' ? 'boolean' : node.type === 'array' ? 'list' : node.type === 'object' ? 'json' : 'text';
 
 /** Fields of an object setting with named fields (store: type, url, prefix), across its variants. */
 export const objectFields = (node: JsonSchemaNode): Map<string, JsonSchemaNode> =>
   new Map([node, ...(node.oneOf ?? []), ...(node.anyOf ?? [])].flatMap((variant) => Object.entries(variant.properties ?? {})));
-
-export const configJsonSchema = z.toJSONSchema(configSchema, { io: 'input' }) as { properties: Record<string, JsonSchemaNode> };
 
 /** One variable per key; an object setting with named fields has one per field instead (free-form ones take JSON). */
 export const configVariables: readonly Variable[] = Object.entries(configJsonSchema.properties).flatMap(([key, node]): Variable[] => {

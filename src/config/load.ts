@@ -4,9 +4,9 @@ import { ConfigurationError } from '../errors.js';
 import { unknownName } from '../helpers/closest.js';
 import { readFailure } from '../helpers/read-failure.js';
 import { isPlainObject } from '../helpers/values.js';
-import { configFromEnv, configJsonSchema, objectFields } from './env.js';
+import { configFromEnv, objectFields } from './env.js';
 import { normalizeConfigInput } from './normalize.js';
-import { configSchema, secretKeys, type DestinationConfig } from './schema.js';
+import { configJsonSchema, configSchema, secretKeys, type DestinationConfig } from './schema.js';
 
 export interface ConfigSource {
   /** JSON file with keys as in manifest.json. */

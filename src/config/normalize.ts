@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isPlainObject } from '../helpers/values.js';
 import { sourceTypes } from './destination.js';
 import { tagKeys } from './form.js';
-import { configSchema } from './schema.js';
+import { configJsonSchema, configSchema } from './schema.js';
 
 /**
  * The one place raw config turns into what configSchema parses: a CLI/server config file, a library caller's
@@ -17,9 +17,7 @@ export interface NormalizedConfig {
 }
 
 const fields = configSchema.shape as Record<string, z.ZodType>;
-const jsonTypes = Object.fromEntries(
-  Object.entries(z.toJSONSchema(configSchema, { io: 'input' }).properties ?? {}).map(([key, property]) => [key, (property as { type?: string }).type]),
-);
+const jsonTypes = Object.fromEntries(Object.entries(configJsonSchema.properties).map(([key, property]) => [key, property.type]));
 /** Keys where "" is a value of its own (e.g. revenueEventName: none), not a cleared field. */
 const emptyIsValue = new Set(Object.keys(fields).filter((key) => fields[key]?.safeParse('').success));
 const NUMBER = /^\s*-?\d+(\.\d+)?\s*$/;

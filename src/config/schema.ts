@@ -17,6 +17,17 @@ export type DestinationConfigInput = z.input<typeof configSchema>;
 /** Config after parsing: every default filled in. */
 export type DestinationConfig = z.output<typeof configSchema>;
 
+/** A node of configJsonSchema: what the environment, normalizing and the mapping check read of a key. */
+export interface JsonSchemaNode {
+  type?: string;
+  properties?: Record<string, JsonSchemaNode>;
+  oneOf?: JsonSchemaNode[];
+  anyOf?: JsonSchemaNode[];
+}
+
+/** configSchema as JSON Schema (the input side), converted once: each conversion is milliseconds of every start. */
+export const configJsonSchema = z.toJSONSchema(configSchema, { io: 'input' }) as { properties: Record<string, JsonSchemaNode> };
+
 /** Keys whose values are secrets: never logged, printed or echoed in errors. */
 export const secretKeys = Object.entries(configSchema.shape)
   .filter(([, schema]) => (schema.meta() as { secret?: boolean } | undefined)?.secret === true)

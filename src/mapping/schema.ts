@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { destinationConfigSchema } from '../config/destination.js';
+import { configJsonSchema, destinationConfigSchema } from '../config/schema.js';
 import { formatterNames } from './formatters.js';
 import { isPlainObject } from '../helpers/values.js';
 
@@ -9,9 +9,8 @@ import { isPlainObject } from '../helpers/values.js';
  * destination config instead (e.g. the default group type); runtime settings say nothing about mapping.
  */
 const configKeys = Object.keys(destinationConfigSchema.shape);
-const configProperties = z.toJSONSchema(destinationConfigSchema, { io: 'input' }).properties ?? {};
 /** Only an on/off setting can switch a field. */
-const booleanConfigKeys = configKeys.filter((key) => (configProperties[key] as { type?: string } | undefined)?.type === 'boolean');
+const booleanConfigKeys = configKeys.filter((key) => configJsonSchema.properties[key]?.type === 'boolean');
 const zSourceKey = z
   .string()
   .min(1)

@@ -1,5 +1,5 @@
 import type { GroupPayload } from '../openpanel/contract.js';
-import { decodeGroupState, encodeGroupState, withUpsert, type GroupState } from './group-state.js';
+import { withUpsert, type GroupState } from './group-state.js';
 import { assignmentsAt, mergeAssignments } from './rules.js';
 import type { GroupAssignment, MembershipChanges, MembershipStore } from './store.js';
 
@@ -10,15 +10,16 @@ export interface TouchedMap<V> {
 }
 
 /**
- * The MembershipStore contract over two tables, one per user key and one per group's state (JSON); a
- * backend says only how it reads a key's assignments and how it merges into them (atomically for it).
+ * The MembershipStore contract over two tables, one per user key and one per group's state; a backend says only
+ * how it reads and writes a key's assignments and a group's state, and how it merges (atomically for it).
  */
 export abstract class KeyedMembershipStore implements MembershipStore {
   private closed = false;
-  protected abstract readonly groups: TouchedMap<string>;
 
   protected abstract read(key: string): readonly Readonly<GroupAssignment>[];
   protected abstract write(key: string, assignments: readonly GroupAssignment[]): void;
+  protected abstract readGroup(groupId: string): GroupState | undefined;
+  protected abstract writeGroup(state: GroupState): void;
   /** Runs a read-merge-write as one unit for the backend (a transaction where others share the data). */
   protected abstract atomically<T>(work: () => T): T;
 
@@ -51,8 +52,7 @@ export abstract class KeyedMembershipStore implements MembershipStore {
 
   /** `group` without the promise, for a backend's outbox inside its own transaction. */
   groupNow(groupId: string): GroupState | undefined {
-    const stored = this.groups.get(groupId);
-    return stored === undefined ? undefined : decodeGroupState(stored);
+    return this.readGroup(groupId);
   }
 
   /** `upsertGroup` without the promise, for a backend's outbox commit inside its own transaction. */
@@ -60,7 +60,7 @@ export abstract class KeyedMembershipStore implements MembershipStore {
     return this.atomically(() => {
       const previous = this.groupNow(payload.id);
       const next = withUpsert(previous, payload, now);
-      if (next !== previous) this.groups.set(payload.id, encodeGroupState(next));
+      if (next !== previous) this.writeGroup(next);
       return next;
     });
   }

@@ -1,4 +1,5 @@
 import { KeyedMembershipStore, type TouchedMap } from './keyed-store.js';
+import type { GroupState } from './group-state.js';
 import type { GroupAssignment } from './store.js';
 
 export interface MemoryMembershipOptions {
@@ -90,13 +91,13 @@ class TouchedMemoryMap<V> implements TouchedMap<V> {
 
 /**
  * Membership in this process's memory, bounded by `maxKeys` and `ttlMs` as the SQLite store in memory is: for
- * transforms that do not deliver (`transform`, the RudderStack transformer without Redis). Assignments are kept
- * as objects, not JSON text: a dry run reads and writes a user's membership for nearly every event (README,
- * Performance), and needs no SQLite engine at all.
+ * transforms that do not deliver (`transform`, the RudderStack transformer without Redis). Assignments and group
+ * states are kept as objects, not JSON text: a dry run reads and writes a user's membership for nearly every event
+ * and a group's state for every group call (README, Performance), and needs no SQLite engine at all.
  */
 export class MemoryMembershipStore extends KeyedMembershipStore {
   private readonly membership: TouchedMemoryMap<readonly GroupAssignment[]>;
-  protected readonly groups: TouchedMemoryMap<string>;
+  private readonly groups: TouchedMemoryMap<GroupState>;
 
   constructor({ maxKeys, ttlMs, now = Date.now }: MemoryMembershipOptions) {
     super();
@@ -114,6 +115,16 @@ export class MemoryMembershipStore extends KeyedMembershipStore {
   protected write(key: string, assignments: readonly GroupAssignment[]): void {
     for (const assignment of assignments) Object.freeze(assignment);
     this.membership.set(key, Object.freeze(assignments));
+  }
+
+  protected readGroup(groupId: string): GroupState | undefined {
+    return this.groups.get(groupId);
+  }
+
+  /** Kept frozen, as the assignments are. */
+  protected writeGroup(state: GroupState): void {
+    Object.freeze(state.properties);
+    this.groups.set(state.groupId, Object.freeze(state));
   }
 
   /** One thread and no awaits inside a read-merge-write: it is atomic as it stands. */

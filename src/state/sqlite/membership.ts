@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { guarded, type StateDb } from './db.js';
 import { KeyedMembershipStore, type TouchedMap } from '../../membership/keyed-store.js';
+import { decodeGroupState, encodeGroupState, type GroupState } from '../../membership/group-state.js';
 import { decodeAssignments, encodeAssignments } from '../../membership/rules.js';
 import type { GroupAssignment } from '../../membership/store.js';
 
@@ -102,7 +103,7 @@ class TouchedTable implements TouchedMap<string> {
  */
 export class SqliteMembershipStore extends KeyedMembershipStore {
   private readonly membership: TouchedTable;
-  protected readonly groups: TouchedTable;
+  private readonly groups: TouchedTable;
   private readonly inTransaction: (work: () => unknown) => unknown;
 
   constructor(
@@ -136,6 +137,15 @@ export class SqliteMembershipStore extends KeyedMembershipStore {
 
   protected write(key: string, assignments: readonly GroupAssignment[]): void {
     this.membership.set(key, encodeAssignments(assignments));
+  }
+
+  protected readGroup(groupId: string): GroupState | undefined {
+    const stored = this.groups.get(groupId);
+    return stored === undefined ? undefined : decodeGroupState(stored);
+  }
+
+  protected writeGroup(state: GroupState): void {
+    this.groups.set(state.groupId, encodeGroupState(state));
   }
 
   protected atomically<T>(work: () => T): T {

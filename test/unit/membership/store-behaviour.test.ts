@@ -147,6 +147,19 @@ describe.each(openers)('%s membership store', (_name, open) => {
     expect(await store.get('org_acme')).toEqual([]);
   });
 
+  it('a returned group state cannot change the store (frozen or a copy)', async () => {
+    await store.upsertGroup({ id: 'org_acme', name: 'Acme', type: 'company', properties: { plan: 'free' } }, 1);
+    const got = (await store.group('org_acme')) as { name: string; properties: Record<string, string> };
+    for (const change of [() => (got.name = 'Tampered'), () => (got.properties['plan'] = 'pro'), () => (got.properties['extra'] = 'x')]) {
+      try {
+        change();
+      } catch {
+        // a frozen state refuses the change: fine as well
+      }
+    }
+    expect(await store.group('org_acme')).toEqual({ groupId: 'org_acme', name: 'Acme', type: 'company', properties: { plan: 'free' }, updatedAt: 1 });
+  });
+
   it('refuses calls once closed', async () => {
     await store.close();
     await expect(store.get('user_1')).rejects.toThrow(/closed/);
