@@ -7,9 +7,11 @@ import { readFileSync } from 'node:fs';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].flatMap((name) => [name, `${name}/*`]);
 
+// The sender's worker thread is started from a file beside the bundle (src/openpanel/thread-sender.ts).
 await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/cjs/index.cjs',
+  entryPoints: { index: 'src/index.ts', 'sender-thread-worker': 'src/openpanel/sender-thread-worker.ts' },
+  outdir: 'dist/cjs',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
   format: 'cjs',

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DestinationConfig } from '../config/schema.js';
 import { OpenPanelClient, type Transport } from '../openpanel/http-client.js';
-import { classifyAttempt, truncateText, type Attempt } from '../openpanel/response.js';
+import { classifyAttempt, notSent, truncateText, type Attempt } from '../openpanel/response.js';
 import type { LastResponse } from './dead-letters.js';
 import type { FinalOutcome, Outbox, OutboxEntry, OutboxRequest, Settlement } from './outbox.js';
 import { nextRetry } from './retry.js';
@@ -96,7 +96,7 @@ const storeWarnEveryMs = 60_000;
 const outageFailures = 10;
 /**
  * Answers are written in groups of about an eighth of the requests in flight (one transaction instead of one per
- * answer turn: README, Performance), or once the oldest has waited this long, or when nothing else is on the wire.
+ * answer turn: README, Performance), or once the oldest has waited this long, or when nothing else is in flight.
  */
 const settleShare = 8;
 const settleAfterMs = 5;
@@ -191,7 +191,7 @@ export class Deliverer {
     return this.failure?.error;
   }
 
-  /** Requests on the wire, or answered and not yet recorded in the outbox. */
+  /** Requests handed to the sender (on the wire or queued there), or answered and not yet recorded in the outbox. */
   get inFlight(): number {
     return this.attempts.size + this.unsettled.length;
   }
@@ -308,9 +308,9 @@ export class Deliverer {
         if (probe) await this.track(probe);
         continue;
       }
-      // Only requests on the wire take a slot: an answered one waits for the next write (its lane stays leased
-      // until then, so the user's next request still waits for it) while its slot carries another request.
-      const free = this.limit - this.attempts.size;
+      // Only requests handed to the sender take a slot: an answered one waits for the next write (its lane stays
+      // leased until then, so the user's next request still waits for it) while its slot carries another request.
+      const free = this.limit * this.client.handOver - this.attempts.size;
       if (free > 0) {
         const entries = await this.outbox.claim(free, this.now(), this.leaseMs);
         this.storeWorks();
@@ -385,7 +385,7 @@ export class Deliverer {
     const firstAttemptAt = entry.firstAttemptAt ?? started;
     let settlement: Settlement;
     let result: AttemptReport['result'] = 'fatal';
-    if (this.cut) {
+    if (this.cut || attempt.code === notSent.code) {
       settlement = { result: 'released' };
     } else {
       const verdict = classifyAttempt(attempt, now);
@@ -410,6 +410,8 @@ export class Deliverer {
           settlement = { result: 'failed', reason: `${decision.reason}: ${verdict.reason}`, attempts, firstAttemptAt, last };
         }
       }
+      // The sender holds what it queued behind this answer until it hears whether delivery goes on.
+      if (verdict.kind !== 'delivered') void this.client.after(this.pausedFor !== undefined || this.outage !== undefined ? 'recall' : 'go');
       const { body } = lastResponseOf(attempt);
       this.options.observer?.onAttempt?.({
         eventId: entry.eventId,

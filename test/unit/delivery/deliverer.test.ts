@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DestinationConfigInput } from '../../../src/config/schema.js';
 import { seededRandom } from '../../support/seeded-random.js';
 import {
   apiUrl,
@@ -336,7 +337,8 @@ describe('Deliverer: default transport (undici) against a local OpenPanel', () =
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const localDeliverer = () => newDeliverer(testConfig({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` }), { transport: 'undici' });
+  const localDeliverer = (config: Partial<DestinationConfigInput> = {}) =>
+    newDeliverer(testConfig({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, ...config }), { transport: 'undici' });
 
   it('delivers', async () => {
     answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"deviceId":"d","sessionId":"s"}');
@@ -356,5 +358,21 @@ describe('Deliverer: default transport (undici) against a local OpenPanel', () =
     await deliverer.close(20);
     expect(await outbox.stats()).toMatchObject({ queuedEvents: 1, queuedRequests: 1 });
     expect(await deadLetters.count()).toBe(0);
+  });
+
+  it('hands its sender thread twice `concurrency` requests, of which `concurrency` are on the wire', async () => {
+    const held: ServerResponse[] = [];
+    answer = (res) => held.push(res);
+    const { deliverer, deliver } = localDeliverer({ concurrency: 2 });
+    const outcomes = Promise.all(Array.from({ length: 6 }, (_, i) => deliver(job(i, `h${i}`, `user-${i}`, [track(`T${i}`)]))));
+    // The thread starts in a few hundred ms: turns of the event loop are counted in thousands.
+    await until(() => deliverer.inFlight === 4 && held.length === 2, 1_000_000);
+    // The two queued in the thread stay there while the connections are busy.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(held).toHaveLength(2);
+    answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    for (const res of held.splice(0)) answer(res);
+    expect((await outcomes).map((o) => o.status)).toEqual(Array(6).fill('delivered'));
+    await deliverer.close();
   });
 });
