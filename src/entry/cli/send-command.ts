@@ -6,6 +6,7 @@ import { isDuplicateSkip } from '../../delivery/batch-intake.js';
 import { openDestination, type AcceptOutcome } from '../library/destination.js';
 import { batches } from './batches.js';
 import { configOrExit } from './config-option.js';
+import { keepHeapNearLive } from './heap.js';
 import { countLines, inputOrExit, readInput } from './input.js';
 import { progressBar } from './progress.js';
 import { printSummary } from './summary.js';
@@ -85,6 +86,7 @@ function troubleNotices(queued: () => Promise<number>, maxRetryAgeMs: number) {
 export async function sendCommand(options: SendOptions): Promise<number> {
   const config = configOrExit(options.config);
   inputOrExit(options.input);
+  keepHeapNearLive();
   const tally = new Tally();
   // The bar's total costs a pass over the file: only worth it when there is a terminal to draw on.
   const progress = progressBar(process.stderr.isTTY ? await countLines(options.input) : undefined);
