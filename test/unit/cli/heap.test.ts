@@ -27,9 +27,13 @@ const peakHeapMb = async (mode: 'near' | 'default'): Promise<number> =>
   Number((await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', workload, mode])).stdout);
 
 describe('keepHeapNearLive (send)', () => {
+  // V8 12 (Node 20, 22) honours the setting; V8 13 (Node 24) sized this heap the same either way (211 and 212 MB
+  // measured): there it must at least do no harm (README, Performance).
+  const honoured = Number(process.versions.node.split('.')[0]) < 24;
+
   it('the heap grows less far above its live data than by V8 default, and still grows as far as it needs', async () => {
     const [near, byDefault] = await Promise.all([peakHeapMb('near'), peakHeapMb('default')]);
     expect(near).toBeGreaterThan(20);
-    expect(near).toBeLessThan(byDefault * 0.85);
+    expect(near / byDefault).toBeLessThan(honoured ? 0.85 : 1.1);
   }, 60_000);
 });
