@@ -13,7 +13,7 @@ export interface Attempt {
 }
 
 /** A request the sender handed back without sending it: its lane is released, not retried (docs/outbox.md "Delivery"). */
-export const notSent: Readonly<Attempt> = Object.freeze({ code: 'ERR_NOT_SENT', message: 'handed back unsent' });
+export const notSent: Readonly<Attempt> = { code: 'ERR_NOT_SENT', message: 'handed back unsent' };
 
 /** How the delivery engine must treat an attempt (docs/openpanel-contract.md, docs/outbox.md "Delivery"). */
 export type Verdict = { kind: 'delivered' } | { kind: 'retry'; reason: string; retryAfterMs?: number } | { kind: 'fatal'; reason: string; unhealthy?: string };
