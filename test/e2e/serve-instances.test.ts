@@ -87,7 +87,7 @@ describe('three serve instances on one Redis, one killed with -9 mid-stream', ()
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('delivers every acknowledged event in per-user order with its groups; only the dead instance’s requests on the wire are doubled', async () => {
+  it('delivers every acknowledged event in per-user order with its groups; only what the dead instance had handed to its sender or not yet written is doubled', async () => {
     // Computed before the stream: transforming it later would stall this process, where the fake OpenPanel answers.
     const expected = await expectedOf(events, fake.clientId, fake.clientSecret);
     const batches: unknown[][] = [];
@@ -137,14 +137,15 @@ describe('three serve instances on one Redis, one killed with -9 mid-stream', ()
     // Each group as OpenPanel folds the upserts that arrived (superseded ones arrive merged into their successor)
     // is the fold of every upsert the stream makes.
     expect(foldGroups(stored())).toEqual(foldGroups(expected.bodies));
-    // Doubled: at most the dead instance's requests on the wire, plus any request a live instance timed out
-    // and retried (OpenPanel stored the first; a stall of this process, where the fake answers, can cause one).
+    // Doubled: at most what the dead instance had handed to its sender and the answers it had not yet written
+    // (docs/outbox.md "Delivery"), plus any request a live instance timed out and retried (OpenPanel stored the
+    // first; a stall of this process, where the fake answers, can cause one).
     const retried = (await Promise.all(live.map((instance) => retriesOf(instance)))).reduce((a, b) => a + b, 0);
     const doubled = stored().length - expected.bodies.length;
     console.log(
       `serve-instances: ${events.length} events, ${expected.bodies.length} requests, ${doubled} doubled, ${retried} retried by the live instances, ${unacknowledgedAtKill} batch re-sent after the kill`,
     );
     expect(doubled).toBeGreaterThanOrEqual(0);
-    expect(doubled).toBeLessThanOrEqual(concurrency + retried);
+    expect(doubled).toBeLessThanOrEqual(2 * concurrency + Math.max(1, Math.floor(concurrency / 8)) + retried);
   });
 });
