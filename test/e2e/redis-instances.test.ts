@@ -124,7 +124,7 @@ describe('three instances on one Redis, one killed with -9 mid-stream', () => {
       const latest = Math.max(...Array.from({ length: USERS }, (_, u) => u).filter((u) => u % 6 === g));
       expect(fake.groups.get(`org-${g}`)?.properties.seats).toBe(String(latest));
     }
-    // At most what the dead instance had on the wire.
-    expect(doubled).toBeLessThanOrEqual(CONCURRENCY);
+    // At most what the dead instance had handed to its sender and not yet written (docs/outbox.md "Delivery").
+    expect(doubled).toBeLessThanOrEqual(2 * CONCURRENCY + Math.max(1, Math.floor(CONCURRENCY / 8)));
   });
 });
