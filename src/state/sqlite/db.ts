@@ -152,6 +152,9 @@ export function openStateDb(dataDir: string, { lockTimeoutMs = 5_000 }: OpenStat
     // Fewer, larger checkpoints (each one syncs the file) and a page cache that holds the outbox's hot pages.
     db.pragma('wal_autocheckpoint = 10000');
     db.pragma('cache_size = -32000');
+    // Statement journals (a statement's undo inside its transaction; nothing durable) in memory: spilled to a file
+    // under /var/tmp past 64 KB, they were a third of the bytes a `send` wrote and ~7% of its CPU (README, Performance).
+    db.pragma('temp_store = MEMORY');
     // Take the lock now, before anything is read or sent, rather than at the first write.
     db.exec('BEGIN EXCLUSIVE; COMMIT');
     const verdict = db.pragma('quick_check', { simple: true });
