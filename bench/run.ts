@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { laneRequests } from '../src/delivery/lanes.js';
 import { createDestination } from '../src/entry/library/destination.js';
 import type { OpenPanelRequest } from '../src/openpanel/contract.js';
 import type { TransformResult } from '../src/transform/result.js';
@@ -9,7 +10,7 @@ import { fakeClientId } from '../test/support/fake-openpanel.js';
 import { startFakeOpenPanelProcess, type FakeOpenPanelProcess } from '../test/support/fake-openpanel-process.js';
 import { scratchDir, sendRun, writeBackfill, type SendRun } from './backfill.js';
 import { measure } from './measure.js';
-import { firePool } from './pool-floor.js';
+import { fireOrderedPool, firePool } from './pool-floor.js';
 import { sendWithSdk } from './sdk-sender.js';
 import { serveDeliveryRows, serveIntakeRows } from './serve-intake.js';
 import { formatTable, type Row } from './table.js';
@@ -70,6 +71,9 @@ rows.push({
 
 const requestsOf = (results: TransformResult[]): OpenPanelRequest[] => results.flatMap((r) => (r.status === 'ok' ? r.requests : []));
 const transformed = async (events: unknown[]) => requestsOf((await transformOurs(events.map((e) => JSON.stringify(e)))).value.results);
+/** The requests with the lanes the outbox gives them (src/delivery/lanes.ts), in input order. */
+const laned = (requests: TransformResult[]) =>
+  requests.flatMap((r) => (r.status === 'ok' ? laneRequests(r.messageId ?? `event-${r.index}`, r.userKey, r.requests) : []));
 const mainRequests = requestsOf(oursTransform.value.results);
 checks.push(
   `${mainEvents.length} events -> ${mainRequests.length} requests (${oursTransform.value.results.filter((r) => r.status !== 'ok').length} skipped or rejected)`,
@@ -184,15 +188,19 @@ if (runs('cli')) {
     try {
       const sendInput = join(scratch.dir, 'send.ndjson');
       const sendCount = await writeBackfill(sendInput, sendEvents);
-      const sendRequests = await transformed(
-        readFileSync(sendInput, 'utf8')
-          .split('\n')
-          .filter((line) => line !== '')
-          .map((line) => JSON.parse(line) as unknown),
-      );
+      const sendResults = (
+        await transformOurs(
+          readFileSync(sendInput, 'utf8')
+            .split('\n')
+            .filter((line) => line !== ''),
+        )
+      ).value.results;
+      const sendRequests = requestsOf(sendResults);
+      const sendLaned = laned(sendResults);
       // Best of two each, alternating, each send into a fresh data dir (a second send into one would send nothing).
       let ours: SendRun | undefined;
       let pool: number | undefined;
+      let orderedPool: number | undefined;
       for (let round = 0; round < 2; round++) {
         const run = await sendRun(fake, sendInput, join(scratch.dir, `data-send-${round}`), concurrency);
         checks.push(
@@ -205,6 +213,12 @@ if (runs('cli')) {
           `send floor: undici Pool fired ${sendRequests.length} requests in ${floor.seconds.toFixed(1)} s, ${floor.value} failed, fake stored ${(await fake.stats()).stored - before}`,
         );
         pool = Math.min(pool ?? Infinity, floor.seconds);
+        const beforeOrdered = (await fake.stats()).stored;
+        const ordered = await measure(() => fireOrderedPool(fake.url, fake.clientSecret, sendLaned, concurrency));
+        checks.push(
+          `send ordered floor: undici Pool, one request per lane, fired ${sendLaned.length} requests in ${ordered.seconds.toFixed(1)} s, ${ordered.value} failed, fake stored ${(await fake.stats()).stored - beforeOrdered}`,
+        );
+        orderedPool = Math.min(orderedPool ?? Infinity, ordered.seconds);
       }
       const poolEventsPerSecond = sendCount / pool!;
       const poolName = `undici Pool, ${concurrency} in flight`;
@@ -215,6 +229,22 @@ if (runs('cli')) {
         floor: poolEventsPerSecond,
         floorName: poolName,
         goal: { atLeast: 0.85 },
+      });
+      // What bounds the row: per-user order alone (the same Pool, one request per lane), and us against that.
+      const orderedName = `undici Pool, ${concurrency} in flight, one per lane`;
+      rows.push({
+        name: `CLI send: the Pool in per-user order`,
+        unit: 'ev/s',
+        figure: sendCount / orderedPool!,
+        floor: poolEventsPerSecond,
+        floorName: poolName,
+      });
+      rows.push({
+        name: `CLI send against the Pool in per-user order`,
+        unit: 'ev/s',
+        figure: sendCount / ours!.seconds,
+        floor: sendCount / orderedPool!,
+        floorName: orderedName,
       });
 
       const small = join(scratch.dir, 'small.ndjson');
