@@ -1,7 +1,9 @@
 /**
  * A child process for the intake bench: `serve`'s server (real intake, delivering to the fake OpenPanel at the
  * given URL); `routes`, the same server over an intake that takes events without transforming or queuing them
- * (what the HTTP layer costs: auth, limits, body checks); or the floor, a Fastify route that only parses and answers.
+ * (what the HTTP layer costs: auth, limits, body checks); the floor, a Fastify route that only parses and answers;
+ * or `durable`, that route committing each event's JSON text to a SQLite file set as the state file is, before
+ * it answers (what durability alone costs: no transform, no requests, no membership, no delivery).
  * Reports its URL over IPC, answers `usage` with its CPU time and peak RSS, exits when the parent disconnects.
  */
 import Fastify from 'fastify';
@@ -16,8 +18,9 @@ import { buildServer } from '../src/entry/server/app.js';
 import { createDestination } from '../src/entry/library/destination.js';
 import type { Intake } from '../src/entry/server/intake.js';
 import { createMetrics } from '../src/entry/server/metrics.js';
+import { openStateDb } from '../src/state/sqlite/db.js';
 
-export type IntakeServerMode = 'ours' | 'routes' | 'floor';
+export type IntakeServerMode = 'ours' | 'routes' | 'floor' | 'durable';
 export const benchWriteKey = 'wk_bench';
 
 /** Takes every event and does nothing with it: isolates the HTTP layer's cost. */
@@ -46,9 +49,21 @@ async function listenOurs(apiUrl: string, real: boolean): Promise<AddressInfo> {
   return app.server.address() as AddressInfo;
 }
 
-async function listenFloor(): Promise<AddressInfo> {
+async function listenFloor(durable: boolean): Promise<AddressInfo> {
   const app = Fastify({ bodyLimit: 500 * 1024 });
-  app.post('/v1/batch', async () => ({ success: true }));
+  if (durable) {
+    // The state file's own settings (src/state/sqlite/db.ts): WAL, synchronous NORMAL, exclusive.
+    const db = openStateDb(mkdtempSync(join(tmpdir(), 'bench-durable-')));
+    db.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, event TEXT NOT NULL)');
+    const insert = db.prepare<[string]>('INSERT INTO events (event) VALUES (?)');
+    const commit = db.transaction((events: unknown[]) => {
+      for (const event of events) insert.run(JSON.stringify(event));
+    });
+    app.post('/v1/batch', async (request) => {
+      commit((request.body as { batch: unknown[] }).batch);
+      return { success: true };
+    });
+  } else app.post('/v1/batch', async () => ({ success: true }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app.server.address() as AddressInfo;
 }
@@ -57,7 +72,7 @@ async function listenFloor(): Promise<AddressInfo> {
 // would keep the parent's event loop alive after its table is printed.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [mode, apiUrl] = process.argv.slice(2) as [IntakeServerMode, string];
-  const address = mode === 'floor' ? await listenFloor() : await listenOurs(apiUrl, mode === 'ours');
+  const address = mode === 'floor' || mode === 'durable' ? await listenFloor(mode === 'durable') : await listenOurs(apiUrl, mode === 'ours');
   process.on('message', (message: string) => {
     if (message !== 'usage') return;
     const cpu = process.cpuUsage();
