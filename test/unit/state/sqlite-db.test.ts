@@ -4,6 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileSystemCause, openStateDb } from '../../../src/state/sqlite/db.js';
 
+/** The temporary files SQLite holds open in this process (named etilqs_*). */
+const sqliteTempFiles = (): string[] =>
+  readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.includes('etilqs') ? [target] : [];
+    } catch {
+      return [];
+    }
+  });
+
 // README, Performance: "No durability setting is weakened". A commit survives a process crash (WAL, NORMAL), the
 // file is this process's alone, and SQLite's statement journals stay in memory rather than in a file of their own.
 describe('the state file as opened', () => {
@@ -16,20 +27,15 @@ describe('the state file as opened', () => {
       expect(db.pragma('temp_store', { simple: true })).toBe(2); // MEMORY
       // A statement rewriting pages its transaction already wrote keeps their earlier content to undo it alone (a
       // statement journal): past 64 KB SQLite's default spills that to a file of its own under /var/tmp.
+      // Only files opened here count: an earlier test file in this jest worker may have left a database open.
+      const before = sqliteTempFiles();
       db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
       const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
       db.transaction(() => {
         for (let i = 0; i < 2000; i++) insert.run('x'.repeat(200));
         db.prepare("UPDATE t SET v = v || 'y'").run();
       })();
-      const tempFiles = readdirSync('/proc/self/fd').filter((fd) => {
-        try {
-          return readlinkSync(`/proc/self/fd/${fd}`).includes('etilqs');
-        } catch {
-          return false;
-        }
-      });
-      expect(tempFiles).toEqual([]);
+      expect(sqliteTempFiles().filter((file) => !before.includes(file))).toEqual([]);
     } finally {
       db.close();
     }
