@@ -117,7 +117,7 @@ describe('createDestination().close while a send waits for final outcomes', () =
     const sending = destination.send([{ type: 'track', messageId: 'x-1', userId: 'u1', event: 'Tick' }]);
     const rejected = expect(sending).rejects.toThrow(/destination closed with 1 events still queued \(in memory: lost\)/);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await destination.close();
+    await destination.close({ deadlineMs: 200 });
     await rejected;
   });
 });
