@@ -4,6 +4,7 @@ import type { TrackPayload } from '../../src/openpanel/contract.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 import { startInstance, type Instance } from '../support/redis-instance.js';
 import { deleteKeys, testPrefix, testRedisUrl } from '../support/redis.js';
+import { doublesBoundPerKill } from '../support/doubles-bound.js';
 
 jest.setTimeout(120_000);
 
@@ -125,6 +126,6 @@ describe('three instances on one Redis, one killed with -9 mid-stream', () => {
       expect(fake.groups.get(`org-${g}`)?.properties.seats).toBe(String(latest));
     }
     // At most what the dead instance had handed to its sender and not yet written (docs/outbox.md "Delivery").
-    expect(doubled).toBeLessThanOrEqual(2 * CONCURRENCY + Math.max(1, Math.floor(CONCURRENCY / 8)));
+    expect(doubled).toBeLessThanOrEqual(doublesBoundPerKill(CONCURRENCY));
   });
 });

@@ -9,6 +9,7 @@ import { generateEvents } from '../support/event-stream.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 import { foldGroups } from '../support/openpanel-groups.js';
 import { bin } from '../support/cli.js';
+import { doublesBoundPerKill } from '../support/doubles-bound.js';
 
 /**
  * The issue's crash semantics with the built CLI: `send` killed with -9 or SIGTERM at several points, then the
@@ -173,7 +174,7 @@ describe('send killed and run again', () => {
       want,
     );
     // Per kill -9: the requests handed to the sender, and the answers not yet written (docs/outbox.md, Delivery).
-    expect(doubled).toBeLessThanOrEqual(kill9s * (2 * concurrency + Math.max(1, Math.floor(concurrency / 8))));
+    expect(doubled).toBeLessThanOrEqual(kill9s * doublesBoundPerKill(concurrency));
     // A run after everything is delivered sends nothing.
     const stored = fake.requests.length;
     const again = await send(dataDir, configFile);

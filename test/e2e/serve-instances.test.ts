@@ -10,6 +10,7 @@ import { bodyKey, expectedOf, perProfile, sortedBodies } from '../support/expect
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
 import { foldGroups } from '../support/openpanel-groups.js';
 import { deleteKeys, testPrefix, testRedisUrl } from '../support/redis.js';
+import { doublesBoundPerKill } from '../support/doubles-bound.js';
 
 /**
  * The issue's "done when", as a user runs it: three `serve` processes (the built CLI) on one Redis behind a
@@ -146,6 +147,6 @@ describe('three serve instances on one Redis, one killed with -9 mid-stream', ()
       `serve-instances: ${events.length} events, ${expected.bodies.length} requests, ${doubled} doubled, ${retried} retried by the live instances, ${unacknowledgedAtKill} batch re-sent after the kill`,
     );
     expect(doubled).toBeGreaterThanOrEqual(0);
-    expect(doubled).toBeLessThanOrEqual(2 * concurrency + Math.max(1, Math.floor(concurrency / 8)) + retried);
+    expect(doubled).toBeLessThanOrEqual(doublesBoundPerKill(concurrency) + retried);
   });
 });
