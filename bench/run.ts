@@ -72,8 +72,8 @@ rows.push({
 const requestsOf = (results: TransformResult[]): OpenPanelRequest[] => results.flatMap((r) => (r.status === 'ok' ? r.requests : []));
 const transformed = async (events: unknown[]) => requestsOf((await transformOurs(events.map((e) => JSON.stringify(e)))).value.results);
 /** The requests with the lanes the outbox gives them (src/delivery/lanes.ts), in input order. */
-const laned = (requests: TransformResult[]) =>
-  requests.flatMap((r) => (r.status === 'ok' ? laneRequests(r.messageId ?? `event-${r.index}`, r.userKey, r.requests) : []));
+const laned = (results: TransformResult[]) =>
+  results.flatMap((r) => (r.status === 'ok' ? laneRequests(r.messageId ?? `event-${r.index}`, r.userKey, r.requests) : []));
 const mainRequests = requestsOf(oursTransform.value.results);
 checks.push(
   `${mainEvents.length} events -> ${mainRequests.length} requests (${oursTransform.value.results.filter((r) => r.status !== 'ok').length} skipped or rejected)`,
