@@ -1,70 +1,92 @@
 import type { Statement } from 'better-sqlite3';
 import { dedupeCapWarning, type DedupeConfig, type DedupeStore } from '../../delivery/dedupe.js';
 import type { StateDb } from './db.js';
+import { fingerprint, FingerprintIndex } from './fingerprint-index.js';
 
 /** Writes between two sweeps of expired keys. */
 const PRUNE_EVERY = 1000;
+/** Oldest rows looked at by one delete of a sweep. */
+const PRUNE_BATCH = 1000;
+
+interface KeyRow {
+  key: string;
+  delivered_at: number;
+}
 
 /**
- * Delivered request keys in the state file, so dedupe survives restarts. On disk keys expire by time only
- * (`dedupeTtlHours`): beyond `dedupeMaxIds` it warns, once, and keeps them, since dropping a young key is what
- * let a re-sent backfill through twice. In a database in memory (`bounded`) the process's memory is the bound:
- * beyond `dedupeMaxIds` the oldest keys go, with a warning the first time.
+ * Delivered request keys in the state file, so dedupe survives restarts. The table is written in delivery order
+ * (rows appended, expired from the oldest) and found through an in-memory index of fingerprints, rebuilt at open:
+ * a B-tree of the keys themselves put every new key on a random page (docs/state-backends.md). On disk keys expire
+ * by time only (`dedupeTtlHours`): beyond `dedupeMaxIds` it warns, once, and keeps them, since dropping a young key
+ * is what let a re-sent backfill through twice. In a database in memory (`bounded`) the process's memory is the
+ * bound: beyond `dedupeMaxIds` the oldest keys go, with a warning the first time.
  */
 export class SqliteDedupeStore implements DedupeStore {
   private readonly ttlMs: number;
+  private readonly index = new FingerprintIndex();
+  private rows = 0;
+  /** Ids are given here, never reused while the process runs, so the index can keep them as offsets. */
+  private nextId = 1;
   private writesSincePrune = 0;
   private warned = false;
-  /** Rows written since the last count, an upper bound on growth: the table is counted only when it may exceed the cap. */
-  private approxCount = 0;
-  private readonly selectOne: Statement<[string, number], { n: number }>;
-  private readonly upsert: Statement<[string, number]>;
-  private readonly deleteExpired: Statement<[number]>;
-  private readonly countRows: Statement<[], { n: number }>;
-  /** Bounded: statements that keep `approxCount` exact, and drop the oldest keys beyond the cap. */
-  private readonly bound: { insert: Statement<[string, number]>; update: Statement<[number, string]>; dropOldest: Statement<[number]> } | undefined;
+  private readonly sql: {
+    row: Statement<[number], KeyRow>;
+    insert: Statement<[number, string, number, number]>;
+    remove: Statement<[number]>;
+    all: Statement<[], [number, number]>;
+    count: Statement<[], { n: number; first: number; next: number }>;
+    head: Statement<[], { at: number }>;
+    dropExpired: Statement<[number, number]>;
+    dropOldest: Statement<[number]>;
+  };
+  private readonly markTx: (key: string) => void;
 
   constructor(
     db: StateDb,
     private readonly config: DedupeConfig,
     private readonly now: () => number = Date.now,
-    bounded = false,
+    private readonly bounded = false,
   ) {
     this.ttlMs = config.dedupeTtlHours * 3_600_000;
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS delivery_dedupe (key TEXT PRIMARY KEY, delivered_at INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS delivery_dedupe_at ON delivery_dedupe (delivered_at);
-    `);
-    this.selectOne = db.prepare('SELECT 1 AS n FROM delivery_dedupe WHERE key = ? AND delivered_at > ?');
-    this.upsert = db.prepare(
-      'INSERT INTO delivery_dedupe (key, delivered_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET delivered_at = excluded.delivered_at',
-    );
-    this.deleteExpired = db.prepare('DELETE FROM delivery_dedupe WHERE delivered_at <= ?');
-    this.countRows = db.prepare('SELECT count(*) AS n FROM delivery_dedupe');
-    this.bound = bounded
-      ? {
-          insert: db.prepare('INSERT OR IGNORE INTO delivery_dedupe (key, delivered_at) VALUES (?, ?)'),
-          update: db.prepare('UPDATE delivery_dedupe SET delivered_at = ? WHERE key = ?'),
-          dropOldest: db.prepare('DELETE FROM delivery_dedupe WHERE key IN (SELECT key FROM delivery_dedupe ORDER BY delivered_at LIMIT ?)'),
-        }
-      : undefined;
-    this.approxCount = this.countRows.get()?.n ?? 0;
+    db.exec('CREATE TABLE IF NOT EXISTS delivered_keys (id INTEGER PRIMARY KEY, key TEXT NOT NULL, fp INTEGER NOT NULL, delivered_at INTEGER NOT NULL)');
+    migrateKeyTable(db);
+    const oldest = 'SELECT id FROM delivered_keys ORDER BY id LIMIT ?';
+    this.sql = {
+      row: db.prepare('SELECT key, delivered_at FROM delivered_keys WHERE id = ?'),
+      insert: db.prepare('INSERT INTO delivered_keys (id, key, fp, delivered_at) VALUES (?, ?, ?, ?)'),
+      remove: db.prepare('DELETE FROM delivered_keys WHERE id = ?'),
+      all: db.prepare<[], [number, number]>('SELECT id, fp FROM delivered_keys').raw(),
+      count: db.prepare('SELECT count(*) AS n, coalesce(min(id), 1) AS first, coalesce(max(id), 0) + 1 AS next FROM delivered_keys'),
+      head: db.prepare('SELECT delivered_at AS at FROM delivered_keys ORDER BY id LIMIT 1'),
+      // A clock set back can leave a young row before expired ones: those wait for it (has() checks the time).
+      dropExpired: db.prepare(`DELETE FROM delivered_keys WHERE id IN (${oldest}) AND delivered_at <= ?`),
+      dropOldest: db.prepare(`DELETE FROM delivered_keys WHERE id IN (${oldest})`),
+    };
+    this.markTx = db.transaction((key: string) => this.mark(key));
+    this.reload();
     this.prune();
   }
 
   /** Synchronous, for the outbox's transactions. */
   has(key: string): boolean {
-    return this.selectOne.get(key, this.now() - this.ttlMs) !== undefined;
+    const found = this.find(key, fingerprint(key));
+    return found !== undefined && found.at > this.now() - this.ttlMs;
   }
 
-  /** Synchronous, for the outbox's transactions. */
+  /** Synchronous, for the outbox's transactions: the key's row moves to the end, with the time of now. */
   mark(key: string): void {
-    const now = this.now();
-    if (this.bound === undefined) {
-      this.upsert.run(key, now);
-      this.approxCount++;
-    } else if (this.bound.insert.run(key, now).changes === 0) this.bound.update.run(now, key);
-    else if (++this.approxCount > this.config.dedupeMaxIds) this.dropOldest();
+    const fp = fingerprint(key);
+    const found = this.find(key, fp);
+    const id = this.nextId++;
+    this.sql.insert.run(id, key, fp, this.now());
+    if (found !== undefined) {
+      this.sql.remove.run(found.id);
+      if (!this.index.replace(found.slot, id)) this.rebuild();
+    } else {
+      this.rows++;
+      if (!this.index.add(fp, id)) this.rebuild();
+      if (this.rows > this.config.dedupeMaxIds) this.overCap();
+    }
     if (++this.writesSincePrune >= PRUNE_EVERY) this.prune();
   }
 
@@ -73,28 +95,58 @@ export class SqliteDedupeStore implements DedupeStore {
   }
 
   async markDelivered(key: string): Promise<void> {
-    this.mark(key);
+    this.markTx(key);
   }
 
-  private dropOldest(): void {
+  /** The index and count read again from the file, after a transaction that wrote keys rolled back. */
+  reload(): void {
+    this.nextId = this.sql.count.get()!.next;
+    this.rebuild();
+  }
+
+  private find(key: string, fp: number): { slot: number; id: number; at: number } | undefined {
+    let at = 0;
+    let id = 0;
+    const slot = this.index.find(fp, (candidate) => {
+      const row = this.sql.row.get(candidate);
+      if (row?.key !== key) return false;
+      [id, at] = [candidate, row.delivered_at];
+      return true;
+    });
+    return slot < 0 ? undefined : { slot, id, at };
+  }
+
+  private rebuild(): void {
+    const { n, first } = this.sql.count.get()!;
+    this.rows = n;
+    this.index.reset(n, first);
+    for (const [id, fp] of this.sql.all.iterate()) this.index.add(fp, id);
+  }
+
+  private overCap(): void {
     if (!this.warned) {
       this.warned = true;
-      process.emitWarning(
-        `${dedupeCapWarning(this.approxCount, this.config.dedupeMaxIds)}; in memory the oldest are dropped: give a dataDir to keep them on disk`,
-      );
+      const where = this.bounded ? '; in memory the oldest are dropped: give a dataDir to keep them on disk' : '';
+      process.emitWarning(`${dedupeCapWarning(this.rows, this.config.dedupeMaxIds)}${where}`);
     }
-    this.approxCount -= this.bound!.dropOldest.run(this.approxCount - this.config.dedupeMaxIds).changes;
+    if (this.bounded) this.rows -= this.sql.dropOldest.run(this.rows - this.config.dedupeMaxIds).changes;
   }
 
   private prune(): void {
     this.writesSincePrune = 0;
-    const expired = this.deleteExpired.run(this.now() - this.ttlMs).changes;
-    if (this.bound !== undefined) this.approxCount -= expired;
-    if (this.bound !== undefined || this.warned || this.approxCount <= this.config.dedupeMaxIds) return;
-    const count = (this.approxCount = this.countRows.get()?.n ?? 0);
-    if (count > this.config.dedupeMaxIds) {
-      this.warned = true;
-      process.emitWarning(dedupeCapWarning(count, this.config.dedupeMaxIds));
-    }
+    const cutoff = this.now() - this.ttlMs;
+    while ((this.sql.head.get()?.at ?? Infinity) <= cutoff) this.rows -= this.sql.dropExpired.run(PRUNE_BATCH, cutoff).changes;
+    if (this.rows > this.config.dedupeMaxIds && !this.warned) this.overCap();
   }
+}
+
+/** A state file written before the keys were appended (a table keyed by them): its keys move, oldest first. */
+function migrateKeyTable(db: StateDb): void {
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'delivery_dedupe'").get() === undefined) return;
+  db.function('op_fingerprint', { deterministic: true }, (key) => fingerprint(String(key)));
+  db.transaction(() => {
+    db.exec(`INSERT INTO delivered_keys (key, fp, delivered_at)
+             SELECT key, op_fingerprint(key), delivered_at FROM delivery_dedupe ORDER BY delivered_at`);
+    db.exec('DROP TABLE delivery_dedupe');
+  })();
 }

@@ -195,7 +195,7 @@ export class SqliteOutbox implements Outbox {
     return this.lanes.nextReadyAt();
   }
 
-  /** A writing transaction; when it fails (and rolled back), the counts and lanes are read again from the file. */
+  /** A writing transaction; when it fails (and rolled back), the counts, lanes and delivered keys are read again from the file. */
   private writing<A extends unknown[], R>(tx: (...args: A) => R): (...args: A) => R {
     return guarded(this.db, (...args: A) => {
       try {
@@ -212,6 +212,7 @@ export class SqliteOutbox implements Outbox {
       this.queuedEvents = (this.sql.countEvents!.get() as { n: number }).n;
       this.queuedRequests = (this.sql.countRequests!.get() as { n: number }).n;
       this.loadQueue();
+      this.dedupe.reload();
     } catch {
       // The file cannot be read either: the error that brought us here is the one to report.
     }

@@ -1,6 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { requestKeys, type DedupeConfig, type DedupeStore } from '../../../src/delivery/dedupe.js';
+import type { StateDb } from '../../../src/state/sqlite/db.js';
 import { SqliteDedupeStore } from '../../../src/state/sqlite/dedupe.js';
+import { fingerprint } from '../../../src/state/sqlite/fingerprint-index.js';
 import { openMemoryStateDb } from '../../support/memory-db.js';
 import { assignGroup, group, track } from './harness.js';
 
@@ -74,10 +76,12 @@ describe('dedupe size cap', () => {
     const store = new SqliteDedupeStore(db, config, () => 1);
     for (const key of keys) await store.markDelivered(key);
     expect(await store.delivered(keys)).toEqual(new Set(keys));
-    // The count is checked when the store opens and every 1000 writes.
-    new SqliteDedupeStore(db, config, () => 2);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]?.[0])).toMatch(/5 delivered request keys .* more than dedupeMaxIds \(3\); they are kept/);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/4 delivered request keys .* more than dedupeMaxIds \(3\); they are kept/);
+    // A process opening the file says it once too.
+    new SqliteDedupeStore(db, config, () => 2);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(String(warn.mock.calls[1]?.[0])).toMatch(/5 delivered request keys/);
     warn.mockRestore();
   });
 });
@@ -88,5 +92,91 @@ describe('SqliteDedupeStore', () => {
     const config = { dedupeTtlHours: 1, dedupeMaxIds: 100 };
     await new SqliteDedupeStore(db, config, () => 0).markDelivered('m1:track:A');
     expect(await new SqliteDedupeStore(db, config, () => 1).delivered(['m1:track:A'])).toEqual(new Set(['m1:track:A']));
+  });
+});
+
+describe('SqliteDedupeStore: keys appended in delivery order, found by fingerprint', () => {
+  const config = { dedupeTtlHours: 1, dedupeMaxIds: 100_000 };
+  const hour = 3_600_000;
+  const rowCount = (db: StateDb) => (db.prepare('SELECT count(*) AS n FROM delivered_keys').get() as { n: number }).n;
+
+  // Two keys of one fingerprint (the first pair of this family: found by trying them in order).
+  const [a, b] = ['m763399:track:Order Completed', 'm1109514:track:Order Completed'];
+
+  it('tells apart keys of one fingerprint by reading their rows', async () => {
+    expect(fingerprint(a)).toBe(fingerprint(b));
+    const store = new SqliteDedupeStore(openMemoryStateDb(), config, () => 0);
+    await store.markDelivered(a);
+    expect(await store.delivered([a, b])).toEqual(new Set([a]));
+    await store.markDelivered(b);
+    expect(await store.delivered([a, b, 'c'])).toEqual(new Set([a, b]));
+  });
+
+  it('finds every key through the index rebuilds as it grows, and no other', async () => {
+    const db = openMemoryStateDb();
+    const store = new SqliteDedupeStore(db, config, () => 0);
+    const marked = Array.from({ length: 5000 }, (_, i) => `m${i}:track:A`);
+    for (const key of marked) store.mark(key);
+    expect(await store.delivered(marked)).toEqual(new Set(marked));
+    expect(await store.delivered(marked.map((key) => `${key}#2`))).toEqual(new Set());
+    expect(await new SqliteDedupeStore(db, config, () => 0).delivered(marked)).toEqual(new Set(marked));
+  });
+
+  it('moves a key marked again to the end with its new time, keeping one row', async () => {
+    let time = 0;
+    const db = openMemoryStateDb();
+    const store = new SqliteDedupeStore(db, config, () => time);
+    await store.markDelivered('a');
+    time = hour / 2;
+    await store.markDelivered('b');
+    time = hour - 1;
+    await store.markDelivered('a');
+    time = hour + 1;
+    expect(await store.delivered(['a', 'b'])).toEqual(new Set(['a', 'b']));
+    expect(db.prepare('SELECT key FROM delivered_keys ORDER BY id').pluck().all()).toEqual(['b', 'a']);
+    time = hour + hour / 2 + 1;
+    expect(await store.delivered(['a', 'b'])).toEqual(new Set(['a']));
+  });
+
+  it('deletes expired rows from the oldest as it writes', () => {
+    let time = 0;
+    const db = openMemoryStateDb();
+    const store = new SqliteDedupeStore(db, config, () => time);
+    for (let i = 0; i < 1500; i++) store.mark(`old${i}`);
+    time = hour + 1;
+    // The sweep runs every 1000 writes: by the last of these, the 1500 old rows are gone.
+    for (let i = 0; i < 1000; i++) store.mark(`new${i}`);
+    expect(rowCount(db)).toBeLessThanOrEqual(1000);
+    expect(store.has('new999')).toBe(true);
+  });
+
+  it('after a rolled-back transaction, knows only what the file kept', async () => {
+    const db = openMemoryStateDb();
+    const store = new SqliteDedupeStore(db, config, () => 0);
+    await store.markDelivered('kept');
+    const failing = db.transaction(() => {
+      store.mark('kept'); // moved: its old row deleted, its slot pointed at the new row
+      for (let i = 0; i < 2000; i++) store.mark(`lost${i}`); // the index grows, from rows that roll back
+      throw new Error('disk full');
+    });
+    expect(failing).toThrow('disk full');
+    store.reload();
+    expect(await store.delivered(['kept', 'lost0', 'lost1999'])).toEqual(new Set(['kept']));
+    expect(rowCount(db)).toBe(1);
+  });
+});
+
+describe('SqliteDedupeStore: a state file keyed by the keys (before delivered_keys)', () => {
+  it('moves its keys, oldest first, and drops the old table', async () => {
+    const db = openMemoryStateDb();
+    db.exec(`
+      CREATE TABLE delivery_dedupe (key TEXT PRIMARY KEY, delivered_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX delivery_dedupe_at ON delivery_dedupe (delivered_at);
+      INSERT INTO delivery_dedupe VALUES ('young', 3000), ('expired', 1000), ('middle', 2000);
+    `);
+    const store = new SqliteDedupeStore(db, { dedupeTtlHours: 1, dedupeMaxIds: 100 }, () => 3_600_000 + 1500);
+    expect(await store.delivered(['young', 'expired', 'middle'])).toEqual(new Set(['young', 'middle']));
+    expect(db.prepare('SELECT key FROM delivered_keys ORDER BY id').pluck().all()).toEqual(['middle', 'young']);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'delivery_dedupe%'").all()).toEqual([]);
   });
 });
