@@ -6,4 +6,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 20000,
+  // Two workers on the two cores: most files wait on child processes, sockets and fsyncs, and jest's default
+  // (cores - 1) ran them one at a time, near the 5-minute budget. The crash tests' doubles bound holds under it.
+  maxWorkers: 2,
 };
