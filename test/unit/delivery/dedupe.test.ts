@@ -144,9 +144,10 @@ describe('SqliteDedupeStore: keys appended in delivery order, found by fingerpri
     const store = new SqliteDedupeStore(db, config, () => time);
     for (let i = 0; i < 1500; i++) store.mark(`old${i}`);
     time = hour + 1;
-    // The sweep runs every 1000 writes: by the last of these, the 1500 old rows are gone.
+    // The sweep runs every 1000 writes (here at the 500th new one): by the last of these, the 1500 old rows are gone.
     for (let i = 0; i < 1000; i++) store.mark(`new${i}`);
-    expect(rowCount(db)).toBeLessThanOrEqual(1000);
+    expect(rowCount(db)).toBe(1000);
+    expect(store.has('old1499')).toBe(false);
     expect(store.has('new999')).toBe(true);
   });
 
