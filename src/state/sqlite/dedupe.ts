@@ -85,7 +85,7 @@ export class SqliteDedupeStore implements DedupeStore {
       if (!this.index.replace(found.slot, id)) this.rebuild();
     } else {
       this.rows++;
-      if (!this.index.add(fp, id)) this.rebuild();
+      if (!this.index.add(fp, id)) this.rehash(fp, id);
       if (this.rows > this.config.dedupeMaxIds) this.overCap();
     }
     if (++this.writesSincePrune >= PRUNE_EVERY) this.prune();
@@ -130,6 +130,13 @@ export class SqliteDedupeStore implements DedupeStore {
       rows++;
     }
     this.rows = rows;
+  }
+
+  /** A full index made again in memory, without the rows expired or dropped since (all before the oldest row). */
+  private rehash(fp: number, id: number): void {
+    const { first } = this.sql.ends.get()!;
+    this.index.rehash(this.nextId - first, first);
+    this.index.add(fp, id);
   }
 
   private overCap(): void {

@@ -21,7 +21,7 @@ const GROWTH = 1.5;
  * slot: ids are kept as offsets from the smallest id at the last rebuild, since the caller's ids only grow): a
  * key's row is found without a B-tree of keys on disk, whose random leaves made every delivered key rewrite a page
  * (docs/state-backends.md). A fingerprint only says where a key may be: whoever asks reads the row to confirm it.
- * Slots of removed rows are not cleared; they fail that check and go at the next rebuild.
+ * Slots of removed rows are not cleared; they fail that check and go at the next rehash.
  */
 export class FingerprintIndex {
   private fps = new Uint32Array(MIN_CAPACITY);
@@ -38,7 +38,20 @@ export class FingerprintIndex {
     this.used = 0;
   }
 
-  /** False when the table is full: the caller rebuilds it (reset, then every row added again). */
+  /**
+   * The same table made again in memory for `expected` rows, without the slots of rows before `firstId` (gone:
+   * keys expire and are dropped from the oldest). Far cheaper than reading every row again from the file.
+   */
+  rehash(expected: number, firstId: number): void {
+    const { fps, offsets, base } = this;
+    this.reset(expected, firstId);
+    for (let slot = 0; slot < fps.length; slot++) {
+      const id = base + offsets[slot]!;
+      if (fps[slot] !== 0 && id >= firstId) this.add(fps[slot]!, id);
+    }
+  }
+
+  /** False when the table is full, or `id` is too far past the rows it holds: the caller rehashes it. */
   add(fp: number, id: number): boolean {
     const offset = id - this.base;
     if (this.used + 1 > this.fps.length * MAX_LOAD || offset < 0 || offset > 0xffff_ffff) return false;
@@ -58,7 +71,7 @@ export class FingerprintIndex {
     return -1;
   }
 
-  /** Points a found slot at the row that replaced its row; false (rebuild) if that id is beyond the offsets. */
+  /** Points a found slot at the row that replaced its row; false if that id is beyond the offsets (the caller rebuilds). */
   replace(slot: number, id: number): boolean {
     const offset = id - this.base;
     if (offset > 0xffff_ffff) return false;
