@@ -25,7 +25,10 @@ export class SqliteDedupeStore implements DedupeStore {
   private readonly ttlMs: number;
   private readonly index = new FingerprintIndex();
   private rows = 0;
-  /** Ids are given here, never reused while the process runs, so the index can keep them as offsets. */
+  /**
+   * Ids are given here, in order, so the index can keep them as offsets. Only a rolled-back transaction's are given
+   * again, once reload() has read the index again without them.
+   */
   private nextId = 1;
   private writesSincePrune = 0;
   private warned = false;
