@@ -60,8 +60,10 @@ export function createThreadSender(options: SenderOptions): Sender {
         waiting.get(id)?.(attempt);
         waiting.delete(id);
       }
-      // Idle, it must not keep the process alive; a request in flight must.
-      if (waiting.size === 0) started.unref();
+      // Idle, it must not keep the process alive; a request in flight must, and so must an end under way: the
+      // answers of the requests it cut come before it says it has ended, and a process with nothing else to wait
+      // for exited in between, its close never settled (a second Ctrl-C gave exit code 0).
+      if (waiting.size === 0 && ended === undefined) started.unref();
     });
     started.on('error', failAll);
     started.on('exit', (code) => {

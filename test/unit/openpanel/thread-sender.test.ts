@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { notSent } from '../../../src/openpanel/response.js';
 import { createThreadSender } from '../../../src/openpanel/thread-sender.js';
 
@@ -120,5 +121,29 @@ describe('the built package starts the thread from its own files', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', send(load), url]);
     expect(stdout.trim()).toBe('delivered');
     expect(names).toEqual(['Built']);
+  });
+});
+
+describe('closing with requests on the wire', () => {
+  it('keeps its thread referenced from the moment it is told to end until it has ended', async () => {
+    let arrived = 0;
+    handler = (_req, res) => {
+      arrived++;
+      setTimeout(() => res.writeHead(200, json).end('{}'), 2_000).unref();
+    };
+    const sender = createThreadSender({ url, connections: 8, timeoutMs: 5_000 });
+    const answers = Array.from({ length: 8 }, () => sender.post('{}', json));
+    while (arrived < 8) await new Promise((resolve) => setTimeout(resolve, 10));
+    const unref = jest.spyOn(Worker.prototype, 'unref');
+    try {
+      await sender.destroy();
+      expect(await Promise.all(answers)).toHaveLength(8);
+      // The cut requests' answers come before the thread says it has ended. Let go in between, a process with
+      // nothing else to wait for exited there, its close never settled: a CLI `send` stopped by a second Ctrl-C
+      // exited 0 instead of 130.
+      expect(unref).not.toHaveBeenCalled();
+    } finally {
+      unref.mockRestore();
+    }
   });
 });
