@@ -85,7 +85,7 @@ export class SqliteDedupeStore implements DedupeStore {
     this.sql.insert.run(id, key, fp, this.now());
     if (found !== undefined) {
       this.sql.remove.run(found.id);
-      if (!this.index.replace(found.slot, id)) this.rebuild();
+      if (!this.index.replace(found.slot, id)) this.reload();
     } else {
       this.rows++;
       if (!this.index.add(fp, id)) this.rehash(fp, id);
@@ -102,10 +102,22 @@ export class SqliteDedupeStore implements DedupeStore {
     this.markTx(key);
   }
 
-  /** The index and count read again from the file (at open, and after a transaction that wrote keys rolled back). */
+  /**
+   * The index, the count and the next id read again from the file: at open, after a transaction that wrote keys
+   * rolled back, and when a moved key's new id no longer fits the index. Sized by the table's ends (no count: a
+   * count reads every row once more). Offsets from the oldest row fit 32 bits while fewer than 4,294,967,296 keys
+   * are marked within one dedupe window.
+   */
   reload(): void {
-    this.nextId = this.sql.ends.get()!.next;
-    this.rebuild();
+    const { first, next } = this.sql.ends.get()!;
+    this.nextId = next;
+    this.index.reset(next - first, first);
+    let rows = 0;
+    for (const [id, fp] of this.sql.all.iterate()) {
+      this.index.add(fp, id);
+      rows++;
+    }
+    this.rows = rows;
   }
 
   private find(key: string, fp: number): { slot: number; id: number; at: number } | undefined {
@@ -114,25 +126,11 @@ export class SqliteDedupeStore implements DedupeStore {
     const slot = this.index.find(fp, (candidate) => {
       const row = this.sql.row.get(candidate);
       if (row?.key !== key) return false;
-      [id, at] = [candidate, row.delivered_at];
+      id = candidate;
+      at = row.delivered_at;
       return true;
     });
     return slot < 0 ? undefined : { slot, id, at };
-  }
-
-  /**
-   * The index read again from the table, sized by its ends (no count: a count reads every row once more). Offsets
-   * from the oldest row fit 32 bits while fewer than 4,294,967,296 keys are marked within one dedupe window.
-   */
-  private rebuild(): void {
-    const { first, next } = this.sql.ends.get()!;
-    this.index.reset(next - first, first);
-    let rows = 0;
-    for (const [id, fp] of this.sql.all.iterate()) {
-      this.index.add(fp, id);
-      rows++;
-    }
-    this.rows = rows;
   }
 
   /** A full index made again in memory, without the rows expired or dropped since (all before the oldest row). */
