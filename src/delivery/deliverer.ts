@@ -158,6 +158,8 @@ export class Deliverer {
   private releaseBackoffs = false;
   /** Requests in flight at most: `concurrency`, ramping up again after an outage. */
   private limit: number;
+  /** The last claim since new work came found fewer ready requests than it had room for (see shortOfWork). */
+  private short = false;
 
   constructor(private readonly options: DelivererOptions) {
     this.config = options.config;
@@ -189,6 +191,15 @@ export class Deliverer {
   /** Why the last look at the outbox failed (the state store), until a look succeeds. */
   get storeFailure(): Error | undefined {
     return this.failure?.error;
+  }
+
+  /**
+   * Whether delivery could take more work now: its last claim found fewer ready requests than it had room for
+   * (every queued lane leased or waiting for a retry), so new events (new lanes) would be sent at once. A paced
+   * intake (the CLI's send) commits ahead of delivery only while this holds or little is queued.
+   */
+  get shortOfWork(): boolean {
+    return this.short && this.pausedFor === undefined && this.outage === undefined;
   }
 
   /** Requests handed to the sender (on the wire or queued there), or answered and not yet recorded in the outbox. */
@@ -229,6 +240,8 @@ export class Deliverer {
 
   /** New work was committed (or a lane freed): look again now instead of at the next ready time. */
   wake(): void {
+    // Short of work is for the next claim to say again, with the new work in sight.
+    this.short = false;
     this.woken = true;
     this.wakeUp?.();
   }
@@ -318,6 +331,12 @@ export class Deliverer {
         if (this.pausedFor !== undefined || this.outage !== undefined)
           this.unsettled.push(...entries.map((entry) => ({ entry, settlement: { result: 'released' } as const })));
         else for (const entry of entries) void this.track(entry);
+        const short = entries.length < free;
+        if (short !== this.short) {
+          this.short = short;
+          // A paced intake waiting for delivery to run short looks again.
+          if (short) this.options.onChange?.();
+        }
         if (entries.length > 0) continue;
       }
       const next = free > 0 ? await this.outbox.nextReadyAt() : undefined;

@@ -143,7 +143,8 @@ export async function sendCommand(options: SendOptions): Promise<number> {
         } else taken({ index, status: 'rejected', reason: item.error });
         index++;
       }
-      const accepted = await destination.acceptWhenRoom(values, indexes, stopping.signal);
+      // Paced: unread input waits where it is (its file, or a pipe's writer); only what delivery needs soon is committed.
+      const accepted = await destination.acceptWhenRoom(values, indexes, stopping.signal, { paced: true });
       if (accepted === undefined) break;
       accepted.forEach(taken);
     }

@@ -64,6 +64,11 @@ export interface AcceptOptions {
 }
 
 const BATCH_SIZE = 500;
+/**
+ * How far a paced intake runs ahead of delivery: events enough for every request slot (concurrency x 2 handed to
+ * the sender) many times over, so delivery never waits for the next batch's commit.
+ */
+export const paceAheadEvents = (config: Pick<DestinationConfig, 'concurrency'>): number => 32 * config.concurrency;
 /** close() without a dataDir: how long accepted events get to be delivered before they are dropped (README "Library"). */
 const MEMORY_DRAIN_MS = 10_000;
 
@@ -126,9 +131,15 @@ export interface DestinationRunner extends Destination {
   /**
    * Commits one batch once the outbox has room for it; `indexes` are the events' input positions (default: from
    * 0). Undefined, nothing committed, when `signal` aborts first. Throws the StateError of a store that will not
-   * recover by itself (disk full).
+   * recover by itself (disk full). `paced`: also waits while delivery has all the work it can take and
+   * `paceAheadEvents` are queued (for a caller whose events wait safely where they are, the CLI's input file).
    */
-  acceptWhenRoom(events: readonly unknown[], indexes?: readonly number[], signal?: AbortSignal): Promise<Committed[] | undefined>;
+  acceptWhenRoom(
+    events: readonly unknown[],
+    indexes?: readonly number[],
+    signal?: AbortSignal,
+    options?: { paced?: boolean },
+  ): Promise<Committed[] | undefined>;
   /** Resolves when the outbox is empty and nothing is on the wire, or (with `orPaused`) when delivery pauses, or when `signal` aborts. */
   drained(options?: { orPaused?: boolean; orStateFailure?: boolean; signal?: AbortSignal }): Promise<'drained' | 'paused' | 'stopped'>;
 }
@@ -383,9 +394,19 @@ export function openDestination(configInput: DestinationConfigInput, options: De
    * Commits one batch once the outbox has room for it (backpressure for send and the CLI); `indexes` are the
    * events' input positions (default: from 0). Undefined, nothing committed, when `signal` aborts first. Throws
    * the StateError when delivery found the store unusable (disk full): a run ends rather than queue on.
+   * Paced, a batch also waits while `paceAheadEvents` are queued and delivery is not short of work: committed
+   * far ahead, the input took the thread from the answers (the sender ran dry) and made the outbox outgrow the
+   * page cache (README, Performance). Delivery short of work (the queued lanes all busy: input sorted by user)
+   * takes more at once, up to `maxQueuedEvents`.
    */
-  async function acceptWhenRoom(events: readonly unknown[], indexes?: readonly number[], signal?: AbortSignal): Promise<Array<Committed> | undefined> {
+  async function acceptWhenRoom(
+    events: readonly unknown[],
+    indexes?: readonly number[],
+    signal?: AbortSignal,
+    { paced = false }: { paced?: boolean } = {},
+  ): Promise<Array<Committed> | undefined> {
     const indexOf = (i: number): number => indexes?.[i] ?? i;
+    const aheadBound = paced ? paceAheadEvents(config) : Infinity;
     for (;;) {
       if (signal?.aborted) return undefined;
       const failure = lastingStateFailure();
@@ -395,7 +416,8 @@ export function openDestination(configInput: DestinationConfigInput, options: De
         // A batch without room is not transformed: it would be again at every settled request until there is room
         // (that was most of a 1,000,000-event backfill's CPU; README, Performance). The commit still checks the bound.
         const { queuedEvents } = await outbox.stats();
-        if (queuedEvents === 0 || queuedEvents + events.length <= config.maxQueuedEvents) {
+        const ahead = queuedEvents >= aheadBound && !deliverer.shortOfWork;
+        if (queuedEvents === 0 || (!ahead && queuedEvents + events.length <= config.maxQueuedEvents)) {
           return await serially(() => commitBatch({ events }, indexOf, config.maxQueuedEvents));
         }
         await change;
