@@ -3,6 +3,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { BATCH_SIZE } from '../../src/entry/cli/send-command.js';
+import { paceAheadEvents } from '../../src/entry/library/destination.js';
 import { generateEvents } from '../support/event-stream.js';
 import { expectedOf, perProfile, sortedBodies } from '../support/expected-requests.js';
 import { startFakeOpenPanel, type FakeOpenPanel } from '../support/fake-openpanel.js';
@@ -156,6 +158,10 @@ describe('send interrupted with Ctrl-C', () => {
     expect(delivered).toBeGreaterThan(0);
     expect(delivered! + skipped!).toBeLessThan(events.length);
     expect(stderr).toMatch(/interrupted \(SIGINT\): \d+ events kept queued in .*interrupted; run the same send again/);
+    // Paced by delivery: at most paceAheadEvents and the batch in hand were committed, the rest waited in the input.
+    const kept = Number(/(\d+) events kept queued/.exec(stderr)![1]);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(paceAheadEvents({ concurrency: 4 }) + BATCH_SIZE);
 
     const stored = fake.requests.length;
     const config = { clientId: fake.clientId, clientSecret: fake.clientSecret, apiUrl: fake.url };

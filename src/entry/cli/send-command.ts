@@ -25,7 +25,8 @@ export const EXIT_CREDENTIALS = 3;
 export const EXIT_INTERRUPTED = 130;
 export const EXIT_TERMINATED = 143;
 
-const BATCH_SIZE = 500;
+/** Input events transformed and committed together, one transaction each. */
+export const BATCH_SIZE = 500;
 /** A batch is committed early when the input pauses this long (stdin trickling in). */
 const INPUT_PAUSE_MS = 50;
 /** How often trouble reaching OpenPanel is reported while it lasts. */
