@@ -11,14 +11,14 @@ export function fingerprint(key: string): number {
 }
 
 const MIN_CAPACITY = 1024;
-/** Slots in use (live or stale) beyond this share of the table make the next add ask for a rebuild. */
+/** Slots in use (live or stale) beyond this share of the table make the next add ask for a rehash. */
 const MAX_LOAD = 0.8;
-/** Room made at a rebuild: the rows can grow by half before the next one. */
+/** Room made at a reset or rehash: the rows can grow by half before the next one. */
 const GROWTH = 1.5;
 
 /**
  * Row ids by the fingerprint of their key, in memory, as an open-addressing table of two typed arrays (8 bytes a
- * slot: ids are kept as offsets from the smallest id at the last rebuild, since the caller's ids only grow): a
+ * slot: ids are kept as offsets from the smallest id at the last reset or rehash, since the caller's ids only grow): a
  * key's row is found without a B-tree of keys on disk, whose random leaves made every delivered key rewrite a page
  * (docs/state-backends.md). A fingerprint only says where a key may be: whoever asks reads the row to confirm it.
  * Slots of removed rows are not cleared; they fail that check and go at the next rehash.
@@ -71,7 +71,7 @@ export class FingerprintIndex {
     return -1;
   }
 
-  /** Points a found slot at the row that replaced its row; false if that id is beyond the offsets (the caller rebuilds). */
+  /** Points a found slot at the row that replaced its row; false if that id is beyond the offsets (the caller reads the index again). */
   replace(slot: number, id: number): boolean {
     const offset = id - this.base;
     if (offset > 0xffff_ffff) return false;
