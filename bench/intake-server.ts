@@ -1,9 +1,11 @@
 /**
  * A child process for the intake bench: `serve`'s server (real intake, delivering to the fake OpenPanel at the
- * given URL); `routes`, the same server over an intake that takes events without transforming or queuing them
- * (what the HTTP layer costs: auth, limits, body checks); the floor, a Fastify route that only parses and answers;
- * or `durable`, that route committing each event's JSON text to a SQLite file set as the state file is, before
- * it answers (what durability alone costs: no transform, no requests, no membership, no delivery).
+ * given URL); `paused`, the same with delivery paused from the first answer on (OpenPanel refuses the secret), so
+ * the intake has the thread to itself; `routes`, the same server over an intake that takes events without
+ * transforming or queuing them (what the HTTP layer costs: auth, limits, body checks); the floor, a Fastify route
+ * that only parses and answers; or `durable`, that route committing each event's JSON text to a SQLite file set as
+ * the state file is, before it answers (what durability alone costs: no transform, no requests, no membership, no
+ * delivery).
  * Reports its URL over IPC, answers `usage` with its CPU time and peak RSS, exits when the parent disconnects.
  */
 import Fastify from 'fastify';
@@ -16,7 +18,7 @@ import { pino } from 'pino';
 import type { Intake } from '../src/entry/server/intake.js';
 import { openStateDb } from '../src/state/sqlite/db.js';
 
-export type IntakeServerMode = 'ours' | 'routes' | 'floor' | 'durable';
+export type IntakeServerMode = 'ours' | 'paused' | 'routes' | 'floor' | 'durable';
 export const benchWriteKey = 'wk_bench';
 
 /** Takes every event and does nothing with it: isolates the HTTP layer's cost. */
@@ -35,7 +37,7 @@ const takeAll: Intake = {
  */
 const built = async <M>(path: string): Promise<M> => (await import(new URL(`../dist/${path}`, import.meta.url).href)) as M;
 
-async function listenOurs(apiUrl: string, real: boolean): Promise<AddressInfo> {
+async function listenOurs(apiUrl: string, mode: 'ours' | 'paused' | 'routes'): Promise<AddressInfo> {
   const [{ configSchema }, { buildServer }, { createDestination }, { createMetrics }] = await Promise.all([
     built<typeof import('../src/config/schema.js')>('config/schema.js'),
     built<typeof import('../src/entry/server/app.js')>('entry/server/app.js'),
@@ -45,14 +47,15 @@ async function listenOurs(apiUrl: string, real: boolean): Promise<AddressInfo> {
   // The bench measures intake, not backpressure: the queue bound is out of the way.
   const config = configSchema.parse({
     clientId: '5f0c8b9e-2d4a-4c1e-9b7a-3e6f1d2c4a80',
-    clientSecret: 'sec_fake_openpanel_secret',
+    clientSecret: mode === 'paused' ? 'sec_refused' : 'sec_fake_openpanel_secret',
     apiUrl,
     writeKey: benchWriteKey,
     maxQueuedEvents: 10_000_000,
   });
   const metrics = createMetrics(() => intake.stats());
   // Committed as serve commits: to the SQLite outbox in a data dir (removed with the OS temp folder).
-  const intake: Intake = real ? createDestination(config, { dataDir: mkdtempSync(join(tmpdir(), 'bench-intake-')), observer: metrics.observer }) : takeAll;
+  const intake: Intake =
+    mode !== 'routes' ? createDestination(config, { dataDir: mkdtempSync(join(tmpdir(), 'bench-intake-')), observer: metrics.observer }) : takeAll;
   const { app } = buildServer({ config, intake, metrics, logger: pino({ level: 'warn' }) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app.server.address() as AddressInfo;
@@ -81,7 +84,7 @@ async function listenFloor(durable: boolean): Promise<AddressInfo> {
 // would keep the parent's event loop alive after its table is printed.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [mode, apiUrl] = process.argv.slice(2) as [IntakeServerMode, string];
-  const address = mode === 'floor' || mode === 'durable' ? await listenFloor(mode === 'durable') : await listenOurs(apiUrl, mode === 'ours');
+  const address = mode === 'floor' || mode === 'durable' ? await listenFloor(mode === 'durable') : await listenOurs(apiUrl, mode);
   process.on('message', (message: string) => {
     if (message !== 'usage') return;
     const cpu = process.cpuUsage();

@@ -126,7 +126,7 @@ export async function serveIntakeRows(checks: string[]): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     const results = new Map<IntakeServerMode, { seconds: number; latencies: number[]; cpuMicros: number; maxRssMb: number }>();
-    for (const mode of ['floor', 'durable', 'routes', 'ours'] as const) {
+    for (const mode of ['floor', 'durable', 'routes', 'paused', 'ours'] as const) {
       const server = await startIntakeServer(mode, fake.url);
       try {
         await blast(server.url, warm);
@@ -157,6 +157,7 @@ export async function serveIntakeRows(checks: string[]): Promise<Row[]> {
     const routes = results.get('routes')!;
     const floor = results.get('floor')!;
     const durable = results.get('durable')!;
+    const paused = results.get('paused')!;
     checks.push(`intake ours: fake OpenPanel stored ${(await fake.stats()).stored} requests (delivery runs alongside intake)`);
     const floorName = 'Fastify parse + answer';
     const durableName = 'Fastify parse + SQLite commit + answer';
@@ -171,7 +172,11 @@ export async function serveIntakeRows(checks: string[]): Promise<Row[]> {
       row('serve intake floor with durability', durable, floor, floorName),
       row('serve intake against that floor', ours, durable, durableName),
       row('serve HTTP layer only (intake a no-op)', routes, floor, floorName),
+      // The intake with the thread to itself: what delivery alongside costs the row.
+      row('serve intake, delivery paused (secret refused)', paused, floor, floorName),
       row('serve intake + delivery: server CPU per event', ours, floor, floorName, 'µs'),
+      row('serve intake alone (delivery paused): server CPU per event', paused, floor, floorName, 'µs'),
+      row('durable floor: server CPU per event', durable, floor, floorName, 'µs'),
       row('serve HTTP layer: server CPU per event', routes, floor, floorName, 'µs'),
     );
     for (const p of [50, 99]) {
