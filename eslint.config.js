@@ -32,15 +32,4 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
-  {
-    files: ['test/**/*.ts'],
-    rules: {
-      // jest builds `node:process` as a module from the process object's entries, reading `process.stdin`: that
-      // opens stdin, a handle that keeps the test's worker process alive after the file has run.
-      'no-restricted-imports': [
-        'error',
-        { paths: ['node:process', 'process'].map((name) => ({ name, message: 'use the global `process` (globalThis.process where a name shadows it)' })) },
-      ],
-    },
-  },
 );

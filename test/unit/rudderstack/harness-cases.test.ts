@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { env } from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { processorCases, routerCases } from '../../../integrations/rudder-transformer/test/integrations/destinations/openpanel/cases.js';
 import { closeDestinations } from '../../../src/entry/rudderstack/destinations.js';
@@ -12,8 +13,7 @@ import { hostBaseError } from '../../support/host-errors.js';
 // The component cases committed for rudder-transformer's harness, run here through our own exports: the external
 // harness is too heavy for CI, so this is where a mapping change that drifts from them fails.
 const stateDir = mkdtempSync(join(tmpdir(), 'openpanel-harness-cases-'));
-// Node's `process`, not the RudderStack function imported under that name.
-globalThis.process.env.OPENPANEL_DESTINATION_DATA_DIR = stateDir;
+env.OPENPANEL_DESTINATION_DATA_DIR = stateDir;
 afterAll(() => {
   closeDestinations();
   rmSync(stateDir, { recursive: true, force: true });

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { env } from 'node:process';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { closeDestinations } from '../../../src/entry/rudderstack/destinations.js';
 import { process, processRouterDest, type ProcessorInput } from '../../../src/index.js';
 import { hostBaseError } from '../../support/host-errors.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'openpanel-rudder-'));
-// Node's `process`, not the RudderStack function imported under that name.
-globalThis.process.env.OPENPANEL_DESTINATION_DATA_DIR = stateDir;
+env.OPENPANEL_DESTINATION_DATA_DIR = stateDir;
 afterAll(() => {
   closeDestinations();
   rmSync(stateDir, { recursive: true, force: true });
