@@ -37,7 +37,7 @@ const takeAll: Intake = {
  */
 const built = async <M>(path: string): Promise<M> => (await import(new URL(`../dist/${path}`, import.meta.url).href)) as M;
 
-async function listenOurs(apiUrl: string, mode: 'ours' | 'paused' | 'routes'): Promise<AddressInfo> {
+async function listenOurs(apiUrl: string, mode: Exclude<IntakeServerMode, 'floor' | 'durable'>): Promise<AddressInfo> {
   const [{ configSchema }, { buildServer }, { createDestination }, { createMetrics }] = await Promise.all([
     built<typeof import('../src/config/schema.js')>('config/schema.js'),
     built<typeof import('../src/entry/server/app.js')>('entry/server/app.js'),

@@ -86,7 +86,7 @@ rows.push({
   floorName: 'JSON remap',
 });
 checks.push(
-  `transform output: ${(ioOnly.value.join('\n').length / 1e6).toFixed(1)} MB serialised by ours, ${(remapFloor(lines).join('\n').length / 1e6).toFixed(1)} MB by the floor`,
+  `transform output: ${(ioOnly.value.join('\n').length / 1e6).toFixed(1)} MB serialised by ours, ${(floorTransform.value.join('\n').length / 1e6).toFixed(1)} MB by the floor`,
 );
 
 const requestsOf = (results: TransformResult[]): OpenPanelRequest[] => results.flatMap((r) => (r.status === 'ok' ? r.requests : []));
